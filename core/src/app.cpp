@@ -1,0 +1,269 @@
+#include "app.hpp"
+
+#include <unistd.h>
+
+#include <cstdio>
+#include <fstream>
+#include <iostream>
+#include <sstream>
+#include <thread>
+
+#include <boost/asio/signal_set.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <spdlog/spdlog.h>
+
+#include "config/static_config.hpp"
+#include "http/server.hpp"
+#include "log/access_log.hpp"
+#include "log/logging.hpp"
+#include "plugin/plugin_registry.hpp"
+#include "runtime/config_pipeline.hpp"
+#include "runtime/file_provider.hpp"
+
+namespace sluice {
+
+namespace net = boost::asio;
+
+namespace {
+
+std::vector<std::string> entry_point_names(const config::static_config& cfg) {
+    std::vector<std::string> names;
+    for (const auto& ep : cfg.entry_points) names.push_back(ep.name);
+    return names;
+}
+
+std::vector<std::filesystem::path> plugin_search_path(const config::static_config* cfg, const options& opts) {
+    if (!opts.plugin_dirs.empty()) return opts.plugin_dirs;
+    if (cfg && !cfg->plugin_paths.empty()) return cfg->plugin_paths;
+    return {plugin::default_plugin_folder()};
+}
+
+std::string hostname() {
+    char name[256] = {};
+    if (::gethostname(name, sizeof(name) - 1) != 0) return "sluice";
+    return name;
+}
+
+std::string read_file(const std::filesystem::path& file) {
+    std::ifstream in(file, std::ios::binary);
+    if (!in) throw config::config_exception({{file.string(), 0, "", "cannot read the file"}});
+    std::stringstream text;
+    text << in.rdbuf();
+    return text.str();
+}
+
+// The dynamic document of the file provider: its own file, or the static file's [http].
+std::optional<std::pair<std::filesystem::path, bool>> file_provider_source(const config::static_config& cfg) {
+    if (!cfg.file_provider) return std::nullopt;
+    if (!cfg.file_provider->filename.empty()) return std::make_pair(cfg.file_provider->filename, false);
+    return std::make_pair(cfg.source, true);
+}
+
+class provider_sink final : public sdk::document_sink {
+public:
+    provider_sink(runtime::config_pipeline& pipeline, std::string name)
+        : pipeline_(pipeline), name_(std::move(name)) {}
+    void publish(std::string_view document) noexcept override {
+        try {
+            pipeline_.submit(name_, "provider " + name_, std::string(document));
+        } catch (const std::exception& e) {
+            spdlog::error("provider {}: document dropped: {}", name_, e.what());
+        }
+    }
+
+private:
+    runtime::config_pipeline& pipeline_;
+    std::string name_;
+};
+
+class collecting_sink final : public sdk::error_sink {
+public:
+    config::error_list errors;
+    std::string source, path;
+    void error(std::string_view key, std::string_view message) noexcept override {
+        try {
+            errors.push_back({source, 0, key.empty() ? path : path + "." + std::string(key), std::string(message)});
+        } catch (...) {
+        }
+    }
+};
+
+// Creates a provider plugin instance; nullptr (with errors) when it cannot be.
+plugin::plugin_object<sdk::provider> make_provider(const plugin::plugin_registry& plugins, sdk::host& host,
+                                                   const config::static_config& cfg,
+                                                   const config::provider_instance_config& p,
+                                                   config::error_list& errors) {
+    collecting_sink sink;
+    sink.source = cfg.source.string();
+    sink.path = "providers." + p.name;
+    const auto* found = plugins.find(p.plugin);
+    if (!found) {
+        sink.error("", "provider plugin \"" + p.plugin + "\" is not loaded");
+    } else if (found->kind() != sdk::plugin_kind::provider) {
+        sink.error("", "\"" + p.plugin + "\" is a " + std::string(sdk::to_string(found->kind())) +
+                           " plugin, not a provider");
+    } else {
+        plugin::plugin_object<sdk::provider> object{
+            found->descriptor->create_provider(host, p.name, p.config_text, sink), found->library};
+        if (object) return object;
+        if (sink.errors.empty()) sink.error("", "the provider plugin refused its configuration");
+    }
+    errors.insert(errors.end(), sink.errors.begin(), sink.errors.end());
+    return {};
+}
+
+void print_errors(const config::error_list& errors) {
+    for (const auto& e : errors) std::cerr << "error: " << e.to_string() << "\n";
+}
+
+}  // namespace
+
+int run_proxy(const options& opts) {
+    log::setup("info");
+    config::static_config cfg;
+    try {
+        cfg = config::load_static_config(opts.config);
+    } catch (const config::config_exception& e) {
+        print_errors(e.errors());
+        return 2;
+    }
+    spdlog::set_level(spdlog::level::from_str(cfg.log_level));
+    log::plugin_host host;
+
+    const auto plugins = plugin::plugin_registry::scan(plugin_search_path(&cfg, opts));
+    for (const auto& refusal : plugins.refusals()) spdlog::error("plugin refused: {}", refusal);
+    for (const auto& p : plugins.plugins())
+        spdlog::info("plugin {} {} ({}) loaded from {}", p.name(), p.descriptor->version, sdk::to_string(p.kind()),
+                     p.file.string());
+
+    net::io_context control{1};
+    runtime::snapshot_store store;
+    runtime::config_pipeline pipeline(control, plugins, host, entry_point_names(cfg), cfg.providers_throttle, store);
+    std::unique_ptr<log::access_log> access;
+    if (cfg.access_log) access = std::make_unique<log::access_log>(*cfg.access_log);
+
+    http::server_context context{cfg, store, access.get(), hostname()};
+    const std::size_t workers = opts.workers.value_or(std::max(1u, std::thread::hardware_concurrency()));
+    http::proxy_server server(context, workers);
+
+    std::unique_ptr<runtime::file_provider> file;
+    if (auto source = file_provider_source(cfg)) {
+        file = std::make_unique<runtime::file_provider>(control, pipeline, source->first, source->second,
+                                                        cfg.file_provider->watch);
+        file->reload();
+        // Serve the file's routes from the first connection on.
+        while (store.generation() == 0 && control.run_one_for(std::chrono::seconds(5))) {
+        }
+    }
+
+    std::vector<plugin::plugin_object<sdk::provider>> providers;
+    std::vector<std::unique_ptr<provider_sink>> sinks;
+    for (const auto& p : cfg.providers) {
+        config::error_list errors;
+        auto provider = make_provider(plugins, host, cfg, p, errors);
+        for (const auto& e : errors) spdlog::error("provider {} not started: {}", p.name, e.to_string());
+        if (!provider) continue;
+        sinks.push_back(std::make_unique<provider_sink>(pipeline, p.name));
+        if (provider->start(*sinks.back())) providers.push_back(std::move(provider));
+        else spdlog::error("provider {} failed to start", p.name);
+    }
+
+    try {
+        for (const auto& [name, address] : server.listen())
+            spdlog::info("entry point {} listening on {}", name, address);
+    } catch (const std::exception& e) {
+        spdlog::error("{}", e.what());
+        return 1;
+    }
+    server.start();
+    spdlog::info("sluice started with {} worker(s)", workers);
+
+    net::signal_set signals(control, SIGINT, SIGTERM, SIGHUP);
+    net::steady_timer grace(control);
+    std::function<void(boost::system::error_code, int)> on_signal = [&](boost::system::error_code ec, int signo) {
+        if (ec) return;
+        if (signo == SIGHUP) {
+            spdlog::info("SIGHUP: re-reading the file provider");
+            if (file) file->reload();
+            signals.async_wait(on_signal);
+            return;
+        }
+        std::chrono::milliseconds grace_time{0};
+        for (const auto& ep : cfg.entry_points) grace_time = std::max(grace_time, ep.grace_timeout);
+        spdlog::info("shutting down: finishing in-flight requests (grace period {} ms)", grace_time.count());
+        for (auto& p : providers) p->stop();
+        server.drain([&control] { net::post(control, [&control] { control.stop(); }); });
+        grace.expires_after(grace_time);
+        grace.async_wait([&control](boost::system::error_code e) {
+            if (e) return;
+            spdlog::warn("grace period over: closing the connections still open");
+            control.stop();
+        });
+    };
+    signals.async_wait(on_signal);
+    control.run();
+    server.stop();
+    providers.clear();
+    spdlog::info("stopped");
+    return 0;
+}
+
+int run_check(const options& opts) {
+    config::static_config cfg;
+    try {
+        cfg = config::load_static_config(opts.config);
+    } catch (const config::config_exception& e) {
+        print_errors(e.errors());
+        return 1;
+    }
+    log::setup("warn");
+    log::plugin_host host;
+    const auto plugins = plugin::plugin_registry::scan(plugin_search_path(&cfg, opts));
+    config::error_list errors;
+    for (const auto& refusal : plugins.refusals()) errors.push_back({"plugins", 0, "", "refused " + refusal});
+
+    net::io_context control{1};
+    runtime::snapshot_store store;
+    runtime::config_pipeline pipeline(control, plugins, host, entry_point_names(cfg), cfg.providers_throttle, store);
+    if (auto source = file_provider_source(cfg)) {
+        try {
+            auto more = pipeline.check("file", source->first.string(), read_file(source->first), source->second);
+            errors.insert(errors.end(), more.begin(), more.end());
+        } catch (const config::config_exception& e) {
+            errors.insert(errors.end(), e.errors().begin(), e.errors().end());
+        }
+    }
+    for (const auto& p : cfg.providers) make_provider(plugins, host, cfg, p, errors);
+    print_errors(errors);
+    if (!errors.empty()) {
+        std::cerr << errors.size() << " error(s) in " << opts.config.string() << "\n";
+        return 1;
+    }
+    std::cout << opts.config.string() << ": configuration OK\n";
+    return 0;
+}
+
+int run_plugins(const options& opts) {
+    std::optional<config::static_config> cfg;
+    if (!opts.config.empty()) {
+        try {
+            cfg = config::load_static_config(opts.config);
+        } catch (const config::config_exception& e) {
+            print_errors(e.errors());
+            return 1;
+        }
+    }
+    const auto folders = plugin_search_path(cfg ? &*cfg : nullptr, opts);
+    const auto plugins = plugin::plugin_registry::scan(folders);
+    std::printf("%-16s %-11s %-9s %-5s %s\n", "NAME", "KIND", "VERSION", "ABI", "FILE");
+    for (const auto& p : plugins.plugins()) {
+        const auto* d = p.descriptor;
+        const std::string abi = std::to_string(d->abi_major) + "." + std::to_string(d->abi_minor);
+        std::printf("%-16s %-11s %-9s %-5s %s\n", d->name, std::string(sdk::to_string(d->kind)).c_str(), d->version,
+                    abi.c_str(), p.file.c_str());
+    }
+    for (const auto& refusal : plugins.refusals()) std::fprintf(stderr, "refused: %s\n", refusal.c_str());
+    return plugins.refusals().empty() ? 0 : 1;
+}
+
+}  // namespace sluice

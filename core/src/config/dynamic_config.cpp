@@ -1,0 +1,167 @@
+#include "config/dynamic_config.hpp"
+
+#include <boost/url/parse.hpp>
+
+#include "config/table_reader.hpp"
+
+namespace sluice::config {
+
+std::string qualify(std::string_view name, std::string_view provider) {
+    if (name.find('@') != std::string_view::npos) return std::string(name);
+    return std::string(name) + "@" + std::string(provider);
+}
+
+namespace {
+
+struct object_parser {
+    const std::string& provider;
+    const std::string& source;
+    dynamic_config& out;
+
+    object_origin origin(const toml::node& node) const { return {provider, source, line_of(&node)}; }
+
+    bool valid_name(const std::string& path, std::string_view name, const toml::node& node, error_list& errors) {
+        if (name.find('@') == std::string_view::npos && !name.empty()) return true;
+        errors.push_back({source, line_of(&node), path, "a name may not be empty or contain '@'"});
+        return false;
+    }
+
+    void parse_router(std::string_view name, const toml::table& t) {
+        const std::string path = "http.routers." + std::string(name);
+        error_list errors;
+        router_config rc;
+        rc.name = qualify(name, provider);
+        rc.origin = origin(t);
+        valid_name(path, name, t, errors);
+        table_reader r(t, path, source, errors);
+        if (auto rule = r.get_string("rule")) rc.rule = *rule;
+        else if (!r.get("rule")) r.error("rule", "missing: a router needs a rule such as \"Host(`example.com`)\"");
+        if (auto service = r.get_string("service")) rc.service = qualify(*service, provider);
+        else if (!r.get("service")) r.error("service", "missing: a router needs the name of a service");
+        if (auto mws = r.get_string_list("middlewares"))
+            for (const auto& m : *mws) rc.middlewares.push_back(qualify(m, provider));
+        if (auto p = r.get_integer("priority", 0, std::int64_t{1} << 53)) rc.priority = *p;
+        if (auto eps = r.get_string_list("entryPoints")) rc.entry_points = *eps;
+        r.allow("tls");  // accepted for compatibility of shapes; TLS termination is not implemented
+        r.finish();
+        commit(out.routers, rc.name, std::move(rc), std::move(errors));
+    }
+
+    void parse_service(std::string_view name, const toml::table& t) {
+        const std::string path = "http.services." + std::string(name);
+        error_list errors;
+        service_config sc;
+        sc.name = qualify(name, provider);
+        sc.origin = origin(t);
+        valid_name(path, name, t, errors);
+        table_reader r(t, path, source, errors);
+        if (const auto* lb = r.get_table("loadBalancer")) {
+            table_reader l(*lb, r.child_path("loadBalancer"), source, errors);
+            if (auto strategy = l.get_string("strategy")) sc.strategy = to_lower(*strategy);
+            if (auto phh = l.get_bool("passHostHeader")) sc.pass_host_header = *phh;
+            if (const auto* servers = l.get("servers")) {
+                if (const auto* arr = servers->as_array()) {
+                    for (std::size_t i = 0; i < arr->size(); ++i) {
+                        const std::string server_path = "servers[" + std::to_string(i) + "]";
+                        const toml::node& item = *arr->get(i);
+                        const auto* st = item.as_table();
+                        if (!st) {
+                            l.error(server_path, "expected a table such as { url = \"http://10.0.0.1:80\" }", &item);
+                            continue;
+                        }
+                        table_reader s(*st, l.child_path(server_path), source, errors);
+                        server_config server;
+                        if (auto url = s.get_string("url")) {
+                            server.url = *url;
+                            auto parsed = boost::urls::parse_absolute_uri(*url);
+                            if (!parsed || parsed->scheme() != "http" || parsed->host().empty())
+                                s.error("url", "\"" + *url + "\" is not an http:// URL with a host", s.get("url"));
+                        } else if (!s.get("url")) {
+                            s.error("url", "missing: every server needs a url");
+                        }
+                        if (auto w = s.get_integer("weight", 1, 1'000'000)) server.weight = static_cast<std::uint32_t>(*w);
+                        s.finish();
+                        sc.servers.push_back(std::move(server));
+                    }
+                } else {
+                    l.error("servers", "expected an array of tables", servers);
+                }
+            }
+            // A table named after the strategy carries that balancer's own options.
+            if (const auto* options = l.get_table(sc.strategy)) sc.strategy_options = to_toml_text(*options);
+            l.finish();
+        } else if (!r.get("loadBalancer")) {
+            r.error("", "missing [loadBalancer]: the only kind of service is a load balancer");
+        }
+        r.finish();
+        commit(out.services, sc.name, std::move(sc), std::move(errors));
+    }
+
+    void parse_middleware(std::string_view name, const toml::table& t) {
+        const std::string path = "http.middlewares." + std::string(name);
+        error_list errors;
+        middleware_config mc;
+        mc.name = qualify(name, provider);
+        mc.origin = origin(t);
+        valid_name(path, name, t, errors);
+        if (t.size() != 1 || !t.cbegin()->second.is_table()) {
+            errors.push_back({source, line_of(&t), path,
+                              "expected exactly one table named after a middleware plugin, such as [" + path +
+                                  ".stripPrefix]"});
+        } else {
+            mc.plugin = std::string(t.cbegin()->first.str());
+            mc.options = to_toml_text(*t.cbegin()->second.as_table());
+        }
+        commit(out.middlewares, mc.name, std::move(mc), std::move(errors));
+    }
+
+    template <class Map, class Value>
+    void commit(Map& map, const std::string& name, Value&& value, error_list errors) {
+        if (errors.empty()) map.emplace(name, std::forward<Value>(value));
+        else out.invalid[name] = std::move(errors);
+    }
+
+    template <class Fn>
+    void each_table(table_reader& r, std::string_view key, Fn fn) {
+        const auto* section = r.get_table(key);
+        if (!section) return;
+        for (auto&& [name, node] : *section) {
+            if (const auto* t = node.as_table()) fn(name.str(), *t);
+            else
+                out.errors.push_back(
+                    {source, line_of(&node), r.child_path(key) + "." + std::string(name.str()), "expected a table"});
+        }
+    }
+};
+
+}  // namespace
+
+dynamic_config parse_dynamic_config(const toml::table& document, const std::string& provider,
+                                    const std::string& source, bool allow_other_top_level_keys) {
+    dynamic_config out;
+    object_parser parser{provider, source, out};
+    const toml::table* http = nullptr;
+    {
+        table_reader top(document, "", source, out.errors);
+        http = top.get_table("http");
+        if (!allow_other_top_level_keys) top.finish();
+    }
+    if (!http) return out;
+    table_reader h(*http, "http", source, out.errors);
+    parser.each_table(h, "routers", [&](std::string_view n, const toml::table& t) { parser.parse_router(n, t); });
+    parser.each_table(h, "services", [&](std::string_view n, const toml::table& t) { parser.parse_service(n, t); });
+    parser.each_table(h, "middlewares",
+                      [&](std::string_view n, const toml::table& t) { parser.parse_middleware(n, t); });
+    h.finish();
+    return out;
+}
+
+void merge_into(dynamic_config& into, const dynamic_config& from) {
+    into.routers.insert(from.routers.begin(), from.routers.end());
+    into.services.insert(from.services.begin(), from.services.end());
+    into.middlewares.insert(from.middlewares.begin(), from.middlewares.end());
+    into.invalid.insert(from.invalid.begin(), from.invalid.end());
+    into.errors.insert(into.errors.end(), from.errors.begin(), from.errors.end());
+}
+
+}  // namespace sluice::config

@@ -1,0 +1,73 @@
+// Dynamic configuration: routers, services and middlewares from one provider's document.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <string>
+#include <vector>
+
+#include <toml++/toml.h>
+
+#include "config/config_error.hpp"
+
+namespace sluice::config {
+
+struct object_origin {
+    std::string provider;
+    std::string source;
+    std::uint32_t line = 0;
+};
+
+struct server_config {
+    std::string url;
+    std::uint32_t weight = 1;
+};
+
+struct service_config {
+    std::string name;  // qualified: "api@file"
+    object_origin origin;
+    std::string strategy = "roundrobin";
+    std::string strategy_options;  // TOML text of loadBalancer.<strategy>, handed to the plugin
+    std::vector<server_config> servers;
+    bool pass_host_header = true;
+};
+
+struct router_config {
+    std::string name;
+    object_origin origin;
+    std::string rule;
+    std::string service;                   // qualified
+    std::vector<std::string> middlewares;  // qualified, in order
+    std::int64_t priority = 0;
+    std::vector<std::string> entry_points;  // empty: every entry point
+};
+
+struct middleware_config {
+    std::string name;
+    object_origin origin;
+    std::string plugin;   // the table key naming the plugin, as written
+    std::string options;  // TOML text of that table, handed to the plugin
+};
+
+struct dynamic_config {
+    std::map<std::string, router_config> routers;
+    std::map<std::string, service_config> services;
+    std::map<std::string, middleware_config> middlewares;
+    // Objects left out because of their errors, by qualified name, with those errors.
+    std::map<std::string, error_list> invalid;
+    // Errors not tied to one object (unknown top-level keys).
+    error_list errors;
+};
+
+// "name" -> "name@provider"; an already qualified name is kept.
+std::string qualify(std::string_view name, std::string_view provider);
+
+// Parses the document's [http] table (absent: an empty configuration). Objects with
+// errors are left out and listed in `invalid`; the rest are usable.
+dynamic_config parse_dynamic_config(const toml::table& document, const std::string& provider,
+                                    const std::string& source, bool allow_other_top_level_keys);
+
+// Merges provider documents; names are already qualified, so nothing collides.
+void merge_into(dynamic_config& into, const dynamic_config& from);
+
+}  // namespace sluice::config

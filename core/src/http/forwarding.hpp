@@ -1,0 +1,39 @@
+// Header rules of a forwarding proxy: hop-by-hop removal, X-Forwarded-*, routing paths.
+#pragma once
+
+#include <string>
+#include <string_view>
+
+#include <boost/beast/http/fields.hpp>
+#include <boost/beast/http/message.hpp>
+
+namespace sluice::http {
+
+namespace bhttp = boost::beast::http;
+
+// Removes the hop-by-hop set and every field named in Connection. With `keep_upgrade`,
+// Upgrade survives and Connection becomes "upgrade" (a tunnel the peer may grant).
+void strip_hop_by_hop(bhttp::fields& fields, bool keep_upgrade);
+
+struct forwarding_facts {
+    std::string_view client_ip;
+    bool trusted = false;          // the peer is a trusted proxy: keep its X-Forwarded-* values
+    bool websocket = false;
+    std::string_view proxy_hostname;
+};
+
+// Removes untrusted X-Forwarded-* / X-Real-Ip (and underscore variants), then sets
+// X-Forwarded-For (appended), -Proto, -Host, -Port, -Server and X-Real-Ip.
+void set_forwarded_headers(bhttp::fields& fields, const forwarding_facts& facts);
+
+// True when the request asks for a protocol upgrade (Connection: upgrade + Upgrade).
+bool wants_upgrade(const bhttp::fields& fields);
+
+// The path of an origin-form target in routing form: percent-encoded unreserved
+// characters decoded, reserved ones kept. Returns false on a malformed percent-encoding.
+bool routing_path(std::string_view target, std::string& out);
+
+// True when the comma-separated header value holds the token (case-insensitive).
+bool has_token(std::string_view value, std::string_view token);
+
+}  // namespace sluice::http

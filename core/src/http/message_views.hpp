@@ -1,0 +1,74 @@
+// The SDK's request/response views implemented over Beast's messages. They live on the
+// session's stack for one request.
+#pragma once
+
+#include <string>
+
+#include <boost/beast/http/buffer_body.hpp>
+#include <boost/beast/http/message.hpp>
+#include <boost/beast/http/string_body.hpp>
+
+#include "sluice/sdk/http.hpp"
+
+namespace sluice::http {
+
+namespace bhttp = boost::beast::http;
+using upstream_request = bhttp::request<bhttp::buffer_body>;
+using upstream_response = bhttp::response<bhttp::buffer_body>;
+
+void visit_fields(const bhttp::fields& fields, sdk::header_visitor& visitor) noexcept;
+
+class request_view final : public sdk::request {
+public:
+    request_view(upstream_request& req, std::string_view client_ip, std::string routing_path, std::string host)
+        : req_(req), client_ip_(client_ip), routing_path_(std::move(routing_path)), host_(std::move(host)) {}
+
+    std::string_view method() const noexcept override { return req_.method_string(); }
+    std::string_view target() const noexcept override { return req_.target(); }
+    std::string_view routing_path() const noexcept override { return routing_path_; }
+    std::string_view host() const noexcept override { return host_; }
+    std::string_view client_ip() const noexcept override { return client_ip_; }
+    std::string_view header(std::string_view name) const noexcept override;
+    bool has_header(std::string_view name) const noexcept override;
+    void visit_headers(sdk::header_visitor& visitor) const noexcept override { visit_fields(req_, visitor); }
+
+    void set_target(std::string_view target) noexcept override;
+    void set_header(std::string_view name, std::string_view value) noexcept override;
+    void add_header(std::string_view name, std::string_view value) noexcept override;
+    void remove_header(std::string_view name) noexcept override;
+
+private:
+    upstream_request& req_;
+    std::string_view client_ip_;
+    std::string routing_path_;
+    std::string host_;
+};
+
+class response_view final : public sdk::response {
+public:
+    explicit response_view(bhttp::fields& fields, unsigned status) : fields_(fields), status_(status) {}
+
+    std::uint16_t status() const noexcept override { return static_cast<std::uint16_t>(status_); }
+    std::string_view header(std::string_view name) const noexcept override;
+    bool has_header(std::string_view name) const noexcept override;
+    void visit_headers(sdk::header_visitor& visitor) const noexcept override { visit_fields(fields_, visitor); }
+    void set_header(std::string_view name, std::string_view value) noexcept override;
+    void add_header(std::string_view name, std::string_view value) noexcept override;
+    void remove_header(std::string_view name) noexcept override;
+
+private:
+    bhttp::fields& fields_;
+    unsigned status_;
+};
+
+// A response produced by the proxy or a middleware rather than an upstream.
+class local_reply_builder final : public sdk::local_reply {
+public:
+    bhttp::response<bhttp::string_body> message;
+
+    void set_status(std::uint16_t status) noexcept override { message.result(status); }
+    void set_header(std::string_view name, std::string_view value) noexcept override;
+    void set_body(std::string_view body) noexcept override;
+};
+
+}  // namespace sluice::http

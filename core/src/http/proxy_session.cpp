@@ -1,0 +1,411 @@
+#include "http/proxy_session.hpp"
+
+#include <algorithm>
+#include <array>
+#include <limits>
+#include <optional>
+
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/experimental/awaitable_operators.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <boost/asio/write.hpp>
+#include <boost/beast/http/read.hpp>
+#include <boost/beast/http/serializer.hpp>
+#include <boost/beast/http/write.hpp>
+
+#include "http/forwarding.hpp"
+#include "http/message_views.hpp"
+#include "http/server.hpp"
+#include "runtime/rule.hpp"
+
+namespace sluice::http {
+
+namespace {
+
+using namespace boost::asio::experimental::awaitable_operators;
+using std::chrono::milliseconds;
+constexpr auto nothrow = net::as_tuple(net::use_awaitable);
+constexpr std::size_t relay_chunk = 16 * 1024;
+constexpr std::size_t upstream_header_limit = 64 * 1024;
+
+enum class relay_status { done, read_failed, write_failed };
+
+// Streams a message body from `from` to `to` through a fixed buffer (Beast's relay idiom):
+// the parser fills `chunk`, the serializer writes it, and neither holds more than that.
+template <bool isRequest>
+net::awaitable<relay_status> relay_body(beast::tcp_stream& from, beast::flat_buffer& from_buffer,
+                                        bhttp::parser<isRequest, bhttp::buffer_body>& p, beast::tcp_stream& to,
+                                        bhttp::serializer<isRequest, bhttp::buffer_body>& sr, milliseconds read_timeout,
+                                        milliseconds write_timeout, std::array<char, relay_chunk>& chunk,
+                                        std::uint64_t& bytes) {
+    auto& body = p.get().body();
+    while (!p.is_done()) {
+        body.data = chunk.data();
+        body.size = chunk.size();
+        from.expires_after(read_timeout);
+        auto [rec, rn] = co_await bhttp::async_read_some(from, from_buffer, p, nothrow);
+        if (rec == bhttp::error::need_buffer) rec = {};
+        if (rec) co_return relay_status::read_failed;
+        const std::size_t got = chunk.size() - body.size;
+        body.data = chunk.data();
+        body.size = got;
+        body.more = !p.is_done();
+        // Nothing to write yet (a chunk header alone); the last, empty write ends a chunked body.
+        if (got == 0 && !p.is_done()) continue;
+        to.expires_after(write_timeout);
+        auto [wec, wn] = co_await bhttp::async_write(to, sr, nothrow);
+        if (wec == bhttp::error::need_buffer) wec = {};
+        if (wec) co_return relay_status::write_failed;
+        bytes += got;
+    }
+    co_return relay_status::done;
+}
+
+class proxy_session {
+public:
+    proxy_session(worker& w, const config::entry_point_config& ep, net::ip::tcp::socket socket)
+        : w_(w), ep_(ep), client_(std::move(socket)) {
+        boost::system::error_code ec;
+        const auto peer = client_.socket().remote_endpoint(ec);
+        if (!ec) {
+            auto address = peer.address();
+            if (address.is_v6() && address.to_v6().is_v4_mapped())
+                address = net::ip::make_address_v4(net::ip::v4_mapped, address.to_v6());
+            client_ip_ = address.to_string();
+        }
+        trusted_ = ep_.forwarded_insecure ||
+                   std::any_of(ep_.forwarded_trusted.begin(), ep_.forwarded_trusted.end(),
+                               [&](const runtime::ip_network& n) { return n.contains(client_ip_); });
+        handle_.client = &client_;
+        w_.sessions.insert(&handle_);
+    }
+    ~proxy_session() { w_.sessions.erase(&handle_); }
+
+    net::awaitable<void> run() {
+        buffer_.max_size(ep_.max_header_bytes + relay_chunk);
+        bool first = true;
+        while (!w_.draining) {
+            handle_.idle = true;
+            if (buffer_.size() == 0) {
+                // Wait for the next request's first byte: the idle timeout, not the read timeout.
+                client_.expires_after(first ? ep_.read_timeout : ep_.idle_timeout);
+                auto [ec, n] = co_await client_.async_read_some(buffer_.prepare(relay_chunk), nothrow);
+                if (ec) break;
+                buffer_.commit(n);
+            }
+            first = false;
+            handle_.idle = false;
+            if (!co_await serve_one()) break;
+        }
+        boost::system::error_code ec;
+        client_.socket().shutdown(net::ip::tcp::socket::shutdown_send, ec);
+        client_.close();
+    }
+
+private:
+    struct exchange {
+        std::chrono::steady_clock::time_point started = std::chrono::steady_clock::now();
+        std::chrono::system_clock::time_point wall = std::chrono::system_clock::now();
+        unsigned status = 0;
+        std::uint64_t bytes = 0;
+        const runtime::route* route = nullptr;
+        const runtime::server* server = nullptr;
+    };
+
+    // Serves one request; false when the connection must close.
+    net::awaitable<bool> serve_one() {
+        bhttp::request_parser<bhttp::buffer_body> parser;
+        parser.header_limit(static_cast<std::uint32_t>(ep_.max_header_bytes));
+        parser.body_limit(std::numeric_limits<std::uint64_t>::max());
+        client_.expires_after(ep_.read_timeout);
+        auto [ec, n] = co_await bhttp::async_read_header(client_, buffer_, parser, nothrow);
+        if (ec) {
+            if (ec == beast::error::timeout) co_await send_local(408, "request head not received in time\n", 11, false);
+            else if (ec == bhttp::error::header_limit || ec == bhttp::error::buffer_overflow)
+                co_await send_local(431, "request header fields too large\n", 11, false);
+            else if (ec.category() == bhttp::make_error_code(bhttp::error::bad_method).category() &&
+                     ec != bhttp::error::end_of_stream && ec != bhttp::error::partial_message)
+                co_await send_local(400, "malformed request\n", 11, false);
+            co_return false;
+        }
+        ++served_;
+        exchange x;
+        const bool keep = co_await handle(parser, x);
+        log_access(parser.get(), x);
+        co_return keep;
+    }
+
+    // Validation, routing, middlewares, forwarding. Returns whether the connection stays open.
+    net::awaitable<bool> handle(bhttp::request_parser<bhttp::buffer_body>& parser, exchange& x) {
+        auto& req = parser.get();
+        const unsigned version = req.version();
+        // A request whose body is still unread cannot be followed by another on this connection
+        // unless the body is consumed; local answers close instead.
+        auto local = [&](unsigned status, std::string_view body, bool close = false) -> net::awaitable<bool> {
+            x.status = status;
+            x.bytes = body.size();
+            const bool keep = !close && parser.is_done() && req.keep_alive() && !w_.draining;
+            co_await send_local(status, body, version, keep);
+            co_return keep;
+        };
+        if (std::distance(req.begin(), req.end()) > static_cast<std::ptrdiff_t>(ep_.max_header_count))
+            co_return co_await local(431, "too many header fields\n", true);
+        // Request smuggling guards: one length, and a transfer coding that really is chunked.
+        if (req.count(bhttp::field::content_length) > 1 ||
+            (req.find(bhttp::field::transfer_encoding) != req.end() && !parser.chunked()) ||
+            (version == 11 && req.count(bhttp::field::host) != 1) || req.count(bhttp::field::host) > 1)
+            co_return co_await local(400, "malformed request\n", true);
+        const std::string_view target = req.target();
+        std::string path;
+        if (target.empty() || target.front() != '/' || !routing_path(target, path))
+            co_return co_await local(400, "malformed request target\n", true);
+
+        std::string host = runtime::canonical_host(req[bhttp::field::host]);
+        const auto snapshot = w_.snapshots.get();  // kept for the whole exchange
+        const runtime::route_table* table = snapshot->table(ep_.name);
+        const runtime::route* route =
+            table ? table->match({host, path, req.method_string()}) : nullptr;
+        if (!route) co_return co_await local(404, "404 page not found\n");
+        x.route = route;
+
+        request_view view(req, client_ip_, std::move(path), std::move(host));
+        std::size_t ran = 0;
+        local_reply_builder reply;
+        for (const runtime::middleware* m : route->chain) {
+            ++ran;
+            if (m->object->on_request(view, reply) == sdk::verdict::respond) {
+                auto& res = reply.message;
+                if (res.result_int() == 0) res.result(bhttp::status::ok);
+                response_view rv(res, res.result_int());
+                for (std::size_t i = ran; i-- > 0;) route->chain[i]->object->on_response(view, rv);
+                x.status = res.result_int();
+                const bool keep = parser.is_done() && req.keep_alive() && !w_.draining;
+                res.version(version);
+                res.keep_alive(keep);
+                res.prepare_payload();
+                client_.expires_after(ep_.write_timeout);
+                auto [wec, wn] = co_await bhttp::async_write(client_, res, nothrow);
+                x.bytes = res.body().size();
+                co_return keep && !wec;
+            }
+        }
+        const runtime::service& svc = *route->target;
+        const std::int32_t index = svc.picker->pick(view, {});
+        if (index < 0) co_return co_await local(503, "no available server\n");
+        const runtime::server& server = svc.servers[static_cast<std::size_t>(index)];
+        x.server = &server;
+        co_return co_await forward(parser, view, *route, svc, index, x);
+    }
+
+    net::awaitable<bool> forward(bhttp::request_parser<bhttp::buffer_body>& parser, request_view& view,
+                                 const runtime::route& route, const runtime::service& svc, std::int32_t index,
+                                 exchange& x) {
+        auto& req = parser.get();
+        const runtime::server& server = *x.server;
+        const unsigned version = req.version();
+        const bool client_keep_alive = req.keep_alive();
+        const bool is_head = req.method() == bhttp::verb::head;
+        const bool upgrade = wants_upgrade(req);
+        const bool expect_continue = has_token(req[bhttp::field::expect], "100-continue");
+        const bool websocket = upgrade && config::iequals(req[bhttp::field::upgrade], "websocket");
+        const bool chunked = parser.chunked();
+
+        // The proxy answers Expect itself, once it commits to reading the body.
+        req.erase(bhttp::field::expect);
+        strip_hop_by_hop(req, upgrade);
+        if (chunked) req.chunked(true);
+        set_forwarded_headers(req, {client_ip_, trusted_, websocket, w_.ctx.hostname});
+        if (!svc.pass_host_header) req.set(bhttp::field::host, server.endpoint.authority);
+        req.version(11);
+
+        auto fail = [&](unsigned status, std::string_view body) -> net::awaitable<bool> {
+            x.status = status;
+            x.bytes = body.size();
+            const bool keep = parser.is_done() && client_keep_alive && !w_.draining;
+            co_await send_local(status, body, version, keep);
+            co_return keep;
+        };
+
+        std::unique_ptr<upstream_connection> up;
+        std::optional<bhttp::response_parser<bhttp::buffer_body>> rp;
+        // A reused connection may have been closed by the server just as it was picked; a
+        // request whose body is not yet sent is then safe to send again on a fresh one.
+        for (int attempt = 0;; ++attempt) {
+            dial_error derr;
+            up = co_await w_.pool.acquire(server.endpoint, derr, attempt > 0);
+            if (!up) {
+                co_return co_await fail(derr == dial_error::timed_out ? 504 : 502,
+                                        derr == dial_error::timed_out ? "gateway timeout\n" : "bad gateway\n");
+            }
+            const bool may_retry = up->reused && attempt == 0 && parser.is_done();
+            bhttp::serializer<true, bhttp::buffer_body> sr{req};
+            up->stream.expires_after(w_.ctx.cfg.forwarding.dial_timeout);
+            auto [wec, wn] = co_await bhttp::async_write_header(up->stream, sr, nothrow);
+            if (wec) {
+                if (may_retry) continue;
+                co_return co_await fail(502, "bad gateway\n");
+            }
+            if (!parser.is_done()) {
+                if (expect_continue && version == 11) {
+                    static constexpr std::string_view continue_line = "HTTP/1.1 100 Continue\r\n\r\n";
+                    client_.expires_after(ep_.write_timeout);
+                    auto [cec, cn] = co_await net::async_write(client_, net::buffer(continue_line), nothrow);
+                    if (cec) co_return false;
+                }
+                std::uint64_t sent = 0;
+                const auto status = co_await relay_body(client_, buffer_, parser, up->stream, sr, ep_.read_timeout,
+                                                        w_.ctx.cfg.forwarding.read_timeout, chunk_, sent);
+                if (status == relay_status::read_failed) {
+                    x.status = 400;
+                    co_return false;  // the client broke off its own request
+                }
+                if (status == relay_status::write_failed) co_return co_await fail(502, "bad gateway\n");
+            }
+            // Read the response head, skipping interim 1xx answers other than 101.
+            boost::system::error_code rec;
+            for (;;) {
+                rp.emplace();
+                rp->header_limit(upstream_header_limit);
+                rp->body_limit(std::numeric_limits<std::uint64_t>::max());
+                if (is_head) rp->skip(true);
+                up->stream.expires_after(w_.ctx.cfg.forwarding.response_header_timeout);
+                auto [ec, n] = co_await bhttp::async_read_header(up->stream, up->buffer, *rp, nothrow);
+                rec = ec;
+                if (rec) break;
+                const unsigned s = rp->get().result_int();
+                if (s / 100 != 1 || s == 101) break;
+            }
+            if (!rec) break;
+            const bool nothing_received = rec == bhttp::error::end_of_stream || rec == net::error::connection_reset ||
+                                          rec == net::error::eof;
+            if (may_retry && nothing_received) continue;
+            if (rec == beast::error::timeout) co_return co_await fail(504, "gateway timeout\n");
+            co_return co_await fail(502, "bad gateway\n");
+        }
+
+        auto& res = rp->get();
+        const unsigned status = res.result_int();
+        x.status = status;
+        const bool upstream_keep_alive = res.keep_alive();
+        const bool tunnel = upgrade && status == 101;
+        strip_hop_by_hop(res, tunnel);
+        const bool has_body = !(is_head || status / 100 == 1 || status == 204 || status == 304);
+        bool keep_alive = client_keep_alive && !w_.draining && !tunnel && parser.is_done();
+        if (has_body && !rp->is_done() && (rp->chunked() || !rp->content_length())) {
+            // Re-frame: chunked for HTTP/1.1 clients; close-delimited for HTTP/1.0 ones.
+            if (version == 11) res.chunked(true);
+            else keep_alive = false;
+        }
+        response_view rv(res, status);
+        for (std::size_t i = route.chain.size(); i-- > 0;) route.chain[i]->object->on_response(view, rv);
+        svc.picker->on_response(view, rv, index);
+        res.version(version);
+        if (!tunnel) res.keep_alive(keep_alive);
+
+        bhttp::serializer<false, bhttp::buffer_body> rsr{res};
+        client_.expires_after(ep_.write_timeout);
+        auto [hec, hn] = co_await bhttp::async_write_header(client_, rsr, nothrow);
+        if (hec) co_return false;
+        if (tunnel) {
+            co_await run_tunnel(*up);
+            co_return false;
+        }
+        if (has_body && !rp->is_done()) {
+            const auto relayed = co_await relay_body(up->stream, up->buffer, *rp, client_, rsr,
+                                                     w_.ctx.cfg.forwarding.read_timeout, ep_.write_timeout, chunk_,
+                                                     x.bytes);
+            // The server broke off mid-response: the client cannot be told but by closing.
+            if (relayed != relay_status::done) co_return false;
+        }
+        if (upstream_keep_alive && rp->is_done() && up->buffer.size() == 0) w_.pool.release(std::move(up));
+        co_return keep_alive;
+    }
+
+    // A granted Upgrade: bytes flow both ways until either side closes or both go quiet
+    // for the idle timeout.
+    net::awaitable<void> run_tunnel(upstream_connection& up) {
+        auto& a = client_.socket();
+        auto& b = up.stream.socket();
+        client_.expires_never();
+        up.stream.expires_never();
+        auto last = std::chrono::steady_clock::now();
+        // Bytes that arrived with the heads belong to the tunnel.
+        if (buffer_.size() > 0) {
+            auto [ec, n] = co_await net::async_write(b, buffer_.data(), nothrow);
+            if (ec) co_return;
+            buffer_.consume(n);
+        }
+        if (up.buffer.size() > 0) {
+            auto [ec, n] = co_await net::async_write(a, up.buffer.data(), nothrow);
+            if (ec) co_return;
+            up.buffer.consume(n);
+        }
+        auto pump = [&last](net::ip::tcp::socket& from, net::ip::tcp::socket& to) -> net::awaitable<void> {
+            std::array<char, relay_chunk> data;
+            for (;;) {
+                auto [rec, n] = co_await from.async_read_some(net::buffer(data), nothrow);
+                if (rec) break;
+                auto [wec, wn] = co_await net::async_write(to, net::buffer(data.data(), n), nothrow);
+                if (wec) break;
+                last = std::chrono::steady_clock::now();
+            }
+        };
+        auto watchdog = [&last, this]() -> net::awaitable<void> {
+            net::steady_timer timer(w_.ioc);
+            for (;;) {
+                timer.expires_at(last + ep_.idle_timeout);
+                co_await timer.async_wait(nothrow);
+                if (std::chrono::steady_clock::now() - last >= ep_.idle_timeout) co_return;
+            }
+        };
+        co_await (pump(a, b) || pump(b, a) || watchdog());
+    }
+
+    net::awaitable<void> send_local(unsigned status, std::string_view body, unsigned version, bool keep_alive) {
+        bhttp::response<bhttp::string_body> res{static_cast<bhttp::status>(status), version == 10 ? 10u : 11u};
+        res.set(bhttp::field::content_type, "text/plain; charset=utf-8");
+        res.body() = body;
+        res.keep_alive(keep_alive);
+        res.prepare_payload();
+        client_.expires_after(ep_.write_timeout);
+        co_await bhttp::async_write(client_, res, nothrow);
+    }
+
+    void log_access(const upstream_request& req, const exchange& x) {
+        if (!w_.ctx.access_log) return;
+        log::access_entry e;
+        e.client_ip = client_ip_;
+        e.start = x.wall;
+        e.method = req.method_string();
+        e.target = req.target();
+        e.version = req.version();
+        e.status = x.status;
+        e.bytes = x.bytes;
+        e.referer = req[bhttp::field::referer];
+        e.user_agent = req[bhttp::field::user_agent];
+        e.request_count = served_;
+        if (x.route) e.router = x.route->name;
+        if (x.server) e.server_url = x.server->url;
+        e.duration = std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - x.started);
+        w_.ctx.access_log->write(e);
+    }
+
+    worker& w_;
+    const config::entry_point_config& ep_;
+    beast::tcp_stream client_;
+    beast::flat_buffer buffer_;
+    std::string client_ip_;
+    bool trusted_ = false;
+    std::uint64_t served_ = 0;
+    session_handle handle_;
+    std::array<char, relay_chunk> chunk_;
+};
+
+}  // namespace
+
+net::awaitable<void> run_session(worker& w, const config::entry_point_config& ep, net::ip::tcp::socket socket) {
+    proxy_session session(w, ep, std::move(socket));
+    co_await session.run();
+}
+
+}  // namespace sluice::http

@@ -1,0 +1,72 @@
+// Worker threads, one io_context each, each with its own SO_REUSEPORT acceptor per entry
+// point and its own upstream pool.
+#pragma once
+
+#include <chrono>
+#include <functional>
+#include <memory>
+#include <string>
+#include <thread>
+#include <unordered_set>
+#include <vector>
+
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/beast/core/tcp_stream.hpp>
+
+#include "config/static_config.hpp"
+#include "http/upstream_pool.hpp"
+#include "log/access_log.hpp"
+#include "runtime/snapshot_store.hpp"
+
+namespace sluice::http {
+
+struct server_context {
+    const config::static_config& cfg;
+    runtime::snapshot_store& store;
+    log::access_log* access_log = nullptr;  // null: access log off
+    std::string hostname;
+};
+
+// A client connection as the worker sees it, so that draining can close idle ones.
+struct session_handle {
+    beast::tcp_stream* client = nullptr;
+    bool idle = true;  // waiting for the next request head
+};
+
+struct worker {
+    explicit worker(const server_context& context);
+
+    const server_context& ctx;
+    net::io_context ioc{1};
+    upstream_pool pool;
+    runtime::snapshot_cache snapshots;
+    std::vector<std::pair<std::unique_ptr<net::ip::tcp::acceptor>, const config::entry_point_config*>> acceptors;
+    std::unordered_set<session_handle*> sessions;
+    bool draining = false;
+    net::steady_timer sweep_timer;
+    std::thread thread;
+};
+
+class proxy_server {
+public:
+    proxy_server(const server_context& context, std::size_t workers);
+    ~proxy_server();
+
+    // Binds every entry point in every worker; throws std::runtime_error naming the address.
+    // Returns the bound address per entry point (port 0 resolved).
+    std::vector<std::pair<std::string, std::string>> listen();
+    void start();
+    // Stops accepting and closes idle connections; in-flight requests finish. `on_idle`
+    // runs (on a worker thread) once every worker has no connection left.
+    void drain(std::function<void()> on_idle);
+    // Ends everything still running and joins the threads.
+    void stop();
+
+private:
+    const server_context& ctx_;
+    std::vector<std::unique_ptr<worker>> workers_;
+};
+
+}  // namespace sluice::http

@@ -1,0 +1,89 @@
+#include "http/upstream_pool.hpp"
+
+#include <sys/socket.h>
+
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/use_awaitable.hpp>
+
+namespace sluice::http {
+
+namespace {
+constexpr auto nothrow = net::as_tuple(net::use_awaitable);
+
+// A pooled connection is usable when the peer has neither closed it nor sent anything
+// unsolicited while it sat idle.
+bool still_open(upstream_connection& c) {
+    if (c.buffer.size() > 0) return false;
+    char byte;
+    const ssize_t n = ::recv(c.stream.socket().native_handle(), &byte, 1, MSG_PEEK | MSG_DONTWAIT);
+    return n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK);
+}
+}  // namespace
+
+upstream_pool::upstream_pool(net::io_context& ioc, const config::forwarding_config& cfg) : ioc_(ioc), cfg_(cfg) {}
+
+net::awaitable<std::unique_ptr<upstream_connection>> upstream_pool::acquire(const runtime::upstream_endpoint& endpoint,
+                                                                           dial_error& error, bool fresh_only) {
+    error = dial_error::none;
+    if (!fresh_only) {
+        if (auto it = idle_.find(endpoint.key); it != idle_.end()) {
+            auto& list = it->second;
+            const auto now = std::chrono::steady_clock::now();
+            while (!list.empty()) {
+                auto c = std::move(list.back());
+                list.pop_back();
+                if (now - c->idle_since < cfg_.idle_conn_timeout && still_open(*c)) {
+                    c->reused = true;
+                    co_return c;
+                }
+            }
+        }
+    }
+    auto c = std::make_unique<upstream_connection>(ioc_.get_executor());
+    c->key = endpoint.key;
+    boost::system::error_code ec;
+    net::ip::tcp::resolver::results_type endpoints;
+    const auto address = net::ip::make_address(endpoint.host, ec);
+    c->stream.expires_after(cfg_.dial_timeout);
+    if (!ec) {
+        auto [connect_ec] = co_await c->stream.async_connect(net::ip::tcp::endpoint(address, endpoint.port), nothrow);
+        ec = connect_ec;
+    } else {
+        net::ip::tcp::resolver resolver(ioc_);
+        auto [resolve_ec, results] =
+            co_await resolver.async_resolve(endpoint.host, std::to_string(endpoint.port), nothrow);
+        ec = resolve_ec;
+        if (!ec) {
+            auto [connect_ec, ep] = co_await c->stream.async_connect(results, nothrow);
+            ec = connect_ec;
+        }
+    }
+    if (ec) {
+        error = ec == beast::error::timeout ? dial_error::timed_out : dial_error::refused;
+        co_return nullptr;
+    }
+    c->stream.socket().set_option(net::ip::tcp::no_delay(true), ec);
+    co_return c;
+}
+
+void upstream_pool::release(std::unique_ptr<upstream_connection> connection) {
+    if (cfg_.max_idle_per_host == 0) return;
+    auto& list = idle_[connection->key];
+    connection->idle_since = std::chrono::steady_clock::now();
+    connection->stream.expires_never();
+    // Bounded: the oldest idle connection gives way.
+    if (list.size() >= cfg_.max_idle_per_host) list.pop_front();
+    list.push_back(std::move(connection));
+}
+
+void upstream_pool::sweep() {
+    const auto now = std::chrono::steady_clock::now();
+    for (auto it = idle_.begin(); it != idle_.end();) {
+        auto& list = it->second;
+        while (!list.empty() && now - list.front()->idle_since >= cfg_.idle_conn_timeout) list.pop_front();
+        it = list.empty() ? idle_.erase(it) : std::next(it);
+    }
+}
+
+}  // namespace sluice::http

@@ -1,0 +1,54 @@
+// Keep-alive connections to upstream servers, one pool per worker (no locks).
+#pragma once
+
+#include <chrono>
+#include <deque>
+#include <memory>
+#include <string>
+#include <unordered_map>
+
+#include <boost/asio/awaitable.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/beast/core/flat_buffer.hpp>
+#include <boost/beast/core/tcp_stream.hpp>
+
+#include "config/static_config.hpp"
+#include "runtime/snapshot.hpp"
+
+namespace sluice::http {
+
+namespace net = boost::asio;
+namespace beast = boost::beast;
+
+struct upstream_connection {
+    explicit upstream_connection(net::any_io_executor ex) : stream(std::move(ex)) {}
+    beast::tcp_stream stream;
+    beast::flat_buffer buffer;
+    std::string key;
+    bool reused = false;  // came from the pool: a failure before any response byte may be a stale close
+    std::chrono::steady_clock::time_point idle_since;
+};
+
+enum class dial_error { none, refused, timed_out };
+
+class upstream_pool {
+public:
+    upstream_pool(net::io_context& ioc, const config::forwarding_config& cfg);
+
+    // An idle connection to the endpoint, or a new one. On failure, `error` says why.
+    net::awaitable<std::unique_ptr<upstream_connection>> acquire(const runtime::upstream_endpoint& endpoint,
+                                                                dial_error& error, bool fresh_only = false);
+    // Hands back a connection whose last exchange completed cleanly.
+    void release(std::unique_ptr<upstream_connection> connection);
+    // Closes connections idle for longer than idleConnTimeout; called periodically.
+    void sweep();
+    void clear() { idle_.clear(); }
+
+private:
+    net::io_context& ioc_;
+    const config::forwarding_config& cfg_;
+    std::unordered_map<std::string, std::deque<std::unique_ptr<upstream_connection>>> idle_;
+};
+
+}  // namespace sluice::http

@@ -1,0 +1,250 @@
+#include "runtime/rule.hpp"
+
+#include <algorithm>
+#include <cctype>
+
+#include "config/config_error.hpp"
+
+namespace sluice::runtime {
+
+std::string canonical_host(std::string_view h) {
+    if (!h.empty() && h.front() == '[') {
+        const auto close = h.find(']');
+        h = close == std::string_view::npos ? h.substr(1) : h.substr(1, close - 1);
+    } else if (const auto colon = h.rfind(':'); colon != std::string_view::npos && h.find(':') == colon) {
+        h = h.substr(0, colon);
+    }
+    if (!h.empty() && h.back() == '.') h.remove_suffix(1);
+    return config::to_lower(h);
+}
+
+namespace {
+
+bool host_matches(std::string_view pattern, std::string_view host) noexcept {
+    if (pattern.starts_with("*.")) {
+        // One label exactly: "a.example.com" matches "*.example.com"; "a.b.example.com" does not.
+        const std::string_view suffix = pattern.substr(1);
+        if (host.size() <= suffix.size() || !host.ends_with(suffix)) return false;
+        const std::string_view label = host.substr(0, host.size() - suffix.size());
+        return label.find('.') == std::string_view::npos;
+    }
+    return pattern == host;
+}
+
+struct matcher_spec {
+    std::string_view name;
+    rule::op kind;
+    std::size_t args;
+};
+
+constexpr matcher_spec matchers[] = {
+    {"Host", rule::op::host, 1},
+    {"Path", rule::op::path, 1},
+    {"PathPrefix", rule::op::path_prefix, 1},
+    {"Method", rule::op::method, 1},
+};
+
+// Traefik accepts a matcher name as written, all lower-case, or all upper-case.
+const matcher_spec* find_matcher(std::string_view name) {
+    for (const auto& m : matchers) {
+        std::string upper(m.name);
+        for (char& c : upper) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+        if (name == m.name || name == config::to_lower(m.name) || name == upper) return &m;
+    }
+    return nullptr;
+}
+
+}  // namespace
+
+class rule_parser {
+public:
+    explicit rule_parser(std::string_view text) : text_(text) {}
+
+    std::optional<rule> run(std::string& error) {
+        rule r;
+        out_ = &r;
+        skip_space();
+        if (pos_ == text_.size()) return fail(error, "the rule is empty");
+        auto root = parse_or();
+        if (root) {
+            skip_space();
+            if (pos_ != text_.size()) root = std::nullopt, set_error("unexpected \"" + std::string(text_.substr(pos_, 1)) + "\"");
+        }
+        if (!root) {
+            error = error_;
+            return std::nullopt;
+        }
+        r.root_ = *root;
+        return r;
+    }
+
+private:
+    std::optional<rule> fail(std::string& error, std::string message) {
+        set_error(std::move(message));
+        error = error_;
+        return std::nullopt;
+    }
+    void set_error(std::string message) {
+        if (error_.empty()) error_ = "position " + std::to_string(pos_ + 1) + ": " + message;
+    }
+    void skip_space() {
+        while (pos_ < text_.size() && std::isspace(static_cast<unsigned char>(text_[pos_]))) ++pos_;
+    }
+    bool eat(std::string_view token) {
+        skip_space();
+        if (text_.substr(pos_).starts_with(token)) {
+            pos_ += token.size();
+            return true;
+        }
+        return false;
+    }
+    std::uint32_t add(rule::node n) {
+        out_->nodes_.push_back(std::move(n));
+        return static_cast<std::uint32_t>(out_->nodes_.size() - 1);
+    }
+
+    std::optional<std::uint32_t> parse_or() {
+        auto first = parse_and();
+        if (!first) return std::nullopt;
+        std::vector<std::uint32_t> kids{*first};
+        while (eat("||")) {
+            auto next = parse_and();
+            if (!next) return std::nullopt;
+            kids.push_back(*next);
+        }
+        return kids.size() == 1 ? kids[0] : add({rule::op::any_of, {}, std::move(kids)});
+    }
+
+    std::optional<std::uint32_t> parse_and() {
+        auto first = parse_unary();
+        if (!first) return std::nullopt;
+        std::vector<std::uint32_t> kids{*first};
+        while (eat("&&")) {
+            auto next = parse_unary();
+            if (!next) return std::nullopt;
+            kids.push_back(*next);
+        }
+        return kids.size() == 1 ? kids[0] : add({rule::op::all_of, {}, std::move(kids)});
+    }
+
+    std::optional<std::uint32_t> parse_unary() {
+        if (eat("!")) {
+            auto inner = parse_unary();
+            if (!inner) return std::nullopt;
+            return add({rule::op::negate, {}, {*inner}});
+        }
+        if (eat("(")) {
+            auto inner = parse_or();
+            if (!inner) return std::nullopt;
+            if (!eat(")")) {
+                set_error("expected \")\"");
+                return std::nullopt;
+            }
+            return inner;
+        }
+        return parse_matcher();
+    }
+
+    std::optional<std::uint32_t> parse_matcher() {
+        skip_space();
+        const std::size_t start = pos_;
+        while (pos_ < text_.size() && std::isalpha(static_cast<unsigned char>(text_[pos_]))) ++pos_;
+        const std::string_view name = text_.substr(start, pos_ - start);
+        if (name.empty()) {
+            set_error(pos_ < text_.size() ? "expected a matcher such as Host(`example.com`)" : "unexpected end of rule");
+            return std::nullopt;
+        }
+        const matcher_spec* spec = find_matcher(name);
+        if (!spec) {
+            pos_ = start;
+            set_error("unknown matcher \"" + std::string(name) + "\"");
+            return std::nullopt;
+        }
+        if (!eat("(")) {
+            set_error("expected \"(\" after " + std::string(name));
+            return std::nullopt;
+        }
+        std::vector<std::string> args;
+        do {
+            auto arg = parse_string();
+            if (!arg) return std::nullopt;
+            args.push_back(std::move(*arg));
+        } while (eat(","));
+        if (!eat(")")) {
+            set_error("expected \")\"");
+            return std::nullopt;
+        }
+        if (args.size() != spec->args) {
+            pos_ = start;
+            set_error(std::string(spec->name) + " takes " + std::to_string(spec->args) + " argument(s), got " +
+                      std::to_string(args.size()));
+            return std::nullopt;
+        }
+        return make_matcher(*spec, std::move(args[0]), start);
+    }
+
+    std::optional<std::uint32_t> make_matcher(const matcher_spec& spec, std::string arg, std::size_t at) {
+        switch (spec.kind) {
+            case rule::op::host: arg = canonical_host(arg); break;
+            case rule::op::method:
+                for (char& c : arg) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+                break;
+            case rule::op::path:
+            case rule::op::path_prefix:
+                if (!arg.starts_with('/')) {
+                    pos_ = at;
+                    set_error(std::string(spec.name) + " must start with \"/\"");
+                    return std::nullopt;
+                }
+                break;
+            default: break;
+        }
+        return add({spec.kind, std::move(arg), {}});
+    }
+
+    std::optional<std::string> parse_string() {
+        skip_space();
+        if (pos_ >= text_.size() || (text_[pos_] != '`' && text_[pos_] != '"')) {
+            set_error("expected a value in backticks or double quotes");
+            return std::nullopt;
+        }
+        const char quote = text_[pos_];
+        const auto end = text_.find(quote, pos_ + 1);
+        if (end == std::string_view::npos) {
+            set_error("unterminated value");
+            return std::nullopt;
+        }
+        std::string value(text_.substr(pos_ + 1, end - pos_ - 1));
+        if (value.empty()) {
+            set_error("empty value");
+            return std::nullopt;
+        }
+        pos_ = end + 1;
+        return value;
+    }
+
+    std::string_view text_;
+    std::size_t pos_ = 0;
+    std::string error_;
+    rule* out_ = nullptr;
+};
+
+std::optional<rule> rule::parse(std::string_view text, std::string& error) { return rule_parser(text).run(error); }
+
+bool rule::eval(std::uint32_t index, const route_input& in) const noexcept {
+    const node& n = nodes_[index];
+    switch (n.kind) {
+        case op::all_of:
+            return std::all_of(n.kids.begin(), n.kids.end(), [&](std::uint32_t k) { return eval(k, in); });
+        case op::any_of:
+            return std::any_of(n.kids.begin(), n.kids.end(), [&](std::uint32_t k) { return eval(k, in); });
+        case op::negate: return !eval(n.kids[0], in);
+        case op::host: return !in.host.empty() && host_matches(n.arg, in.host);
+        case op::path: return in.path == n.arg;
+        case op::path_prefix: return in.path.starts_with(n.arg);
+        case op::method: return in.method == n.arg;
+    }
+    return false;
+}
+
+}  // namespace sluice::runtime

@@ -1,0 +1,88 @@
+// The runtime snapshot: an immutable, fully built configuration. Workers read it; the
+// control thread replaces it as a whole. A request keeps the snapshot it started with.
+#pragma once
+
+#include <atomic>
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "config/config_error.hpp"
+#include "plugin/plugin_registry.hpp"
+#include "runtime/rule.hpp"
+
+namespace sluice::runtime {
+
+struct upstream_endpoint {
+    std::string host;       // name or IP literal, without brackets
+    std::uint16_t port = 80;
+    std::string authority;  // host[:port] as written in the URL, for a rewritten Host header
+    std::string key;        // identifies a connection pool: "host:port"
+};
+
+struct server {
+    std::string url;
+    upstream_endpoint endpoint;
+    std::uint32_t weight = 1;
+};
+
+struct service {
+    std::string name;
+    std::string strategy;
+    bool pass_host_header = true;
+    std::vector<server> servers;
+    std::vector<sdk::server_info> infos;        // views into `servers`, for the balancer
+    std::unique_ptr<std::atomic<bool>[]> up;    // health verdict per server
+    // Declared before the picker so that the picker is released first.
+    plugin::plugin_object<sdk::balancer> balancer;
+    plugin::plugin_object<sdk::picker> picker;
+};
+
+struct middleware {
+    std::string name;
+    std::string plugin;
+    plugin::plugin_object<sdk::middleware> object;
+};
+
+struct route {
+    std::string name;
+    std::string rule_text;
+    rule matcher;
+    std::int64_t priority = 0;  // effective: explicit, else the rule's length
+    const service* target = nullptr;
+    std::vector<const middleware*> chain;
+};
+
+// Routes of one entry point in match order: priority descending, then name ascending.
+class route_table {
+public:
+    void add(const route* r) { routes_.push_back(r); }
+    void sort();
+    const route* match(const route_input& in) const noexcept;
+    std::size_t size() const noexcept { return routes_.size(); }
+
+private:
+    std::vector<const route*> routes_;
+};
+
+struct snapshot {
+    std::uint64_t generation = 0;
+    std::map<std::string, std::unique_ptr<service>> services;
+    std::map<std::string, std::unique_ptr<middleware>> middlewares;
+    std::map<std::string, std::unique_ptr<route>> routes;
+    std::map<std::string, route_table> tables;  // by entry point name
+    // Routers, services and middlewares that are not serving, with why.
+    std::map<std::string, config::error_list> disabled;
+
+    const route_table* table(const std::string& entry_point) const noexcept {
+        auto it = tables.find(entry_point);
+        return it == tables.end() ? nullptr : &it->second;
+    }
+};
+
+// Parses "http://host:port/..." into an endpoint. Returns false when it is not one.
+bool parse_upstream_url(std::string_view url, upstream_endpoint& out);
+
+}  // namespace sluice::runtime

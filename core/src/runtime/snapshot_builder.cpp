@@ -1,0 +1,170 @@
+#include "runtime/snapshot_builder.hpp"
+
+#include <algorithm>
+
+namespace sluice::runtime {
+
+namespace {
+
+// Collects a plugin's configuration errors under the object's key path.
+class prefixed_errors final : public sdk::error_sink {
+public:
+    prefixed_errors(const config::object_origin& origin, std::string path, config::error_list& out)
+        : origin_(origin), path_(std::move(path)), out_(out) {}
+    void error(std::string_view key, std::string_view message) noexcept override {
+        try {
+            out_.push_back({origin_.source, origin_.line, key.empty() ? path_ : path_ + "." + std::string(key),
+                            std::string(message)});
+        } catch (...) {
+        }
+    }
+
+private:
+    const config::object_origin& origin_;
+    std::string path_;
+    config::error_list& out_;
+};
+
+std::string object_path(std::string_view section, const std::string& qualified) {
+    return "http." + std::string(section) + "." + qualified.substr(0, qualified.find('@'));
+}
+
+const plugin::loaded_plugin* find_plugin(const plugin::plugin_registry& plugins, std::string_view name,
+                                         sdk::plugin_kind kind, std::string_view role, std::string& error) {
+    const plugin::loaded_plugin* p = plugins.find(name);
+    if (!p) {
+        error = std::string(role) + " \"" + std::string(name) + "\" is not a loaded plugin";
+        std::string names;
+        for (const auto& candidate : plugins.plugins())
+            if (candidate.kind() == kind) names += (names.empty() ? "" : ", ") + std::string(candidate.name());
+        error += names.empty() ? " (no " + std::string(sdk::to_string(kind)) + " plugin is loaded)"
+                               : " (available: " + names + ")";
+        return nullptr;
+    }
+    if (p->kind() != kind) {
+        error = std::string(role) + " \"" + std::string(name) + "\" is a " + std::string(sdk::to_string(p->kind())) +
+                " plugin (" + p->file.string() + "), not a " + std::string(sdk::to_string(kind));
+        return nullptr;
+    }
+    return p;
+}
+
+std::unique_ptr<service> build_service(const config::service_config& sc, const plugin::plugin_registry& plugins,
+                                       sdk::host& host, config::error_list& errors) {
+    const std::string path = object_path("services", sc.name) + ".loadBalancer";
+    auto svc = std::make_unique<service>();
+    svc->name = sc.name;
+    svc->strategy = sc.strategy;
+    svc->pass_host_header = sc.pass_host_header;
+    for (std::size_t i = 0; i < sc.servers.size(); ++i) {
+        server s{sc.servers[i].url, {}, sc.servers[i].weight};
+        if (!parse_upstream_url(s.url, s.endpoint))
+            errors.push_back({sc.origin.source, sc.origin.line, path + ".servers[" + std::to_string(i) + "].url",
+                              "\"" + s.url + "\" is not an http:// URL with a host and a valid port"});
+        svc->servers.push_back(std::move(s));
+    }
+    std::string error;
+    const auto* p = find_plugin(plugins, sc.strategy, sdk::plugin_kind::balancer, "strategy", error);
+    if (!p) errors.push_back({sc.origin.source, sc.origin.line, path + ".strategy", error});
+    if (!errors.empty()) return nullptr;
+
+    prefixed_errors sink(sc.origin, path + "." + sc.strategy, errors);
+    svc->balancer = {p->descriptor->create_balancer(host, sc.name, sc.strategy_options, sink), p->library};
+    if (!svc->balancer) {
+        if (errors.empty()) sink.error("", "the balancer plugin refused its configuration");
+        return nullptr;
+    }
+    for (const auto& s : svc->servers) svc->infos.push_back({s.url, s.weight});
+    svc->up = std::make_unique<std::atomic<bool>[]>(svc->servers.size());
+    for (std::size_t i = 0; i < svc->servers.size(); ++i) svc->up[i].store(true, std::memory_order_relaxed);
+    svc->picker = {svc->balancer->create_picker({svc->infos, svc->up.get()}, sink), p->library};
+    if (!svc->picker) {
+        if (errors.empty()) sink.error("", "the balancer plugin could not build a picker for these servers");
+        return nullptr;
+    }
+    return svc;
+}
+
+std::unique_ptr<middleware> build_middleware(const config::middleware_config& mc,
+                                             const plugin::plugin_registry& plugins, sdk::host& host,
+                                             config::error_list& errors) {
+    const std::string path = object_path("middlewares", mc.name);
+    std::string error;
+    const auto* p = find_plugin(plugins, mc.plugin, sdk::plugin_kind::middleware, "middleware", error);
+    if (!p) {
+        errors.push_back({mc.origin.source, mc.origin.line, path + "." + mc.plugin, error});
+        return nullptr;
+    }
+    prefixed_errors sink(mc.origin, path + "." + mc.plugin, errors);
+    auto mw = std::make_unique<middleware>();
+    mw->name = mc.name;
+    mw->plugin = std::string(p->name());
+    mw->object = {p->descriptor->create_middleware(host, mc.name, mc.options, sink), p->library};
+    if (!mw->object) {
+        if (errors.empty()) sink.error("", "the middleware plugin refused its configuration");
+        return nullptr;
+    }
+    return mw;
+}
+
+std::string refer_error(std::string_view what, const std::string& name, const config::dynamic_config& cfg) {
+    if (cfg.invalid.count(name)) return std::string(what) + " \"" + name + "\" is invalid";
+    return std::string(what) + " \"" + name + "\" does not exist";
+}
+
+}  // namespace
+
+std::unique_ptr<snapshot> build_snapshot(const config::dynamic_config& cfg, const plugin::plugin_registry& plugins,
+                                         sdk::host& host, const std::vector<std::string>& entry_points,
+                                         std::uint64_t generation) {
+    auto snap = std::make_unique<snapshot>();
+    snap->generation = generation;
+    snap->disabled = cfg.invalid;
+
+    for (const auto& [name, sc] : cfg.services) {
+        config::error_list errors;
+        if (auto svc = build_service(sc, plugins, host, errors)) snap->services.emplace(name, std::move(svc));
+        else snap->disabled[name] = std::move(errors);
+    }
+    for (const auto& [name, mc] : cfg.middlewares) {
+        config::error_list errors;
+        if (auto mw = build_middleware(mc, plugins, host, errors)) snap->middlewares.emplace(name, std::move(mw));
+        else snap->disabled[name] = std::move(errors);
+    }
+    for (const auto& ep : entry_points) snap->tables[ep];
+
+    for (const auto& [name, rc] : cfg.routers) {
+        const std::string path = object_path("routers", name);
+        config::error_list errors;
+        auto add_error = [&](std::string key, std::string message) {
+            errors.push_back({rc.origin.source, rc.origin.line, path + "." + key, std::move(message)});
+        };
+        auto r = std::make_unique<route>();
+        r->name = name;
+        r->rule_text = rc.rule;
+        std::string rule_error;
+        if (auto parsed = rule::parse(rc.rule, rule_error)) r->matcher = std::move(*parsed);
+        else add_error("rule", rule_error + " in " + rc.rule);
+        r->priority = rc.priority != 0 ? rc.priority : static_cast<std::int64_t>(rc.rule.size());
+        if (auto it = snap->services.find(rc.service); it != snap->services.end()) r->target = it->second.get();
+        else add_error("service", refer_error("service", rc.service, cfg));
+        for (const auto& m : rc.middlewares) {
+            if (auto it = snap->middlewares.find(m); it != snap->middlewares.end()) r->chain.push_back(it->second.get());
+            else add_error("middlewares", refer_error("middleware", m, cfg));
+        }
+        for (const auto& ep : rc.entry_points)
+            if (std::find(entry_points.begin(), entry_points.end(), ep) == entry_points.end())
+                add_error("entryPoints", "entry point \"" + ep + "\" does not exist");
+        if (!errors.empty()) {
+            snap->disabled[name] = std::move(errors);
+            continue;
+        }
+        const auto& eps = rc.entry_points.empty() ? entry_points : rc.entry_points;
+        for (const auto& ep : eps) snap->tables[ep].add(r.get());
+        snap->routes.emplace(name, std::move(r));
+    }
+    for (auto& [ep, table] : snap->tables) table.sort();
+    return snap;
+}
+
+}  // namespace sluice::runtime

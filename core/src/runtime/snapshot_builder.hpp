@@ -1,0 +1,20 @@
+// Turns merged dynamic configuration into a runtime snapshot, creating plugin objects.
+#pragma once
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "config/dynamic_config.hpp"
+#include "plugin/plugin_registry.hpp"
+#include "runtime/snapshot.hpp"
+
+namespace sluice::runtime {
+
+// Invalid objects are left out and listed in snapshot::disabled; so are routers that
+// refer to them. Never throws for configuration problems.
+std::unique_ptr<snapshot> build_snapshot(const config::dynamic_config& cfg, const plugin::plugin_registry& plugins,
+                                         sdk::host& host, const std::vector<std::string>& entry_points,
+                                         std::uint64_t generation);
+
+}  // namespace sluice::runtime

@@ -1,0 +1,257 @@
+// demo-backend: a small HTTP server for the quick start, the tests and the benchmarks.
+//   /            an HTML page naming the instance
+//   /api/...     JSON: instance, hostname, method, path as received, request headers
+//   /health      200 "ok"
+//   /bytes/N     N bytes, streamed
+//   /echo        the request body, streamed back
+//   /delay/MS    answers after MS milliseconds
+#include <unistd.h>
+
+#include <array>
+#include <charconv>
+#include <cstring>
+#include <iostream>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include <boost/asio.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/http.hpp>
+#include <boost/json.hpp>
+
+namespace net = boost::asio;
+namespace beast = boost::beast;
+namespace http = beast::http;
+using tcp = net::ip::tcp;
+
+namespace {
+
+constexpr auto nothrow = net::as_tuple(net::use_awaitable);
+constexpr std::size_t chunk_size = 16 * 1024;
+
+struct settings {
+    std::string name = "demo";
+    std::string host = "127.0.0.1";
+    unsigned short port = 8080;
+    unsigned threads = 1;
+    std::string hostname;
+};
+
+std::string page(const settings& s) {
+    return "<!doctype html><html><head><meta charset=\"utf-8\"><title>" + s.name +
+           "</title></head><body><h1>Served by <span id=\"instance\">" + s.name + "</span></h1><p>host " +
+           s.hostname + "</p></body></html>\n";
+}
+
+std::string api_json(const settings& s, const http::request_header<>& req) {
+    boost::json::object headers;
+    for (const auto& f : req) {
+        auto& slot = headers[f.name_string()];
+        if (slot.is_string()) slot = std::string(slot.as_string()) + ", " + std::string(f.value());
+        else slot = f.value();
+    }
+    boost::json::object o{{"instance", s.name},
+                          {"hostname", s.hostname},
+                          {"method", req.method_string()},
+                          {"path", req.target()},
+                          {"headers", headers}};
+    return boost::json::serialize(o) + "\n";
+}
+
+std::uint64_t number_after(std::string_view target, std::string_view prefix) {
+    std::uint64_t n = 0;
+    const std::string_view digits = target.substr(prefix.size());
+    std::from_chars(digits.data(), digits.data() + digits.size(), n);
+    return n;
+}
+
+net::awaitable<bool> drain_body(beast::tcp_stream& stream, beast::flat_buffer& buffer,
+                                http::request_parser<http::buffer_body>& p) {
+    std::array<char, chunk_size> scratch;
+    while (!p.is_done()) {
+        p.get().body().data = scratch.data();
+        p.get().body().size = scratch.size();
+        auto [ec, n] = co_await http::async_read_some(stream, buffer, p, nothrow);
+        if (ec && ec != http::error::need_buffer) co_return false;
+    }
+    co_return true;
+}
+
+net::awaitable<bool> send(beast::tcp_stream& stream, http::response<http::string_body>& res) {
+    res.prepare_payload();
+    auto [ec, n] = co_await http::async_write(stream, res, nothrow);
+    co_return !ec;
+}
+
+// Streams the request body back as the response body.
+net::awaitable<bool> echo(beast::tcp_stream& stream, beast::flat_buffer& buffer,
+                          http::request_parser<http::buffer_body>& p, bool keep_alive) {
+    if (p.get()[http::field::expect] == "100-continue") {
+        http::response<http::empty_body> cont{http::status::continue_, 11};
+        auto [ec, n] = co_await http::async_write(stream, cont, nothrow);
+        if (ec) co_return false;
+    }
+    http::response<http::buffer_body> res{http::status::ok, 11};
+    res.set(http::field::content_type, "application/octet-stream");
+    if (auto length = p.content_length()) res.content_length(*length);
+    else if (!p.is_done()) res.chunked(true);
+    else res.content_length(0);
+    res.keep_alive(keep_alive);
+    http::response_serializer<http::buffer_body> sr{res};
+    auto [hec, hn] = co_await http::async_write_header(stream, sr, nothrow);
+    if (hec) co_return false;
+    std::array<char, chunk_size> data;
+    while (!p.is_done()) {
+        p.get().body().data = data.data();
+        p.get().body().size = data.size();
+        auto [ec, n] = co_await http::async_read_some(stream, buffer, p, nothrow);
+        if (ec && ec != http::error::need_buffer) co_return false;
+        const std::size_t got = data.size() - p.get().body().size;
+        if (got == 0 && !p.is_done()) continue;
+        res.body().data = data.data();
+        res.body().size = got;
+        res.body().more = !p.is_done();
+        auto [wec, wn] = co_await http::async_write(stream, sr, nothrow);
+        if (wec && wec != http::error::need_buffer) co_return false;
+    }
+    co_return true;
+}
+
+net::awaitable<bool> send_bytes(beast::tcp_stream& stream, std::uint64_t total, bool keep_alive) {
+    static const std::string block(chunk_size, 'x');
+    http::response<http::buffer_body> res{http::status::ok, 11};
+    res.set(http::field::content_type, "application/octet-stream");
+    res.content_length(total);
+    res.keep_alive(keep_alive);
+    http::response_serializer<http::buffer_body> sr{res};
+    auto [hec, hn] = co_await http::async_write_header(stream, sr, nothrow);
+    if (hec) co_return false;
+    std::uint64_t left = total;
+    while (left > 0) {
+        const std::size_t n = static_cast<std::size_t>(std::min<std::uint64_t>(left, block.size()));
+        res.body().data = const_cast<char*>(block.data());
+        res.body().size = n;
+        left -= n;
+        res.body().more = left > 0;
+        auto [ec, written] = co_await http::async_write(stream, sr, nothrow);
+        if (ec && ec != http::error::need_buffer) co_return false;
+    }
+    co_return true;
+}
+
+net::awaitable<void> session(tcp::socket socket, const settings& s) {
+    beast::tcp_stream stream(std::move(socket));
+    beast::flat_buffer buffer;
+    for (;;) {
+        http::request_parser<http::buffer_body> p;
+        p.body_limit(std::numeric_limits<std::uint64_t>::max());
+        stream.expires_after(std::chrono::minutes(2));
+        auto [ec, n] = co_await http::async_read_header(stream, buffer, p, nothrow);
+        if (ec) break;
+        stream.expires_never();
+        const auto& req = p.get();
+        const bool keep_alive = req.keep_alive();
+        const std::string target(req.target());
+        bool ok = true;
+        if (target == "/echo") {
+            ok = co_await echo(stream, buffer, p, keep_alive);
+        } else {
+            if (!co_await drain_body(stream, buffer, p)) break;
+            if (target.starts_with("/bytes/")) {
+                ok = co_await send_bytes(stream, number_after(target, "/bytes/"), keep_alive);
+            } else {
+                http::response<http::string_body> res{http::status::ok, req.version()};
+                res.keep_alive(keep_alive);
+                res.set("X-Instance", s.name);
+                if (target.starts_with("/delay/")) {
+                    net::steady_timer t(stream.get_executor(), std::chrono::milliseconds(number_after(target, "/delay/")));
+                    co_await t.async_wait(nothrow);
+                    res.body() = "done\n";
+                } else if (target == "/health") {
+                    res.body() = "ok\n";
+                } else if (target == "/" || target.starts_with("/?")) {
+                    res.set(http::field::content_type, "text/html; charset=utf-8");
+                    res.body() = page(s);
+                } else if (target.starts_with("/api")) {
+                    res.set(http::field::content_type, "application/json");
+                    res.body() = api_json(s, req);
+                } else {
+                    res.result(http::status::not_found);
+                    res.body() = "not found\n";
+                }
+                if (req.method() == http::verb::head) {
+                    res.prepare_payload();
+                    http::response_serializer<http::string_body> sr{res};
+                    auto [hec, hn] = co_await http::async_write_header(stream, sr, nothrow);
+                    ok = !hec;
+                } else {
+                    ok = co_await send(stream, res);
+                }
+            }
+        }
+        if (!ok || !keep_alive) break;
+    }
+    boost::system::error_code ec;
+    stream.socket().shutdown(tcp::socket::shutdown_send, ec);
+}
+
+net::awaitable<void> listen(tcp::acceptor& acceptor, const settings& s) {
+    for (;;) {
+        auto [ec, socket] = co_await acceptor.async_accept(nothrow);
+        if (ec) co_return;
+        socket.set_option(tcp::no_delay(true), ec);
+        net::co_spawn(acceptor.get_executor(), session(std::move(socket), s), net::detached);
+    }
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+    settings s;
+    for (int i = 1; i < argc; ++i) {
+        const std::string_view arg = argv[i];
+        const char* v = i + 1 < argc ? argv[i + 1] : nullptr;
+        if (arg == "--help") {
+            std::cout << "demo-backend [--port N] [--name NAME] [--host ADDRESS] [--threads N]\n"
+                         "Prints \"listening on HOST:PORT\" once ready (--port 0 picks a free port).\n";
+            return 0;
+        }
+        if (!v) {
+            std::cerr << "demo-backend: " << arg << " needs a value (see --help)\n";
+            return 2;
+        }
+        if (arg == "--port") s.port = static_cast<unsigned short>(std::stoi(v));
+        else if (arg == "--name") s.name = v;
+        else if (arg == "--host") s.host = v;
+        else if (arg == "--threads") s.threads = std::max(1, std::stoi(v));
+        else {
+            std::cerr << "demo-backend: unknown argument " << arg << " (see --help)\n";
+            return 2;
+        }
+        ++i;
+    }
+    char hostname[256] = {};
+    ::gethostname(hostname, sizeof(hostname) - 1);
+    s.hostname = hostname;
+    net::io_context ioc;
+    tcp::acceptor acceptor(ioc);
+    try {
+        tcp::endpoint endpoint(net::ip::make_address(s.host), s.port);
+        acceptor.open(endpoint.protocol());
+        acceptor.set_option(net::socket_base::reuse_address(true));
+        acceptor.bind(endpoint);
+        acceptor.listen(net::socket_base::max_listen_connections);
+    } catch (const std::exception& e) {
+        std::cerr << "demo-backend: cannot listen on " << s.host << ":" << s.port << ": " << e.what() << "\n";
+        return 1;
+    }
+    std::cout << "listening on " << s.host << ":" << acceptor.local_endpoint().port() << std::endl;
+    net::signal_set signals(ioc, SIGINT, SIGTERM);
+    signals.async_wait([&](auto, int) { ioc.stop(); });
+    net::co_spawn(ioc, listen(acceptor, s), net::detached);
+    std::vector<std::thread> threads;
+    for (unsigned i = 1; i < s.threads; ++i) threads.emplace_back([&ioc] { ioc.run(); });
+    ioc.run();
+    for (auto& t : threads) t.join();
+}

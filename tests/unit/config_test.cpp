@@ -1,0 +1,159 @@
+#include <gtest/gtest.h>
+
+#include "config/dynamic_config.hpp"
+#include "config/static_config.hpp"
+
+namespace cfg = sluice::config;
+
+namespace {
+
+cfg::static_config parse_static(std::string_view text) {
+    return cfg::parse_static_config(cfg::parse_toml_text(text, "sluice.toml"), "sluice.toml");
+}
+
+std::string static_errors(std::string_view text) {
+    try {
+        parse_static(text);
+    } catch (const cfg::config_exception& e) {
+        return e.what();
+    }
+    return "";
+}
+
+TEST(durations, accept_go_style_and_bare_seconds) {
+    struct {
+        std::string text;
+        long long ms;
+    } cases[] = {{"30s", 30'000}, {"500ms", 500}, {"1m30s", 90'000}, {"2h", 7'200'000}, {"10", 10'000}, {"1.5s", 1500}};
+    for (const auto& c : cases) {
+        std::chrono::milliseconds d{};
+        ASSERT_TRUE(cfg::parse_duration(c.text, d)) << c.text;
+        EXPECT_EQ(d.count(), c.ms) << c.text;
+    }
+    for (const char* bad : {"", "s", "10x", "-1s", "1s2"}) {
+        std::chrono::milliseconds d{};
+        EXPECT_FALSE(cfg::parse_duration(bad, d)) << bad;
+    }
+}
+
+TEST(static_config, reads_traefik_shapes) {
+    auto c = parse_static(R"toml(
+[entryPoints.web]
+address = ":8000"
+[entryPoints.web.transport.respondingTimeouts]
+readTimeout = "5s"
+idleTimeout = "1m"
+[entryPoints.web.forwardedHeaders]
+trustedIPs = ["10.0.0.0/8"]
+[serversTransport.forwardingTimeouts]
+dialTimeout = "2s"
+responseHeaderTimeout = "3s"
+[log]
+level = "DEBUG"
+[accessLog]
+format = "json"
+[providers.file]
+filename = "dynamic.toml"
+watch = false
+)toml");
+    ASSERT_EQ(c.entry_points.size(), 1u);
+    EXPECT_EQ(c.entry_points[0].address.port, 8000);
+    EXPECT_EQ(c.entry_points[0].address.host, "");
+    EXPECT_EQ(c.entry_points[0].read_timeout.count(), 5000);
+    EXPECT_EQ(c.entry_points[0].idle_timeout.count(), 60'000);
+    EXPECT_TRUE(c.entry_points[0].forwarded_trusted.at(0).contains("10.1.2.3"));
+    EXPECT_EQ(c.forwarding.dial_timeout.count(), 2000);
+    EXPECT_EQ(c.forwarding.response_header_timeout.count(), 3000);
+    EXPECT_EQ(c.log_level, "debug");
+    EXPECT_EQ(c.access_log->format, "json");
+    EXPECT_EQ(c.file_provider->filename.filename(), "dynamic.toml");
+    EXPECT_FALSE(c.file_provider->watch);
+}
+
+TEST(static_config, unknown_key_names_file_line_and_suggestion) {
+    const auto e = static_errors("[entryPoints.web]\naddress = \":80\"\n\n[entryPoints.web.transport.respondingTimeouts]\nreadTimout = \"5s\"\n");
+    EXPECT_NE(e.find("sluice.toml:5: entryPoints.web.transport.respondingTimeouts.readTimout: unknown key"),
+              std::string::npos)
+        << e;
+    EXPECT_NE(e.find("did you mean \"readTimeout\""), std::string::npos) << e;
+}
+
+TEST(static_config, reports_every_error_at_once) {
+    const auto e = static_errors("[entryPoints.web]\naddress = \"nonsense\"\n[log]\nlevel = \"loud\"\n[accessLog]\nformat = 3\n");
+    EXPECT_NE(e.find("entryPoints.web.address"), std::string::npos) << e;
+    EXPECT_NE(e.find("log.level: \"loud\" is not one of"), std::string::npos) << e;
+    EXPECT_NE(e.find("accessLog.format: expected a string, found an integer"), std::string::npos) << e;
+}
+
+TEST(static_config, needs_an_entry_point) {
+    EXPECT_NE(static_errors("[log]\nlevel = \"info\"\n").find("no entry point"), std::string::npos);
+}
+
+TEST(static_config, syntax_error_has_a_line) {
+    EXPECT_NE(static_errors("[entryPoints.web]\naddress = \n").find("sluice.toml:2"), std::string::npos);
+}
+
+TEST(listen_address, forms) {
+    cfg::listen_address a;
+    ASSERT_TRUE(cfg::parse_listen_address(":80", a));
+    EXPECT_EQ(a.host, "");
+    ASSERT_TRUE(cfg::parse_listen_address("[::1]:8080", a));
+    EXPECT_EQ(a.host, "::1");
+    EXPECT_EQ(a.port, 8080);
+    EXPECT_FALSE(cfg::parse_listen_address("8080", a));
+    EXPECT_FALSE(cfg::parse_listen_address(":99999", a));
+    EXPECT_FALSE(cfg::parse_listen_address("::1:80", a));
+}
+
+cfg::dynamic_config parse_dynamic(std::string_view text) {
+    return cfg::parse_dynamic_config(cfg::parse_toml_text(text, "dyn.toml"), "file", "dyn.toml", false);
+}
+
+TEST(dynamic_config, qualifies_names_and_references) {
+    auto d = parse_dynamic(R"toml(
+[http.routers.api]
+rule = "Host(`a`)"
+service = "api"
+middlewares = ["strip", "auth@docker"]
+[http.services.api.loadBalancer]
+servers = [{ url = "http://127.0.0.1:9001" }, { url = "http://127.0.0.1:9002", weight = 3 }]
+[http.middlewares.strip.stripPrefix]
+prefixes = ["/api"]
+)toml");
+    ASSERT_TRUE(d.invalid.empty());
+    const auto& r = d.routers.at("api@file");
+    EXPECT_EQ(r.service, "api@file");
+    EXPECT_EQ(r.middlewares, (std::vector<std::string>{"strip@file", "auth@docker"}));
+    const auto& s = d.services.at("api@file");
+    EXPECT_EQ(s.strategy, "roundrobin");
+    ASSERT_EQ(s.servers.size(), 2u);
+    EXPECT_EQ(s.servers[1].weight, 3u);
+    const auto& m = d.middlewares.at("strip@file");
+    EXPECT_EQ(m.plugin, "stripPrefix");
+    EXPECT_NE(m.options.find("prefixes"), std::string::npos);
+}
+
+TEST(dynamic_config, an_invalid_object_is_left_out_and_the_rest_applies) {
+    auto d = parse_dynamic(R"toml(
+[http.routers.good]
+rule = "Host(`a`)"
+service = "s"
+[http.routers.bad]
+rule = "Host(`b`)"
+servce = "s"
+[http.services.s.loadBalancer]
+servers = [{ url = "ftp://nope" }]
+)toml");
+    EXPECT_EQ(d.routers.count("good@file"), 1u);
+    ASSERT_EQ(d.invalid.count("bad@file"), 1u);
+    const auto& errors = d.invalid.at("bad@file");
+    bool suggested = false;
+    for (const auto& e : errors) suggested = suggested || e.to_string().find("did you mean \"service\"") != std::string::npos;
+    EXPECT_TRUE(suggested);
+    ASSERT_EQ(d.invalid.count("s@file"), 1u);
+    EXPECT_NE(d.invalid.at("s@file")[0].to_string().find("dyn.toml:9: http.services.s.loadBalancer.servers[0].url"),
+              std::string::npos)
+        << d.invalid.at("s@file")[0].to_string();
+}
+
+}  // namespace

@@ -1,0 +1,92 @@
+#include <gtest/gtest.h>
+
+#include "http/forwarding.hpp"
+#include "runtime/ip_network.hpp"
+
+namespace http = sluice::http;
+namespace bhttp = boost::beast::http;
+
+namespace {
+
+TEST(hop_by_hop, removes_the_set_and_fields_named_in_connection) {
+    bhttp::fields f;
+    f.set(bhttp::field::connection, "keep-alive, X-Secret");
+    f.set("X-Secret", "1");
+    f.set(bhttp::field::keep_alive, "timeout=5");
+    f.set(bhttp::field::te, "trailers");
+    f.set(bhttp::field::upgrade, "websocket");
+    f.set(bhttp::field::proxy_connection, "x");
+    f.set("X-Kept", "yes");
+    http::strip_hop_by_hop(f, false);
+    for (auto name : {"Connection", "X-Secret", "Keep-Alive", "TE", "Upgrade", "Proxy-Connection"})
+        EXPECT_EQ(f.find(name), f.end()) << name;
+    EXPECT_EQ(f["X-Kept"], "yes");
+}
+
+TEST(hop_by_hop, keeps_upgrade_for_a_tunnel) {
+    bhttp::fields f;
+    f.set(bhttp::field::connection, "Upgrade");
+    f.set(bhttp::field::upgrade, "websocket");
+    EXPECT_TRUE(http::wants_upgrade(f));
+    http::strip_hop_by_hop(f, true);
+    EXPECT_EQ(f[bhttp::field::upgrade], "websocket");
+    EXPECT_EQ(f[bhttp::field::connection], "upgrade");
+}
+
+TEST(forwarded, untrusted_client_values_are_replaced) {
+    bhttp::fields f;
+    f.set(bhttp::field::host, "demo.localhost:8000");
+    f.set("X-Forwarded-For", "6.6.6.6");
+    f.set("X_Forwarded_Host", "evil");
+    f.set("X-Real-Ip", "6.6.6.6");
+    http::set_forwarded_headers(f, {"127.0.0.1", false, false, "proxy-1"});
+    EXPECT_EQ(f["X-Forwarded-For"], "127.0.0.1");
+    EXPECT_EQ(f.find("X_Forwarded_Host"), f.end());
+    EXPECT_EQ(f["X-Forwarded-Host"], "demo.localhost:8000");
+    EXPECT_EQ(f["X-Forwarded-Port"], "8000");
+    EXPECT_EQ(f["X-Forwarded-Proto"], "http");
+    EXPECT_EQ(f["X-Real-Ip"], "127.0.0.1");
+    EXPECT_EQ(f["X-Forwarded-Server"], "proxy-1");
+}
+
+TEST(forwarded, trusted_proxy_chain_is_appended) {
+    bhttp::fields f;
+    f.set(bhttp::field::host, "demo.localhost");
+    f.set("X-Forwarded-For", "1.1.1.1");
+    f.set("X-Forwarded-Proto", "https");
+    http::set_forwarded_headers(f, {"10.0.0.2", true, false, "p"});
+    EXPECT_EQ(f["X-Forwarded-For"], "1.1.1.1, 10.0.0.2");
+    EXPECT_EQ(f["X-Forwarded-Proto"], "https");
+    EXPECT_EQ(f["X-Forwarded-Port"], "80");
+}
+
+TEST(routing_path, decodes_unreserved_only) {
+    struct {
+        const char* target;
+        const char* path;
+    } cases[] = {{"/a%2Db?x=%41", "/a-b"}, {"/%41%7e", "/A~"}, {"/a%2Fb", "/a%2Fb"}, {"/a%3f", "/a%3f"}, {"/", "/"}};
+    for (const auto& c : cases) {
+        std::string out;
+        ASSERT_TRUE(http::routing_path(c.target, out)) << c.target;
+        EXPECT_EQ(out, c.path);
+    }
+    std::string out;
+    EXPECT_FALSE(http::routing_path("/a%", out));
+    EXPECT_FALSE(http::routing_path("/a%4", out));
+    EXPECT_FALSE(http::routing_path("/a%zz", out));
+}
+
+TEST(ip_network, v4_v6_and_mapped) {
+    sluice::runtime::ip_network n;
+    ASSERT_TRUE(sluice::runtime::ip_network::parse("192.168.1.0/24", n));
+    EXPECT_TRUE(n.contains("192.168.1.77"));
+    EXPECT_TRUE(n.contains("::ffff:192.168.1.77"));
+    EXPECT_FALSE(n.contains("192.168.2.1"));
+    ASSERT_TRUE(sluice::runtime::ip_network::parse("fd00::/8", n));
+    EXPECT_TRUE(n.contains("fd12::1"));
+    EXPECT_FALSE(n.contains("fe80::1"));
+    EXPECT_FALSE(sluice::runtime::ip_network::parse("10.0.0.0/33", n));
+    EXPECT_FALSE(sluice::runtime::ip_network::parse("nope", n));
+}
+
+}  // namespace
