@@ -109,7 +109,7 @@ net::awaitable<bool> echo(beast::tcp_stream& stream, beast::flat_buffer& buffer,
         if (ec && ec != http::error::need_buffer) co_return false;
         const std::size_t got = data.size() - p.get().body().size;
         if (got == 0 && !p.is_done()) continue;
-        res.body().data = data.data();
+        res.body().data = got > 0 ? data.data() : nullptr;  // none at all ends a chunked body cleanly
         res.body().size = got;
         res.body().more = !p.is_done();
         auto [wec, wn] = co_await http::async_write(stream, sr, nothrow);

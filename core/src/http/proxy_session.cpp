@@ -15,6 +15,7 @@
 
 #include "http/forwarding.hpp"
 #include "http/message_views.hpp"
+#include "http/read_deadline.hpp"
 #include "http/server.hpp"
 #include "runtime/rule.hpp"
 
@@ -47,7 +48,9 @@ net::awaitable<relay_status> relay_body(beast::tcp_stream& from, beast::flat_buf
         if (rec == bhttp::error::need_buffer) rec = {};
         if (rec) co_return relay_status::read_failed;
         const std::size_t got = chunk.size() - body.size;
-        body.data = chunk.data();
+        // An empty buffer with more == false would be framed as a zero-size chunk before
+        // the last one; no buffer at all lets the serializer finish the body properly.
+        body.data = got > 0 ? chunk.data() : nullptr;
         body.size = got;
         body.more = !p.is_done();
         // Nothing to write yet (a chunk header alone); the last, empty write ends a chunked body.
@@ -88,8 +91,9 @@ public:
             handle_.idle = true;
             if (buffer_.size() == 0) {
                 // Wait for the next request's first byte: the idle timeout, not the read timeout.
-                client_.expires_after(first ? ep_.read_timeout : ep_.idle_timeout);
-                auto [ec, n] = co_await client_.async_read_some(buffer_.prepare(relay_chunk), nothrow);
+                head_deadline_.arm(first ? ep_.read_timeout : ep_.idle_timeout);
+                auto [ec, n] = co_await client_.socket().async_read_some(buffer_.prepare(relay_chunk), nothrow);
+                head_deadline_.disarm();
                 if (ec) break;
                 buffer_.commit(n);
             }
@@ -117,10 +121,11 @@ private:
         bhttp::request_parser<bhttp::buffer_body> parser;
         parser.header_limit(static_cast<std::uint32_t>(ep_.max_header_bytes));
         parser.body_limit(std::numeric_limits<std::uint64_t>::max());
-        client_.expires_after(ep_.read_timeout);
-        auto [ec, n] = co_await bhttp::async_read_header(client_, buffer_, parser, nothrow);
+        head_deadline_.arm(ep_.read_timeout);
+        auto [ec, n] = co_await bhttp::async_read_header(client_.socket(), buffer_, parser, nothrow);
+        const bool timed_out = head_deadline_.disarm();
         if (ec) {
-            if (ec == beast::error::timeout) co_await send_local(408, "request head not received in time\n", 11, false);
+            if (timed_out) co_await send_local(408, "request head not received in time\n", 11, false);
             else if (ec == bhttp::error::header_limit || ec == bhttp::error::buffer_overflow)
                 co_await send_local(431, "request header fields too large\n", 11, false);
             else if (ec.category() == bhttp::make_error_code(bhttp::error::bad_method).category() &&
@@ -393,6 +398,7 @@ private:
     worker& w_;
     const config::entry_point_config& ep_;
     beast::tcp_stream client_;
+    read_deadline head_deadline_{client_.get_executor(), client_.socket()};
     beast::flat_buffer buffer_;
     std::string client_ip_;
     bool trusted_ = false;

@@ -1,0 +1,31 @@
+# Shared by run.sh and test.sh: install what is missing, configure and build.
+# shellcheck shell=bash
+
+BUILD_PACKAGES=(g++ cmake ninja-build ccache pkg-config libboost1.81-all-dev libtomlplusplus-dev libspdlog-dev
+                libgtest-dev libgmock-dev curl)
+TEST_PACKAGES=(python3 procps)
+
+as_root() {
+  if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi
+}
+
+# ensure_packages PKG...: installs the Debian packages that are not installed yet.
+ensure_packages() {
+  local missing=()
+  for p in "$@"; do
+    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+  done
+  [ ${#missing[@]} -eq 0 ] && return 0
+  echo "Installing: ${missing[*]}"
+  as_root apt-get update -qq
+  as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
+}
+
+# build DIR [cmake args...]: configures once, then builds incrementally with 2 jobs.
+build() {
+  local dir=$1; shift
+  if [ ! -f "$dir/build.ninja" ]; then
+    cmake -S . -B "$dir" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo "$@"
+  fi
+  cmake --build "$dir" -j "${SLUICE_JOBS:-2}"
+}

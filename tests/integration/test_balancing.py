@@ -1,0 +1,113 @@
+"""Round robin through the real binary, across workers, and upstream connection reuse."""
+import http.client
+import json
+import unittest
+
+from harness import Backend, ScriptedPeer, Sluice, entry_point, read_head, router, service
+
+
+def get(port, path="/api/", host="demo.localhost", conn=None):
+    c = conn or http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+    c.request("GET", path, headers={"Host": host})
+    r = c.getresponse()
+    body = r.read()
+    if conn is None:
+        c.close()
+    return r, body
+
+
+class RoundRobin(unittest.TestCase):
+    @classmethod
+    def setUpClass(cls):
+        cls.backends = [Backend(f"s{i}") for i in (1, 2, 3)]
+
+    @classmethod
+    def tearDownClass(cls):
+        for b in cls.backends:
+            b.stop()
+
+    def test_new_connections_cycle_over_servers_across_workers(self):
+        dyn = router("demo", "Host(`demo.localhost`)", "demo") + service("demo", [b.url for b in self.backends])
+        s = Sluice(entry_point(), dyn, workers=2)
+        try:
+            seen = [json.loads(get(s.port)[1])["instance"] for _ in range(9)]
+            self.assertEqual(seen, ["s1", "s2", "s3"] * 3)
+        finally:
+            s.stop()
+
+    def test_one_keep_alive_client_cycles_too(self):
+        dyn = router("demo", "Host(`demo.localhost`)", "demo") + service("demo", [b.url for b in self.backends])
+        s = Sluice(entry_point(), dyn, workers=1)
+        try:
+            c = http.client.HTTPConnection("127.0.0.1", s.port, timeout=10)
+            seen = [json.loads(get(s.port, conn=c)[1])["instance"] for _ in range(6)]
+            c.close()
+            self.assertEqual(seen, ["s1", "s2", "s3", "s1", "s2", "s3"])
+        finally:
+            s.stop()
+
+    def test_weights_interleave_smoothly(self):
+        dyn = router("demo", "Host(`demo.localhost`)", "demo") + (
+            "[http.services.demo.loadBalancer]\n"
+            f'servers = [{{ url = "{self.backends[0].url}", weight = 3 }}, {{ url = "{self.backends[1].url}" }}]\n')
+        s = Sluice(entry_point(), dyn, workers=1)
+        try:
+            seen = [json.loads(get(s.port)[1])["instance"] for _ in range(8)]
+            self.assertEqual(seen, ["s1", "s1", "s2", "s1"] * 2)
+        finally:
+            s.stop()
+
+    def test_roundrobin_is_the_default_and_named_strategy_works(self):
+        dyn = router("demo", "Host(`demo.localhost`)", "demo") + service(
+            "demo", [b.url for b in self.backends[:2]], strategy="roundrobin")
+        s = Sluice(entry_point(), dyn, workers=1)
+        try:
+            seen = [json.loads(get(s.port)[1])["instance"] for _ in range(4)]
+            self.assertEqual(seen, ["s1", "s2", "s1", "s2"])
+        finally:
+            s.stop()
+
+
+class ConnectionReuse(unittest.TestCase):
+    def test_upstream_connections_are_pooled(self):
+        def keep_alive_server(conn):
+            while True:
+                head, _ = read_head(conn)
+                if head is None:
+                    return
+                conn.sendall(b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok")
+
+        peer = ScriptedPeer(keep_alive_server)
+        dyn = router("demo", "Host(`demo.localhost`)", "demo") + service("demo", [peer.url])
+        s = Sluice(entry_point(), dyn, workers=1)
+        try:
+            for _ in range(50):
+                r, body = get(s.port)
+                self.assertEqual((r.status, body), (200, b"ok"))
+            # Fifty client connections, one upstream connection reused for all of them.
+            self.assertEqual(peer.connections, 1)
+        finally:
+            s.stop()
+            peer.close()
+
+    def test_connection_closed_by_server_is_not_reused(self):
+        def closing_server(conn):
+            head, _ = read_head(conn)
+            if head:
+                conn.sendall(b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\nConnection: close\r\n\r\nok")
+
+        peer = ScriptedPeer(closing_server)
+        dyn = router("demo", "Host(`demo.localhost`)", "demo") + service("demo", [peer.url])
+        s = Sluice(entry_point(), dyn, workers=1)
+        try:
+            for _ in range(5):
+                r, body = get(s.port)
+                self.assertEqual((r.status, body), (200, b"ok"))
+            self.assertEqual(peer.connections, 5)
+        finally:
+            s.stop()
+            peer.close()
+
+
+if __name__ == "__main__":
+    unittest.main()
