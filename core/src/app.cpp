@@ -154,6 +154,7 @@ int run_proxy(const options& opts) {
         // Serve the file's routes from the first connection on.
         while (store.generation() == 0 && control.run_one_for(std::chrono::seconds(5))) {
         }
+        control.restart();  // running out of work above leaves the context stopped
     }
 
     std::vector<plugin::plugin_object<sdk::provider>> providers;

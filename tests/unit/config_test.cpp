@@ -120,7 +120,7 @@ servers = [{ url = "http://127.0.0.1:9001" }, { url = "http://127.0.0.1:9002", w
 [http.middlewares.strip.stripPrefix]
 prefixes = ["/api"]
 )toml");
-    ASSERT_TRUE(d.invalid.empty());
+    ASSERT_EQ(d.invalid.size(), 0u);
     const auto& r = d.routers.at("api@file");
     EXPECT_EQ(r.service, "api@file");
     EXPECT_EQ(r.middlewares, (std::vector<std::string>{"strip@file", "auth@docker"}));
@@ -145,15 +145,15 @@ servce = "s"
 servers = [{ url = "ftp://nope" }]
 )toml");
     EXPECT_EQ(d.routers.count("good@file"), 1u);
-    ASSERT_EQ(d.invalid.count("bad@file"), 1u);
-    const auto& errors = d.invalid.at("bad@file");
+    ASSERT_EQ(d.invalid.routers.count("bad@file"), 1u);
+    const auto& errors = d.invalid.routers.at("bad@file");
     bool suggested = false;
     for (const auto& e : errors) suggested = suggested || e.to_string().find("did you mean \"service\"") != std::string::npos;
     EXPECT_TRUE(suggested);
-    ASSERT_EQ(d.invalid.count("s@file"), 1u);
-    EXPECT_NE(d.invalid.at("s@file")[0].to_string().find("dyn.toml:9: http.services.s.loadBalancer.servers[0].url"),
+    ASSERT_EQ(d.invalid.services.count("s@file"), 1u);
+    EXPECT_NE(d.invalid.services.at("s@file")[0].to_string().find("dyn.toml:9: http.services.s.loadBalancer.servers[0].url"),
               std::string::npos)
-        << d.invalid.at("s@file")[0].to_string();
+        << d.invalid.services.at("s@file")[0].to_string();
 }
 
 }  // namespace

@@ -44,7 +44,7 @@ struct object_parser {
         if (auto eps = r.get_string_list("entryPoints")) rc.entry_points = *eps;
         r.allow("tls");  // accepted for compatibility of shapes; TLS termination is not implemented
         r.finish();
-        commit(out.routers, rc.name, std::move(rc), std::move(errors));
+        commit(out.routers, out.invalid.routers, rc.name, std::move(rc), std::move(errors));
     }
 
     void parse_service(std::string_view name, const toml::table& t) {
@@ -94,7 +94,7 @@ struct object_parser {
             r.error("", "missing [loadBalancer]: the only kind of service is a load balancer");
         }
         r.finish();
-        commit(out.services, sc.name, std::move(sc), std::move(errors));
+        commit(out.services, out.invalid.services, sc.name, std::move(sc), std::move(errors));
     }
 
     void parse_middleware(std::string_view name, const toml::table& t) {
@@ -112,13 +112,14 @@ struct object_parser {
             mc.plugin = std::string(t.cbegin()->first.str());
             mc.options = to_toml_text(*t.cbegin()->second.as_table());
         }
-        commit(out.middlewares, mc.name, std::move(mc), std::move(errors));
+        commit(out.middlewares, out.invalid.middlewares, mc.name, std::move(mc), std::move(errors));
     }
 
     template <class Map, class Value>
-    void commit(Map& map, const std::string& name, Value&& value, error_list errors) {
+    void commit(Map& map, std::map<std::string, error_list>& invalid, const std::string& name, Value&& value,
+                error_list errors) {
         if (errors.empty()) map.emplace(name, std::forward<Value>(value));
-        else out.invalid[name] = std::move(errors);
+        else invalid[name] = std::move(errors);
     }
 
     template <class Fn>
@@ -160,7 +161,7 @@ void merge_into(dynamic_config& into, const dynamic_config& from) {
     into.routers.insert(from.routers.begin(), from.routers.end());
     into.services.insert(from.services.begin(), from.services.end());
     into.middlewares.insert(from.middlewares.begin(), from.middlewares.end());
-    into.invalid.insert(from.invalid.begin(), from.invalid.end());
+    into.invalid.merge(from.invalid);
     into.errors.insert(into.errors.end(), from.errors.begin(), from.errors.end());
 }
 

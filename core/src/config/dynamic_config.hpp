@@ -49,12 +49,31 @@ struct middleware_config {
     std::string options;  // TOML text of that table, handed to the plugin
 };
 
+// Objects left out because of their errors, by kind and qualified name (a router and a
+// service may share a name), with those errors.
+struct disabled_objects {
+    std::map<std::string, error_list> routers, services, middlewares;
+
+    std::size_t size() const noexcept { return routers.size() + services.size() + middlewares.size(); }
+    void merge(const disabled_objects& other) {
+        routers.insert(other.routers.begin(), other.routers.end());
+        services.insert(other.services.begin(), other.services.end());
+        middlewares.insert(other.middlewares.begin(), other.middlewares.end());
+    }
+    // fn(kind, name, errors) for every disabled object: kind is "router", "service" or "middleware".
+    template <class Fn>
+    void for_each(Fn fn) const {
+        for (const auto& [name, errors] : routers) fn("router", name, errors);
+        for (const auto& [name, errors] : services) fn("service", name, errors);
+        for (const auto& [name, errors] : middlewares) fn("middleware", name, errors);
+    }
+};
+
 struct dynamic_config {
     std::map<std::string, router_config> routers;
     std::map<std::string, service_config> services;
     std::map<std::string, middleware_config> middlewares;
-    // Objects left out because of their errors, by qualified name, with those errors.
-    std::map<std::string, error_list> invalid;
+    disabled_objects invalid;
     // Errors not tied to one object (unknown top-level keys).
     error_list errors;
 };

@@ -58,8 +58,9 @@ void config_pipeline::rebuild() {
     config::dynamic_config merged;
     for (const auto& [name, state] : providers_) config::merge_into(merged, state.parsed);
     std::shared_ptr<const snapshot> next = build_snapshot(merged, plugins_, host_, entry_points_, ++generation_);
-    for (const auto& [name, errors] : next->disabled)
-        for (const auto& e : errors) spdlog::error("{} disabled: {}", name, e.to_string());
+    next->disabled.for_each([](std::string_view kind, const std::string& name, const config::error_list& errors) {
+        for (const auto& e : errors) spdlog::error("{} {} disabled: {}", kind, name, e.to_string());
+    });
     spdlog::info("configuration {} applied: {} routers, {} services, {} middlewares, {} disabled", next->generation,
                  next->routes.size(), next->services.size(), next->middlewares.size(), next->disabled.size());
     store_.publish(std::move(next));
@@ -76,7 +77,9 @@ config::error_list config_pipeline::check(const std::string& provider, const std
     auto parsed = config::parse_dynamic_config(root, provider, source, shared_file);
     config::error_list errors = parsed.errors;
     auto snap = build_snapshot(parsed, plugins_, host_, entry_points_, 0);
-    for (const auto& [name, list] : snap->disabled) errors.insert(errors.end(), list.begin(), list.end());
+    snap->disabled.for_each([&](std::string_view, const std::string&, const config::error_list& list) {
+        errors.insert(errors.end(), list.begin(), list.end());
+    });
     return errors;
 }
 

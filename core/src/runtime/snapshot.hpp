@@ -9,7 +9,7 @@
 #include <string>
 #include <vector>
 
-#include "config/config_error.hpp"
+#include "config/dynamic_config.hpp"
 #include "plugin/plugin_registry.hpp"
 #include "runtime/rule.hpp"
 
@@ -74,7 +74,7 @@ struct snapshot {
     std::map<std::string, std::unique_ptr<route>> routes;
     std::map<std::string, route_table> tables;  // by entry point name
     // Routers, services and middlewares that are not serving, with why.
-    std::map<std::string, config::error_list> disabled;
+    config::disabled_objects disabled;
 
     const route_table* table(const std::string& entry_point) const noexcept {
         auto it = tables.find(entry_point);

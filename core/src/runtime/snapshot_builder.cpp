@@ -107,8 +107,9 @@ std::unique_ptr<middleware> build_middleware(const config::middleware_config& mc
     return mw;
 }
 
-std::string refer_error(std::string_view what, const std::string& name, const config::dynamic_config& cfg) {
-    if (cfg.invalid.count(name)) return std::string(what) + " \"" + name + "\" is invalid";
+std::string refer_error(std::string_view what, const std::string& name,
+                        const std::map<std::string, config::error_list>& invalid) {
+    if (invalid.count(name)) return std::string(what) + " \"" + name + "\" is invalid";
     return std::string(what) + " \"" + name + "\" does not exist";
 }
 
@@ -124,12 +125,12 @@ std::unique_ptr<snapshot> build_snapshot(const config::dynamic_config& cfg, cons
     for (const auto& [name, sc] : cfg.services) {
         config::error_list errors;
         if (auto svc = build_service(sc, plugins, host, errors)) snap->services.emplace(name, std::move(svc));
-        else snap->disabled[name] = std::move(errors);
+        else snap->disabled.services[name] = std::move(errors);
     }
     for (const auto& [name, mc] : cfg.middlewares) {
         config::error_list errors;
         if (auto mw = build_middleware(mc, plugins, host, errors)) snap->middlewares.emplace(name, std::move(mw));
-        else snap->disabled[name] = std::move(errors);
+        else snap->disabled.middlewares[name] = std::move(errors);
     }
     for (const auto& ep : entry_points) snap->tables[ep];
 
@@ -147,16 +148,16 @@ std::unique_ptr<snapshot> build_snapshot(const config::dynamic_config& cfg, cons
         else add_error("rule", rule_error + " in " + rc.rule);
         r->priority = rc.priority != 0 ? rc.priority : static_cast<std::int64_t>(rc.rule.size());
         if (auto it = snap->services.find(rc.service); it != snap->services.end()) r->target = it->second.get();
-        else add_error("service", refer_error("service", rc.service, cfg));
+        else add_error("service", refer_error("service", rc.service, cfg.invalid.services));
         for (const auto& m : rc.middlewares) {
             if (auto it = snap->middlewares.find(m); it != snap->middlewares.end()) r->chain.push_back(it->second.get());
-            else add_error("middlewares", refer_error("middleware", m, cfg));
+            else add_error("middlewares", refer_error("middleware", m, cfg.invalid.middlewares));
         }
         for (const auto& ep : rc.entry_points)
             if (std::find(entry_points.begin(), entry_points.end(), ep) == entry_points.end())
                 add_error("entryPoints", "entry point \"" + ep + "\" does not exist");
         if (!errors.empty()) {
-            snap->disabled[name] = std::move(errors);
+            snap->disabled.routers[name] = std::move(errors);
             continue;
         }
         const auto& eps = rc.entry_points.empty() ? entry_points : rc.entry_points;

@@ -1,0 +1,112 @@
+"""Start-up errors and graceful shutdown of the real binary."""
+import http.client
+import signal
+import socket
+import tempfile
+import threading
+import time
+import unittest
+
+from harness import SLUICE, Backend, Sluice, entry_point, router, run, service
+
+
+class Shutdown(unittest.TestCase):
+    @classmethod
+    def setUpClass(cls):
+        cls.backend = Backend("slow")
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.backend.stop()
+
+    def sluice(self, grace="10s"):
+        dyn = router("demo", "Host(`demo.localhost`)", "demo") + service("demo", [self.backend.url])
+        return Sluice(entry_point(extra=f'[entryPoints.web.transport.lifeCycle]\ngraceTimeOut = "{grace}"\n'), dyn,
+                      workers=2)
+
+    def test_in_flight_request_finishes_after_sigterm(self):
+        s = self.sluice()
+        result = {}
+
+        def slow_request():
+            c = http.client.HTTPConnection("127.0.0.1", s.port, timeout=10)
+            c.request("GET", "/delay/1000", headers={"Host": "demo.localhost"})
+            r = c.getresponse()
+            result["status"], result["body"] = r.status, r.read()
+            result["connection"] = r.getheader("Connection")
+
+        t = threading.Thread(target=slow_request)
+        t.start()
+        time.sleep(0.3)
+        started = time.monotonic()
+        s.signal(signal.SIGTERM)
+        time.sleep(0.2)
+        # No new connections once draining.
+        with self.assertRaises(ConnectionRefusedError):
+            socket.create_connection(("127.0.0.1", s.port), timeout=2).close()
+        t.join(10)
+        self.assertEqual(s.proc.wait(10), 0)
+        self.assertEqual((result["status"], result["body"]), (200, b"done\n"))
+        self.assertEqual(result["connection"], "close")
+        self.assertLess(time.monotonic() - started, 3)
+        s.stop()
+
+    def test_idle_keep_alive_connections_do_not_delay_exit(self):
+        s = self.sluice()
+        c = http.client.HTTPConnection("127.0.0.1", s.port, timeout=10)
+        c.request("GET", "/health", headers={"Host": "demo.localhost"})
+        self.assertEqual(c.getresponse().read(), b"ok\n")
+        started = time.monotonic()
+        s.signal(signal.SIGTERM)
+        self.assertEqual(s.proc.wait(10), 0)
+        self.assertLess(time.monotonic() - started, 1.5)
+        c.close()
+        s.stop()
+
+    def test_grace_period_bounds_the_wait(self):
+        s = self.sluice(grace="500ms")
+
+        def hung_request():
+            try:
+                c = http.client.HTTPConnection("127.0.0.1", s.port, timeout=10)
+                c.request("GET", "/delay/5000", headers={"Host": "demo.localhost"})
+                c.getresponse().read()
+            except Exception:
+                pass
+
+        t = threading.Thread(target=hung_request, daemon=True)
+        t.start()
+        time.sleep(0.3)
+        started = time.monotonic()
+        s.signal(signal.SIGTERM)
+        self.assertEqual(s.proc.wait(10), 0)
+        self.assertLess(time.monotonic() - started, 2.5)
+        s.wait_for("grace period over")
+        s.stop()
+
+
+class StartupErrors(unittest.TestCase):
+    def test_port_in_use_is_a_clear_error(self):
+        with socket.socket() as taken:
+            taken.bind(("127.0.0.1", 0))
+            taken.listen(1)
+            port = taken.getsockname()[1]
+            with tempfile.NamedTemporaryFile("w", suffix=".toml") as f:
+                f.write(entry_point(port))
+                f.flush()
+                r = run([SLUICE, "--config", f.name], timeout=20)
+        self.assertEqual(r.returncode, 1)
+        self.assertIn(f"entry point web: cannot listen on 127.0.0.1:{port}", r.stderr)
+
+    def test_broken_static_configuration_exits_2_with_every_error(self):
+        with tempfile.NamedTemporaryFile("w", suffix=".toml") as f:
+            f.write('[entryPoints.web]\naddress = "x"\n[log]\nlevel = "chatty"\n')
+            f.flush()
+            r = run([SLUICE, "--config", f.name], timeout=20)
+        self.assertEqual(r.returncode, 2)
+        self.assertIn("entryPoints.web.address", r.stderr)
+        self.assertIn("log.level", r.stderr)
+
+
+if __name__ == "__main__":
+    unittest.main()
