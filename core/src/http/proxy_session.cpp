@@ -6,6 +6,8 @@
 #include <optional>
 
 #include <boost/asio/as_tuple.hpp>
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
 #include <boost/asio/experimental/awaitable_operators.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/asio/write.hpp>
@@ -202,9 +204,61 @@ private:
         co_return co_await forward(parser, view, *route, svc, index, x);
     }
 
+    // What one forwarded exchange holds, so that a request body still streaming upstream
+    // (full duplex: the response may start before the request ends) outlives every return.
+    struct upstream_exchange {
+        explicit upstream_exchange(net::io_context& ioc) : upload_done(ioc, std::chrono::steady_clock::time_point::max()) {}
+        std::unique_ptr<upstream_connection> up;
+        std::optional<bhttp::serializer<true, bhttp::buffer_body>> request_writer;
+        std::optional<bhttp::response_parser<bhttp::buffer_body>> response;
+        bool uploading = false;
+        relay_status upload = relay_status::done;
+        net::steady_timer upload_done;  // cancelled when the upload ends
+        bool reusable = false;
+    };
+
     net::awaitable<bool> forward(bhttp::request_parser<bhttp::buffer_body>& parser, request_view& view,
                                  const runtime::route& route, const runtime::service& svc, std::int32_t index,
                                  exchange& x) {
+        upstream_exchange ux(w_.ioc);
+        bool keep = co_await exchange_with_upstream(parser, view, route, svc, index, x, ux);
+        if (ux.uploading) {
+            // The response ended first: stop reading the request and wait for the upload to unwind.
+            boost::system::error_code ec;
+            client_.socket().cancel(ec);
+            if (ux.up) ux.up->stream.socket().cancel(ec);
+            while (ux.uploading) co_await ux.upload_done.async_wait(nothrow);
+            keep = false;
+            ux.reusable = false;
+        }
+        if (ux.upload != relay_status::done) keep = ux.reusable = false;
+        if (ux.reusable) w_.pool.release(std::move(ux.up));
+        co_return keep;
+    }
+
+    // Streams the request body upstream alongside the response (full duplex).
+    void start_upload(bhttp::request_parser<bhttp::buffer_body>& parser, upstream_exchange& ux) {
+        ux.uploading = true;
+        net::co_spawn(
+            w_.ioc,
+            [this, &parser, &ux]() -> net::awaitable<void> {
+                std::uint64_t sent = 0;
+                ux.upload = co_await relay_body(client_, buffer_, parser, ux.up->stream, *ux.request_writer,
+                                                ep_.read_timeout, w_.ctx.cfg.forwarding.read_timeout, upload_chunk_,
+                                                sent);
+                // A client that broke off its request: the server will not answer it.
+                boost::system::error_code ec;
+                if (ux.upload == relay_status::read_failed) ux.up->stream.socket().cancel(ec);
+                ux.uploading = false;
+                ux.upload_done.cancel();
+            },
+            net::detached);
+    }
+
+    net::awaitable<bool> exchange_with_upstream(bhttp::request_parser<bhttp::buffer_body>& parser,
+                                                request_view& view, const runtime::route& route,
+                                                const runtime::service& svc, std::int32_t index, exchange& x,
+                                                upstream_exchange& ux) {
         auto& req = parser.get();
         const runtime::server& server = *x.server;
         const unsigned version = req.version();
@@ -226,26 +280,24 @@ private:
         auto fail = [&](unsigned status, std::string_view body) -> net::awaitable<bool> {
             x.status = status;
             x.bytes = body.size();
-            const bool keep = parser.is_done() && client_keep_alive && !w_.draining;
+            const bool keep = parser.is_done() && !ux.uploading && client_keep_alive && !w_.draining;
             co_await send_local(status, body, version, keep);
             co_return keep;
         };
 
-        std::unique_ptr<upstream_connection> up;
-        std::optional<bhttp::response_parser<bhttp::buffer_body>> rp;
         // A reused connection may have been closed by the server just as it was picked; a
         // request whose body is not yet sent is then safe to send again on a fresh one.
         for (int attempt = 0;; ++attempt) {
             dial_error derr;
-            up = co_await w_.pool.acquire(server.endpoint, derr, attempt > 0);
-            if (!up) {
+            ux.up = co_await w_.pool.acquire(server.endpoint, derr, attempt > 0);
+            if (!ux.up) {
                 co_return co_await fail(derr == dial_error::timed_out ? 504 : 502,
                                         derr == dial_error::timed_out ? "gateway timeout\n" : "bad gateway\n");
             }
-            const bool may_retry = up->reused && attempt == 0 && parser.is_done();
-            bhttp::serializer<true, bhttp::buffer_body> sr{req};
-            up->stream.expires_after(w_.ctx.cfg.forwarding.dial_timeout);
-            auto [wec, wn] = co_await bhttp::async_write_header(up->stream, sr, nothrow);
+            const bool may_retry = ux.up->reused && attempt == 0 && parser.is_done();
+            ux.request_writer.emplace(req);
+            ux.up->stream.expires_after(w_.ctx.cfg.forwarding.dial_timeout);
+            auto [wec, wn] = co_await bhttp::async_write_header(ux.up->stream, *ux.request_writer, nothrow);
             if (wec) {
                 if (may_retry) continue;
                 co_return co_await fail(502, "bad gateway\n");
@@ -257,30 +309,27 @@ private:
                     auto [cec, cn] = co_await net::async_write(client_, net::buffer(continue_line), nothrow);
                     if (cec) co_return false;
                 }
-                std::uint64_t sent = 0;
-                const auto status = co_await relay_body(client_, buffer_, parser, up->stream, sr, ep_.read_timeout,
-                                                        w_.ctx.cfg.forwarding.read_timeout, chunk_, sent);
-                if (status == relay_status::read_failed) {
-                    x.status = 400;
-                    co_return false;  // the client broke off its own request
-                }
-                if (status == relay_status::write_failed) co_return co_await fail(502, "bad gateway\n");
+                start_upload(parser, ux);
             }
             // Read the response head, skipping interim 1xx answers other than 101.
             boost::system::error_code rec;
             for (;;) {
-                rp.emplace();
-                rp->header_limit(upstream_header_limit);
-                rp->body_limit(std::numeric_limits<std::uint64_t>::max());
-                if (is_head) rp->skip(true);
-                up->stream.expires_after(w_.ctx.cfg.forwarding.response_header_timeout);
-                auto [ec, n] = co_await bhttp::async_read_header(up->stream, up->buffer, *rp, nothrow);
+                ux.response.emplace();
+                ux.response->header_limit(upstream_header_limit);
+                ux.response->body_limit(std::numeric_limits<std::uint64_t>::max());
+                if (is_head) ux.response->skip(true);
+                ux.up->stream.expires_after(w_.ctx.cfg.forwarding.response_header_timeout);
+                auto [ec, n] = co_await bhttp::async_read_header(ux.up->stream, ux.up->buffer, *ux.response, nothrow);
                 rec = ec;
                 if (rec) break;
-                const unsigned s = rp->get().result_int();
+                const unsigned s = ux.response->get().result_int();
                 if (s / 100 != 1 || s == 101) break;
             }
             if (!rec) break;
+            if (ux.uploading || ux.upload == relay_status::read_failed) {
+                x.status = 400;
+                co_return false;  // the client broke off its own request, or the upload is still stuck
+            }
             const bool nothing_received = rec == bhttp::error::end_of_stream || rec == net::error::connection_reset ||
                                           rec == net::error::eof;
             if (may_retry && nothing_received) continue;
@@ -288,15 +337,17 @@ private:
             co_return co_await fail(502, "bad gateway\n");
         }
 
-        auto& res = rp->get();
+        auto& rp = *ux.response;
+        auto& res = rp.get();
         const unsigned status = res.result_int();
         x.status = status;
         const bool upstream_keep_alive = res.keep_alive();
         const bool tunnel = upgrade && status == 101;
         strip_hop_by_hop(res, tunnel);
         const bool has_body = !(is_head || status / 100 == 1 || status == 204 || status == 304);
-        bool keep_alive = client_keep_alive && !w_.draining && !tunnel && parser.is_done();
-        if (has_body && !rp->is_done() && (rp->chunked() || !rp->content_length())) {
+        // A request body still arriving cannot be followed by another request.
+        bool keep_alive = client_keep_alive && !w_.draining && !tunnel && parser.is_done() && !ux.uploading;
+        if (has_body && !rp.is_done() && (rp.chunked() || !rp.content_length())) {
             // Re-frame: chunked for HTTP/1.1 clients; close-delimited for HTTP/1.0 ones.
             if (version == 11) res.chunked(true);
             else keep_alive = false;
@@ -312,17 +363,17 @@ private:
         auto [hec, hn] = co_await bhttp::async_write_header(client_, rsr, nothrow);
         if (hec) co_return false;
         if (tunnel) {
-            co_await run_tunnel(*up);
+            co_await run_tunnel(*ux.up);
             co_return false;
         }
-        if (has_body && !rp->is_done()) {
-            const auto relayed = co_await relay_body(up->stream, up->buffer, *rp, client_, rsr,
+        if (has_body && !rp.is_done()) {
+            const auto relayed = co_await relay_body(ux.up->stream, ux.up->buffer, rp, client_, rsr,
                                                      w_.ctx.cfg.forwarding.read_timeout, ep_.write_timeout, chunk_,
                                                      x.bytes);
             // The server broke off mid-response: the client cannot be told but by closing.
             if (relayed != relay_status::done) co_return false;
         }
-        if (upstream_keep_alive && rp->is_done() && up->buffer.size() == 0) w_.pool.release(std::move(up));
+        ux.reusable = upstream_keep_alive && rp.is_done() && ux.up->buffer.size() == 0;
         co_return keep_alive;
     }
 
@@ -404,7 +455,8 @@ private:
     bool trusted_ = false;
     std::uint64_t served_ = 0;
     session_handle handle_;
-    std::array<char, relay_chunk> chunk_;
+    std::array<char, relay_chunk> chunk_;         // response bodies
+    std::array<char, relay_chunk> upload_chunk_;  // request bodies, streamed at the same time
 };
 
 }  // namespace
