@@ -21,6 +21,9 @@ ensure_packages() {
   as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
 }
 
+# Cache hits across clones in different folders (CI builds a fresh clone).
+export CCACHE_BASEDIR="$PWD"
+
 # build DIR [cmake args...]: configures once, then builds incrementally with 2 jobs.
 build() {
   local dir=$1; shift

@@ -1,0 +1,177 @@
+#!/usr/bin/env python3
+"""Throughput and latency of sluice against nginx and HAProxy, measured in the same run.
+
+All three proxies run one worker with keep-alive upstream pools and access logs off, in
+front of the same two demo backends balanced round robin. wrk and the backends share CPU 0;
+the proxy under test has CPU 1 to itself. Every (size, concurrency) cell is measured for
+each target in turn, repeated and interleaved, and the best run of each is kept.
+
+Usage: bench/proxy_bench.py [--build build] [--duration 5] [--repeat 2]
+Needs: wrk, nginx (nginx-light), haproxy, taskset; ./test.sh or cmake has built sluice.
+"""
+import argparse
+import os
+import re
+import shutil
+import signal
+import socket
+import subprocess
+import tempfile
+import time
+
+SIZES = [("5 B", 5), ("1 KiB", 1024), ("64 KiB", 65536)]
+CONCURRENCY = [1, 50, 200]
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def wait_port(port, timeout=10):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
+            return
+        except OSError:
+            time.sleep(0.05)
+    raise RuntimeError(f"nothing listens on port {port}")
+
+
+def to_ms(text):
+    m = re.match(r"([\d.]+)(us|ms|s)", text)
+    value, unit = float(m.group(1)), m.group(2)
+    return value / 1000 if unit == "us" else value * 1000 if unit == "s" else value
+
+
+def peak_rss_kib(pid):
+    total = 0
+    pids = [pid] + [int(p) for p in subprocess.run(["pgrep", "-P", str(pid)], capture_output=True,
+                                                     text=True).stdout.split()]
+    for p in pids:
+        try:
+            with open(f"/proc/{p}/status") as f:
+                for line in f:
+                    if line.startswith("VmHWM:"):
+                        total += int(line.split()[1])
+        except FileNotFoundError:
+            pass
+    return total
+
+
+class Target:
+    def __init__(self, name, args, port, cpu="1", cwd=None):
+        self.name, self.port = name, port
+        self.proc = subprocess.Popen(["taskset", "-c", cpu, *args], stdout=subprocess.DEVNULL,
+                                     stderr=subprocess.DEVNULL, cwd=cwd)
+        wait_port(port)
+
+    def stop(self):
+        if self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGTERM)
+            try:
+                self.proc.wait(10)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+
+
+def wrk(port, path, connections, duration):
+    out = subprocess.run(["taskset", "-c", "0", "wrk", "-t1", f"-c{connections}", f"-d{duration}s", "--latency",
+                          "-H", "Host: bench.localhost", f"http://127.0.0.1:{port}{path}"],
+                         capture_output=True, text=True, timeout=duration + 60).stdout
+    rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))
+    p50 = to_ms(re.search(r"\s50%\s+(\S+)", out).group(1))
+    p99 = to_ms(re.search(r"\s99%\s+(\S+)", out).group(1))
+    errors = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
+    if errors or "Socket errors" in out:
+        print(f"  warning: errors against port {port}: {out.strip().splitlines()[-3:]}")
+    return rps, p50, p99
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--build", default=os.path.join(os.path.dirname(__file__), "..", "build"))
+    ap.add_argument("--duration", type=int, default=5)
+    ap.add_argument("--repeat", type=int, default=2)
+    args = ap.parse_args()
+    for tool in ("wrk", "nginx", "haproxy", "taskset"):
+        if not shutil.which(tool) and not os.path.exists(f"/usr/sbin/{tool}"):
+            raise SystemExit(f"{tool} is missing: apt-get install wrk nginx-light haproxy util-linux")
+
+    work = tempfile.mkdtemp(prefix="sluice-bench-")
+    backends = [free_port(), free_port()]
+    procs = []
+    try:
+        for i, port in enumerate(backends):
+            procs.append(Target(f"backend{i}", [os.path.join(args.build, "bin", "demo-backend"), "--port",
+                                                str(port), "--name", f"b{i}"], port, cpu="0"))
+        targets = {}
+        port = free_port()
+        with open(os.path.join(work, "sluice.toml"), "w") as f:
+            servers = ", ".join(f'{{ url = "http://127.0.0.1:{p}" }}' for p in backends)
+            f.write(f'[entryPoints.web]\naddress = "127.0.0.1:{port}"\n[log]\nlevel = "warn"\n'
+                    f'[http.routers.bench]\nrule = "PathPrefix(`/`)"\nservice = "bench"\n'
+                    f'[http.services.bench.loadBalancer]\nservers = [{servers}]\n')
+        targets["sluice"] = (os.path.join(args.build, "bin", "sluice"), "--config",
+                             os.path.join(work, "sluice.toml"), "--workers", "1"), port
+
+        port = free_port()
+        upstream = "".join(f"server 127.0.0.1:{p};" for p in backends)
+        with open(os.path.join(work, "nginx.conf"), "w") as f:
+            f.write(f"worker_processes 1; daemon off; pid {work}/nginx.pid; error_log {work}/nginx.err;\n"
+                    "events { worker_connections 8192; }\n"
+                    f"http {{ access_log off; client_body_temp_path {work}; proxy_temp_path {work};\n"
+                    f"  upstream be {{ {upstream} keepalive 256; }}\n"
+                    f"  server {{ listen 127.0.0.1:{port}; location / {{ proxy_pass http://be;"
+                    " proxy_http_version 1.1; proxy_set_header Connection \"\"; } } }\n")
+        targets["nginx"] = ("nginx", "-p", work, "-c", os.path.join(work, "nginx.conf")), port
+
+        port = free_port()
+        with open(os.path.join(work, "haproxy.cfg"), "w") as f:
+            servers = "".join(f"  server s{i} 127.0.0.1:{p}\n" for i, p in enumerate(backends))
+            f.write("global\n  nbthread 1\n  maxconn 20000\n"
+                    "defaults\n  mode http\n  timeout connect 5s\n  timeout client 60s\n  timeout server 60s\n"
+                    "  option http-keep-alive\n  http-reuse always\n"
+                    f"frontend fe\n  bind 127.0.0.1:{port}\n  default_backend be\n"
+                    f"backend be\n  balance roundrobin\n{servers}")
+        targets["haproxy"] = ("haproxy", "-f", os.path.join(work, "haproxy.cfg")), port
+
+        running = {name: Target(name, list(cmd), port) for name, (cmd, port) in targets.items()}
+        procs.extend(running.values())
+        order = ["direct"] + list(running)
+        results = {}
+        for rep in range(args.repeat):
+            for label, size in SIZES:
+                for conns in CONCURRENCY:
+                    for name in (order if rep % 2 == 0 else list(reversed(order))):
+                        port = backends[0] if name == "direct" else running[name].port
+                        r = wrk(port, f"/bytes/{size}", conns, args.duration)
+                        key = (label, conns, name)
+                        if key not in results or r[0] > results[key][0]:
+                            results[key] = r
+        rss = {name: peak_rss_kib(t.proc.pid) for name, t in running.items()}
+
+        print(f"\n{'size':7} {'conns':>5}  {'target':8} {'req/s':>10} {'p50 ms':>8} {'p99 ms':>8}"
+              f"  {'vs nginx':>8} {'vs haproxy':>10}")
+        for label, _ in SIZES:
+            for conns in CONCURRENCY:
+                for name in order:
+                    rps, p50, p99 = results[(label, conns, name)]
+                    line = f"{label:7} {conns:5}  {name:8} {rps:10.0f} {p50:8.3f} {p99:8.3f}"
+                    if name in ("sluice", "nginx", "haproxy"):
+                        line += f"  {rps / results[(label, conns, 'nginx')][0]:8.2f}"
+                        line += f" {rps / results[(label, conns, 'haproxy')][0]:10.2f}"
+                    print(line)
+        print("\npeak RSS (KiB): " + ", ".join(f"{n} {v}" for n, v in rss.items()))
+        print(f"({args.repeat} interleaved runs of {args.duration}s per cell, best kept; "
+              "wrk + backends on CPU 0, proxy on CPU 1)")
+    finally:
+        for p in reversed(procs):
+            p.stop()
+        shutil.rmtree(work, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()
