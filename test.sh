@@ -10,7 +10,7 @@ build build -DSLUICE_WERROR=ON
 (cd build && ctest --output-on-failure --timeout 600)
 
 if [ "${SLUICE_SKIP_SANITIZE:-0}" != 1 ]; then
-  build build-asan -DSLUICE_WERROR=ON -DSLUICE_SANITIZE=address,undefined -DCMAKE_BUILD_TYPE=Debug
+  build build-asan -DSLUICE_WERROR=ON -DSLUICE_SANITIZE=address,undefined
   (cd build-asan && ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1 \
      ctest --output-on-failure --timeout 900)
 fi

@@ -2,7 +2,7 @@
 # shellcheck shell=bash
 
 BUILD_PACKAGES=(g++ cmake ninja-build ccache pkg-config libboost1.81-all-dev libtomlplusplus-dev libspdlog-dev
-                libgtest-dev libgmock-dev curl)
+                libgtest-dev libgmock-dev libre2-dev libbenchmark-dev curl)
 TEST_PACKAGES=(python3 procps)
 
 as_root() {

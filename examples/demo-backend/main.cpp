@@ -1,6 +1,7 @@
 // demo-backend: a small HTTP server for the quick start, the tests and the benchmarks.
 //   /            an HTML page naming the instance
 //   /api/...     JSON: instance, hostname, method, path as received, request headers
+//                (any other path answers the same way)
 //   /health      200 "ok"
 //   /bytes/N     N bytes, streamed
 //   /echo        the request body, streamed back
@@ -173,12 +174,10 @@ net::awaitable<void> session(tcp::socket socket, const settings& s) {
                 } else if (target == "/" || target.starts_with("/?")) {
                     res.set(http::field::content_type, "text/html; charset=utf-8");
                     res.body() = page(s);
-                } else if (target.starts_with("/api")) {
+                } else {
+                    // /api/... and every other path: what the instance received, as JSON.
                     res.set(http::field::content_type, "application/json");
                     res.body() = api_json(s, req);
-                } else {
-                    res.result(http::status::not_found);
-                    res.body() = "not found\n";
                 }
                 if (req.method() == http::verb::head) {
                     res.prepare_payload();

@@ -162,6 +162,11 @@ private:
             (req.find(bhttp::field::transfer_encoding) != req.end() && !parser.chunked()) ||
             (version == 11 && req.count(bhttp::field::host) != 1) || req.count(bhttp::field::host) > 1)
             co_return co_await local(400, "malformed request\n", true);
+        // Forwarding headers are settled before routing, so rules and middlewares see what
+        // the upstream will see (and a middleware's X-Forwarded-Prefix survives).
+        const bool websocket = wants_upgrade(req) && config::iequals(req[bhttp::field::upgrade], "websocket");
+        set_forwarded_headers(req, {client_ip_, trusted_, websocket, w_.ctx.hostname});
+        // (Views into the head are taken after that edit: editing fields may move them.)
         const std::string_view target = req.target();
         std::string path;
         if (target.empty() || target.front() != '/' || !routing_path(target, path))
@@ -170,8 +175,10 @@ private:
         std::string host = runtime::canonical_host(req[bhttp::field::host]);
         const auto snapshot = w_.snapshots.get();  // kept for the whole exchange
         const runtime::route_table* table = snapshot->table(ep_.name);
+        const auto question = target.find('?');
+        const std::string_view query = question == std::string_view::npos ? std::string_view() : target.substr(question + 1);
         const runtime::route* route =
-            table ? table->match({host, path, req.method_string()}) : nullptr;
+            table ? table->match({host, path, req.method_string(), query, client_ip_, &req}) : nullptr;
         if (!route) co_return co_await local(404, "404 page not found\n");
         x.route = route;
 
@@ -266,14 +273,12 @@ private:
         const bool is_head = req.method() == bhttp::verb::head;
         const bool upgrade = wants_upgrade(req);
         const bool expect_continue = has_token(req[bhttp::field::expect], "100-continue");
-        const bool websocket = upgrade && config::iequals(req[bhttp::field::upgrade], "websocket");
         const bool chunked = parser.chunked();
 
         // The proxy answers Expect itself, once it commits to reading the body.
         req.erase(bhttp::field::expect);
         strip_hop_by_hop(req, upgrade);
         if (chunked) req.chunked(true);
-        set_forwarded_headers(req, {client_ip_, trusted_, websocket, w_.ctx.hostname});
         if (!svc.pass_host_header) req.set(bhttp::field::host, server.endpoint.authority);
         req.version(11);
 

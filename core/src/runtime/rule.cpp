@@ -3,6 +3,9 @@
 #include <algorithm>
 #include <cctype>
 
+#include <boost/url/parse_query.hpp>
+#include <re2/re2.h>
+
 #include "config/config_error.hpp"
 
 namespace sluice::runtime {
@@ -38,11 +41,45 @@ struct matcher_spec {
 };
 
 constexpr matcher_spec matchers[] = {
-    {"Host", rule::op::host, 1},
-    {"Path", rule::op::path, 1},
-    {"PathPrefix", rule::op::path_prefix, 1},
-    {"Method", rule::op::method, 1},
+    {"Host", rule::op::host, 1},           {"HostRegexp", rule::op::host_regexp, 1},
+    {"Path", rule::op::path, 1},           {"PathPrefix", rule::op::path_prefix, 1},
+    {"PathRegexp", rule::op::path_regexp, 1}, {"Method", rule::op::method, 1},
+    {"Header", rule::op::header, 2},       {"HeaderRegexp", rule::op::header_regexp, 2},
+    {"Query", rule::op::query, 2},         {"QueryRegexp", rule::op::query_regexp, 2},
+    {"ClientIP", rule::op::client_ip, 1},
 };
+
+// Query(`key`) alone means the key is present with an empty value.
+bool accepts_arg_count(const matcher_spec& spec, std::size_t n) {
+    if (spec.kind == rule::op::query) return n == 1 || n == 2;
+    return n == spec.args;
+}
+
+bool any_header_value(const route_input& in, std::string_view name, auto&& pred) {
+    if (!in.headers) return false;
+    for (auto it = in.headers->find(name); it != in.headers->end() && config::iequals(it->name_string(), name); ++it)
+        if (pred(std::string_view(it->value()))) return true;
+    return false;
+}
+
+bool any_query_value(const route_input& in, std::string_view key, auto&& pred) {
+    if (in.query.empty()) return false;
+    // Boost.URL 1.81's parameter iteration reads past the end of a query that is not
+    // NUL-terminated (a view into the request head): parse a terminated copy.
+    const std::string query(in.query);
+    auto params = boost::urls::parse_query(query);
+    if (!params) return false;
+    // As in HTML forms and Go's url.ParseQuery, '+' is a space.
+    const boost::urls::encoding_opts form(true);
+    for (auto param : *params) {
+        if (param.key.decode(form) != key) continue;
+        const std::string value = param.has_value ? param.value.decode(form) : std::string();
+        if (pred(std::string_view(value))) return true;
+    }
+    return false;
+}
+
+bool re_search(const re2::RE2& re, std::string_view text) { return re2::RE2::PartialMatch(text, re); }
 
 // Traefik accepts a matcher name as written, all lower-case, or all upper-case.
 const matcher_spec* find_matcher(std::string_view name) {
@@ -75,6 +112,7 @@ public:
             return std::nullopt;
         }
         r.root_ = *root;
+        r.required_host_ = required_host(r, r.root_);
         return r;
     }
 
@@ -112,7 +150,7 @@ private:
             if (!next) return std::nullopt;
             kids.push_back(*next);
         }
-        return kids.size() == 1 ? kids[0] : add({rule::op::any_of, {}, std::move(kids)});
+        return kids.size() == 1 ? kids[0] : add({rule::op::any_of, {}, nullptr, {}, std::move(kids)});
     }
 
     std::optional<std::uint32_t> parse_and() {
@@ -124,14 +162,14 @@ private:
             if (!next) return std::nullopt;
             kids.push_back(*next);
         }
-        return kids.size() == 1 ? kids[0] : add({rule::op::all_of, {}, std::move(kids)});
+        return kids.size() == 1 ? kids[0] : add({rule::op::all_of, {}, nullptr, {}, std::move(kids)});
     }
 
     std::optional<std::uint32_t> parse_unary() {
         if (eat("!")) {
             auto inner = parse_unary();
             if (!inner) return std::nullopt;
-            return add({rule::op::negate, {}, {*inner}});
+            return add({rule::op::negate, {}, nullptr, {}, {*inner}});
         }
         if (eat("(")) {
             auto inner = parse_or();
@@ -174,32 +212,51 @@ private:
             set_error("expected \")\"");
             return std::nullopt;
         }
-        if (args.size() != spec->args) {
+        if (!accepts_arg_count(*spec, args.size())) {
             pos_ = start;
-            set_error(std::string(spec->name) + " takes " + std::to_string(spec->args) + " argument(s), got " +
-                      std::to_string(args.size()));
+            set_error(std::string(spec->name) + " takes " +
+                      (spec->kind == rule::op::query ? std::string("1 or 2") : std::to_string(spec->args)) +
+                      " argument(s), got " + std::to_string(args.size()));
             return std::nullopt;
         }
-        return make_matcher(*spec, std::move(args[0]), start);
+        return make_matcher(*spec, std::move(args), start);
     }
 
-    std::optional<std::uint32_t> make_matcher(const matcher_spec& spec, std::string arg, std::size_t at) {
+    std::optional<std::uint32_t> make_matcher(const matcher_spec& spec, std::vector<std::string> args, std::size_t at) {
+        rule::node n{spec.kind, std::move(args), nullptr, {}, {}};
+        auto fail_at = [&](std::string message) -> std::optional<std::uint32_t> {
+            pos_ = at;
+            set_error(std::string(spec.name) + ": " + message);
+            return std::nullopt;
+        };
         switch (spec.kind) {
-            case rule::op::host: arg = canonical_host(arg); break;
+            case rule::op::host: n.args[0] = canonical_host(n.args[0]); break;
             case rule::op::method:
-                for (char& c : arg) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+                for (char& c : n.args[0]) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
                 break;
             case rule::op::path:
             case rule::op::path_prefix:
-                if (!arg.starts_with('/')) {
-                    pos_ = at;
-                    set_error(std::string(spec.name) + " must start with \"/\"");
-                    return std::nullopt;
-                }
+                if (!n.args[0].starts_with('/')) return fail_at("must start with \"/\"");
                 break;
+            case rule::op::host_regexp:
+            case rule::op::path_regexp:
+            case rule::op::header_regexp:
+            case rule::op::query_regexp: {
+                // RE2: linear-time matching, no catastrophic backtracking on hostile input.
+                auto re = std::make_shared<re2::RE2>(n.args.back(), re2::RE2::Quiet);
+                if (!re->ok()) return fail_at("invalid regular expression: " + re->error());
+                n.re = std::move(re);
+                break;
+            }
+            case rule::op::client_ip: {
+                ip_network net;
+                if (!ip_network::parse(n.args[0], net)) return fail_at("\"" + n.args[0] + "\" is not an IP address or CIDR range");
+                n.networks.push_back(net);
+                break;
+            }
             default: break;
         }
-        return add({spec.kind, std::move(arg), {}});
+        return add(std::move(n));
     }
 
     std::optional<std::string> parse_string() {
@@ -223,6 +280,17 @@ private:
         return value;
     }
 
+    // The exact host a match needs: a lone Host, or a Host among the terms of a top-level &&.
+    static std::optional<std::string> required_host(const rule& r, std::uint32_t index) {
+        const auto& n = r.nodes_[index];
+        auto exact = [](const rule::node& m) { return m.kind == rule::op::host && m.args[0].find('*') == std::string::npos; };
+        if (exact(n)) return n.args[0];
+        if (n.kind == rule::op::all_of)
+            for (auto k : n.kids)
+                if (exact(r.nodes_[k])) return r.nodes_[k].args[0];
+        return std::nullopt;
+    }
+
     std::string_view text_;
     std::size_t pos_ = 0;
     std::string error_;
@@ -239,10 +307,23 @@ bool rule::eval(std::uint32_t index, const route_input& in) const noexcept {
         case op::any_of:
             return std::any_of(n.kids.begin(), n.kids.end(), [&](std::uint32_t k) { return eval(k, in); });
         case op::negate: return !eval(n.kids[0], in);
-        case op::host: return !in.host.empty() && host_matches(n.arg, in.host);
-        case op::path: return in.path == n.arg;
-        case op::path_prefix: return in.path.starts_with(n.arg);
-        case op::method: return in.method == n.arg;
+        case op::host: return !in.host.empty() && host_matches(n.args[0], in.host);
+        case op::host_regexp: return !in.host.empty() && re_search(*n.re, in.host);
+        case op::path: return in.path == n.args[0];
+        case op::path_prefix: return in.path.starts_with(n.args[0]);
+        case op::path_regexp: return re_search(*n.re, in.path);
+        case op::method: return in.method == n.args[0];
+        case op::header:
+            return any_header_value(in, n.args[0], [&](std::string_view v) { return v == n.args[1]; });
+        case op::header_regexp:
+            return any_header_value(in, n.args[0], [&](std::string_view v) { return re_search(*n.re, v); });
+        case op::query: {
+            const std::string_view want = n.args.size() == 2 ? std::string_view(n.args[1]) : std::string_view();
+            return any_query_value(in, n.args[0], [&](std::string_view v) { return v == want; });
+        }
+        case op::query_regexp:
+            return any_query_value(in, n.args[0], [&](std::string_view v) { return re_search(*n.re, v); });
+        case op::client_ip: return n.networks[0].contains(in.client_ip);
     }
     return false;
 }

@@ -2,10 +2,19 @@
 #pragma once
 
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
+
+#include <boost/beast/http/fields.hpp>
+
+#include "runtime/ip_network.hpp"
+
+namespace re2 {
+class RE2;
+}
 
 namespace sluice::runtime {
 
@@ -14,6 +23,9 @@ struct route_input {
     std::string_view host;    // lower-case, without port or trailing dot
     std::string_view path;    // routing form
     std::string_view method;
+    std::string_view query;   // raw query string, without '?'
+    std::string_view client_ip;
+    const boost::beast::http::fields* headers = nullptr;
 };
 
 class rule {
@@ -22,12 +34,20 @@ public:
     static std::optional<rule> parse(std::string_view text, std::string& error);
 
     bool matches(const route_input& in) const noexcept { return eval(root_, in); }
+    // The one exact host every match requires (for indexing routes by host), if any.
+    const std::optional<std::string>& required_host() const noexcept { return required_host_; }
 
-    enum class op : std::uint8_t { all_of, any_of, negate, host, path, path_prefix, method };
+    enum class op : std::uint8_t {
+        all_of, any_of, negate,
+        host, host_regexp, path, path_prefix, path_regexp, method,
+        header, header_regexp, query, query_regexp, client_ip
+    };
     struct node {
         op kind;
-        std::string arg;                 // matcher argument (normalised)
-        std::vector<std::uint32_t> kids;  // for all_of / any_of / negate
+        std::vector<std::string> args;       // normalised arguments
+        std::shared_ptr<const re2::RE2> re;  // for the *Regexp matchers
+        std::vector<ip_network> networks;    // for ClientIP
+        std::vector<std::uint32_t> kids;     // for all_of / any_of / negate
     };
 
 private:
@@ -36,6 +56,7 @@ private:
 
     std::vector<node> nodes_;
     std::uint32_t root_ = 0;
+    std::optional<std::string> required_host_;
 };
 
 // Host canonical form: lower-case, port and IPv6 brackets removed, one trailing dot removed.

@@ -6,16 +6,34 @@
 
 namespace sluice::runtime {
 
+namespace {
+bool goes_first(const route* a, const route* b) noexcept {
+    if (a->priority != b->priority) return a->priority > b->priority;
+    return a->name < b->name;
+}
+}  // namespace
+
+void route_table::add(const route* r) {
+    ++size_;
+    if (const auto& host = r->matcher.required_host()) by_host_[*host].push_back(r);
+    else any_host_.push_back(r);
+}
+
 void route_table::sort() {
-    std::sort(routes_.begin(), routes_.end(), [](const route* a, const route* b) {
-        if (a->priority != b->priority) return a->priority > b->priority;
-        return a->name < b->name;
-    });
+    for (auto& [host, routes] : by_host_) std::sort(routes.begin(), routes.end(), goes_first);
+    std::sort(any_host_.begin(), any_host_.end(), goes_first);
 }
 
 const route* route_table::match(const route_input& in) const noexcept {
-    for (const route* r : routes_)
+    static const std::vector<const route*> none;
+    const auto it = in.host.empty() ? by_host_.end() : by_host_.find(std::string(in.host));
+    const auto& hosted = it == by_host_.end() ? none : it->second;
+    std::size_t i = 0, j = 0;
+    while (i < hosted.size() || j < any_host_.size()) {
+        const bool take_hosted = j == any_host_.size() || (i < hosted.size() && goes_first(hosted[i], any_host_[j]));
+        const route* r = take_hosted ? hosted[i++] : any_host_[j++];
         if (r->matcher.matches(in)) return r;
+    }
     return nullptr;
 }
 

@@ -7,6 +7,7 @@
 #include <map>
 #include <memory>
 #include <string>
+#include <unordered_map>
 #include <vector>
 
 #include "config/dynamic_config.hpp"
@@ -56,15 +57,19 @@ struct route {
 };
 
 // Routes of one entry point in match order: priority descending, then name ascending.
+// Routes that need one exact host are indexed by it, so a request only tries the routes of
+// its own host and those that may match any host, merged in that order.
 class route_table {
 public:
-    void add(const route* r) { routes_.push_back(r); }
+    void add(const route* r);
     void sort();
     const route* match(const route_input& in) const noexcept;
-    std::size_t size() const noexcept { return routes_.size(); }
+    std::size_t size() const noexcept { return size_; }
 
 private:
-    std::vector<const route*> routes_;
+    std::unordered_map<std::string, std::vector<const route*>> by_host_;
+    std::vector<const route*> any_host_;
+    std::size_t size_ = 0;
 };
 
 struct snapshot {
