@@ -26,7 +26,7 @@ void route_table::sort() {
 
 const route* route_table::match(const route_input& in) const noexcept {
     static const std::vector<const route*> none;
-    const auto it = in.host.empty() ? by_host_.end() : by_host_.find(std::string(in.host));
+    const auto it = in.host.empty() ? by_host_.end() : by_host_.find(in.host);
     const auto& hosted = it == by_host_.end() ? none : it->second;
     std::size_t i = 0, j = 0;
     while (i < hosted.size() || j < any_host_.size()) {

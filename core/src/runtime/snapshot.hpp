@@ -60,6 +60,12 @@ struct route {
 // Routes that need one exact host are indexed by it, so a request only tries the routes of
 // its own host and those that may match any host, merged in that order.
 class route_table {
+    // Lets the index be searched with a string_view, without building a string per request.
+    struct host_hash {
+        using is_transparent = void;
+        std::size_t operator()(std::string_view s) const noexcept { return std::hash<std::string_view>{}(s); }
+    };
+
 public:
     void add(const route* r);
     void sort();
@@ -67,7 +73,7 @@ public:
     std::size_t size() const noexcept { return size_; }
 
 private:
-    std::unordered_map<std::string, std::vector<const route*>> by_host_;
+    std::unordered_map<std::string, std::vector<const route*>, host_hash, std::equal_to<>> by_host_;
     std::vector<const route*> any_host_;
     std::size_t size_ = 0;
 };
