@@ -142,7 +142,7 @@ int run_proxy(const options& opts) {
     std::unique_ptr<log::access_log> access;
     if (cfg.access_log) access = std::make_unique<log::access_log>(*cfg.access_log);
 
-    http::server_context context{cfg, store, access.get(), hostname()};
+    http::server_context context{cfg, store, access.get(), hostname(), &control};
     const std::size_t workers = opts.workers.value_or(std::max(1u, std::thread::hardware_concurrency()));
     http::proxy_server server(context, workers);
 

@@ -2,13 +2,20 @@
 //   /            an HTML page naming the instance
 //   /api/...     JSON: instance, hostname, method, path as received, request headers
 //                (any other path answers the same way)
-//   /health      200 "ok"
+//   /health      200 "ok" (or the status set with /health/set/NNN, to act unhealthy)
+//   /login?user=NAME, /logout, /whoami
+//                a session kept in this instance's memory (cookie demo_session)
 //   /bytes/N     N bytes, streamed
 //   /echo        the request body, streamed back
 //   /delay/MS    answers after MS milliseconds
 #include <unistd.h>
 
 #include <array>
+#include <atomic>
+#include <map>
+#include <mutex>
+#include <optional>
+#include <random>
 #include <charconv>
 #include <cstring>
 #include <iostream>
@@ -31,13 +38,79 @@ namespace {
 constexpr auto nothrow = net::as_tuple(net::use_awaitable);
 constexpr std::size_t chunk_size = 16 * 1024;
 
+// Sessions live in one instance's memory: without sticky routing, another instance does
+// not know them.
+class session_store {
+public:
+    std::string login(const std::string& user) {
+        std::lock_guard lock(mutex_);
+        if (sessions_.size() >= 10000) sessions_.erase(sessions_.begin());  // bounded
+        std::string id;
+        for (int i = 0; i < 16; ++i) id += "0123456789abcdef"[rng_() % 16];
+        sessions_[id] = user;
+        return id;
+    }
+    void logout(const std::string& id) {
+        std::lock_guard lock(mutex_);
+        sessions_.erase(id);
+    }
+    std::optional<std::string> user(const std::string& id) {
+        std::lock_guard lock(mutex_);
+        auto it = sessions_.find(id);
+        if (it == sessions_.end()) return std::nullopt;
+        return it->second;
+    }
+
+private:
+    std::mutex mutex_;
+    std::map<std::string, std::string> sessions_;
+    std::mt19937_64 rng_{std::random_device{}()};
+};
+
 struct settings {
     std::string name = "demo";
     std::string host = "127.0.0.1";
     unsigned short port = 8080;
     unsigned threads = 1;
     std::string hostname;
+    std::atomic<unsigned> health_status{200};
+    session_store sessions;
 };
+
+std::string cookie(std::string_view header, std::string_view name) {
+    while (!header.empty()) {
+        const auto semi = header.find(';');
+        std::string_view pair = header.substr(0, semi);
+        while (!pair.empty() && pair.front() == ' ') pair.remove_prefix(1);
+        if (pair.starts_with(name) && pair.size() > name.size() && pair[name.size()] == '=')
+            return std::string(pair.substr(name.size() + 1));
+        if (semi == std::string_view::npos) break;
+        header.remove_prefix(semi + 1);
+    }
+    return {};
+}
+
+std::string query_param(std::string_view target, std::string_view key) {
+    const auto q = target.find('?');
+    if (q == std::string_view::npos) return {};
+    std::string_view rest = target.substr(q + 1);
+    while (!rest.empty()) {
+        const auto amp = rest.find('&');
+        const std::string_view pair = rest.substr(0, amp);
+        if (pair.starts_with(key) && pair.size() > key.size() && pair[key.size()] == '=')
+            return std::string(pair.substr(key.size() + 1));
+        if (amp == std::string_view::npos) break;
+        rest.remove_prefix(amp + 1);
+    }
+    return {};
+}
+
+std::string session_json(const settings& s, const std::optional<std::string>& user) {
+    boost::json::object o{{"instance", s.name}, {"hostname", s.hostname}};
+    if (user) o["user"] = *user;
+    else o["user"] = nullptr;
+    return boost::json::serialize(o) + "\n";
+}
 
 std::string page(const settings& s) {
     return "<!doctype html><html><head><meta charset=\"utf-8\"><title>" + s.name +
@@ -141,7 +214,7 @@ net::awaitable<bool> send_bytes(beast::tcp_stream& stream, std::uint64_t total, 
     co_return true;
 }
 
-net::awaitable<void> session(tcp::socket socket, const settings& s) {
+net::awaitable<void> session(tcp::socket socket, settings& s) {
     beast::tcp_stream stream(std::move(socket));
     beast::flat_buffer buffer;
     for (;;) {
@@ -170,7 +243,26 @@ net::awaitable<void> session(tcp::socket socket, const settings& s) {
                     co_await t.async_wait(nothrow);
                     res.body() = "done\n";
                 } else if (target == "/health") {
-                    res.body() = "ok\n";
+                    res.result(s.health_status.load());
+                    res.body() = res.result_int() < 400 ? "ok\n" : "unhealthy\n";
+                } else if (target.starts_with("/health/set/")) {
+                    s.health_status = static_cast<unsigned>(number_after(target, "/health/set/"));
+                    res.body() = "health status set\n";
+                } else if (target.starts_with("/login")) {
+                    std::string user = query_param(target, "user");
+                    if (user.empty()) user = "guest";
+                    const std::string id = s.sessions.login(user);
+                    res.set(http::field::set_cookie, "demo_session=" + id + "; Path=/; HttpOnly");
+                    res.set(http::field::content_type, "application/json");
+                    res.body() = session_json(s, user);
+                } else if (target.starts_with("/logout")) {
+                    s.sessions.logout(cookie(req[http::field::cookie], "demo_session"));
+                    res.set(http::field::set_cookie, "demo_session=; Path=/; Max-Age=0");
+                    res.set(http::field::content_type, "application/json");
+                    res.body() = session_json(s, std::nullopt);
+                } else if (target.starts_with("/whoami")) {
+                    res.set(http::field::content_type, "application/json");
+                    res.body() = session_json(s, s.sessions.user(cookie(req[http::field::cookie], "demo_session")));
                 } else if (target == "/" || target.starts_with("/?")) {
                     res.set(http::field::content_type, "text/html; charset=utf-8");
                     res.body() = page(s);
@@ -195,7 +287,7 @@ net::awaitable<void> session(tcp::socket socket, const settings& s) {
     stream.socket().shutdown(tcp::socket::shutdown_send, ec);
 }
 
-net::awaitable<void> listen(tcp::acceptor& acceptor, const settings& s) {
+net::awaitable<void> listen(tcp::acceptor& acceptor, settings& s) {
     for (;;) {
         auto [ec, socket] = co_await acceptor.async_accept(nothrow);
         if (ec) co_return;

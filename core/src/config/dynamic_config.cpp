@@ -87,6 +87,20 @@ struct object_parser {
                     l.error("servers", "expected an array of tables", servers);
                 }
             }
+            if (auto retries = l.get_integer("retries", 0, 10)) sc.retries = static_cast<unsigned>(*retries);
+            read_sticky(l, sc);
+            if (const auto* hc = l.get_table("healthCheck")) {
+                table_reader h(*hc, l.child_path("healthCheck"), source, errors);
+                sc.health_check = read_health_check(h);
+            }
+            if (const auto* pc = l.get_table("passiveHealthCheck")) {
+                table_reader p(*pc, l.child_path("passiveHealthCheck"), source, errors);
+                passive_health_config cfg;
+                if (auto v = p.get_integer("maxFailedAttempts", 1, 1000)) cfg.max_failed_attempts = static_cast<unsigned>(*v);
+                if (auto d = p.get_duration("failureWindow")) cfg.failure_window = *d;
+                p.finish();
+                sc.passive_health_check = cfg;
+            }
             // A table named after the strategy carries that balancer's own options.
             if (const auto* options = l.get_table(sc.strategy)) sc.strategy_options = to_toml_text(*options);
             l.finish();
@@ -95,6 +109,47 @@ struct object_parser {
         }
         r.finish();
         commit(out.services, out.invalid.services, sc.name, std::move(sc), std::move(errors));
+    }
+
+    // sticky.cookie as a table of attributes, or `true` (labels) for the defaults.
+    void read_sticky(table_reader& l, service_config& sc) {
+        const auto* sticky = l.get_table("sticky");
+        if (!sticky) return;
+        table_reader st(*sticky, l.child_path("sticky"), source, l.errors());
+        if (const toml::node* cookie = st.get("cookie")) {
+            if (const auto* t = cookie->as_table()) sc.sticky_cookie = to_toml_text(*t);
+            else if (auto enabled = st.get_bool("cookie"); enabled && *enabled) sc.sticky_cookie = std::string();
+        }
+        st.finish();
+    }
+
+    health_check_config read_health_check(table_reader& h) {
+        health_check_config hc;
+        if (auto path = h.get_string("path")) {
+            if (path->empty() || path->front() != '/') h.error("path", "expected a path starting with \"/\"", h.get("path"));
+            hc.path = *path;
+        } else if (!h.get("path")) {
+            h.error("path", "missing: the path to probe, such as \"/health\"");
+        }
+        if (auto scheme = h.get_string("scheme")) {
+            if (*scheme != "http") h.error("scheme", "only \"http\" is supported", h.get("scheme"));
+        }
+        if (auto v = h.get_string("hostname")) hc.hostname = *v;
+        if (auto v = h.get_string("method")) hc.method = *v;
+        if (auto v = h.get_integer("port", 0, 65535)) hc.port = static_cast<std::uint16_t>(*v);
+        if (auto v = h.get_integer("status", 0, 599)) hc.status = static_cast<unsigned>(*v);
+        if (auto d = h.get_duration("interval")) hc.interval = std::max(*d, std::chrono::milliseconds(10));
+        if (auto d = h.get_duration("timeout")) hc.timeout = std::max(*d, std::chrono::milliseconds(1));
+        if (auto v = h.get_integer("unhealthyThreshold", 1, 100)) hc.unhealthy_threshold = static_cast<unsigned>(*v);
+        if (auto v = h.get_integer("healthyThreshold", 1, 100)) hc.healthy_threshold = static_cast<unsigned>(*v);
+        if (const auto* headers = h.get_table("headers")) {
+            for (auto&& [k, v] : *headers) {
+                if (auto value = v.value<std::string>()) hc.headers.emplace_back(std::string(k.str()), *value);
+                else h.error("headers." + std::string(k.str()), "expected a string", &v);
+            }
+        }
+        h.finish();
+        return hc;
     }
 
     void parse_middleware(std::string_view name, const toml::table& t) {

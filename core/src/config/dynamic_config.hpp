@@ -1,8 +1,10 @@
 // Dynamic configuration: routers, services and middlewares from one provider's document.
 #pragma once
 
+#include <chrono>
 #include <cstdint>
 #include <map>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -23,6 +25,27 @@ struct server_config {
     std::uint32_t weight = 1;
 };
 
+// Active health checks: loadBalancer.healthCheck (Traefik's keys, plus thresholds).
+struct health_check_config {
+    std::string path;                 // required, relative: "/health"
+    std::string scheme = "http";
+    std::string hostname;             // Host header; default: the server's
+    std::string method = "GET";
+    std::uint16_t port = 0;           // 0: the server's own port
+    unsigned status = 0;              // 0: any of 200-399
+    std::chrono::milliseconds interval{30'000};
+    std::chrono::milliseconds timeout{5'000};
+    std::vector<std::pair<std::string, std::string>> headers;
+    unsigned unhealthy_threshold = 1;  // consecutive failures before DOWN
+    unsigned healthy_threshold = 1;    // consecutive successes before UP again
+};
+
+// Passive health checks: loadBalancer.passiveHealthCheck (Traefik 3.6's keys).
+struct passive_health_config {
+    unsigned max_failed_attempts = 1;
+    std::chrono::milliseconds failure_window{10'000};  // failures counted within, and the ejection's length
+};
+
 struct service_config {
     std::string name;  // qualified: "api@file"
     object_origin origin;
@@ -30,6 +53,10 @@ struct service_config {
     std::string strategy_options;  // TOML text of loadBalancer.<strategy>, handed to the plugin
     std::vector<server_config> servers;
     bool pass_host_header = true;
+    std::optional<std::string> sticky_cookie;  // TOML text of loadBalancer.sticky.cookie, when enabled
+    std::optional<health_check_config> health_check;
+    std::optional<passive_health_config> passive_health_check;
+    unsigned retries = 1;  // idempotent requests that failed before any response byte, on another server
 };
 
 struct router_config {

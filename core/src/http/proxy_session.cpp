@@ -21,6 +21,8 @@
 #include "http/server.hpp"
 #include "runtime/rule.hpp"
 
+#include <spdlog/spdlog.h>
+
 namespace sluice::http {
 
 namespace {
@@ -204,11 +206,91 @@ private:
             }
         }
         const runtime::service& svc = *route->target;
-        const std::int32_t index = svc.picker->pick(view, {});
-        if (index < 0) co_return co_await local(503, "no available server\n");
-        const runtime::server& server = svc.servers[static_cast<std::size_t>(index)];
-        x.server = &server;
-        co_return co_await forward(parser, view, *route, svc, index, x);
+        const request_facts facts = prepare_upstream_head(parser);
+        // Servers that failed this request before answering anything; a retry goes elsewhere.
+        std::array<std::int32_t, 12> failed{};
+        std::size_t failures = 0;
+        const std::size_t retries = std::min<std::size_t>(svc.retries, failed.size() - 1);
+        for (;;) {
+            const std::int32_t index = svc.picker->pick(view, {failed.data(), failures});
+            if (index < 0) {
+                if (failures == 0) co_return co_await local(503, "no available server\n");
+                // Every server tried failed: report the last failure.
+                co_return co_await local(x.status, x.status == 504 ? "gateway timeout\n" : "bad gateway\n");
+            }
+            x.server = &svc.servers[static_cast<std::size_t>(index)];
+            const bool may_retry = facts.idempotent && failures < retries;
+            const outcome o = co_await forward(parser, view, *route, svc, index, facts, may_retry, x, snapshot);
+            if (o != outcome::retry) co_return o == outcome::keep_alive;
+            failed[failures++] = index;
+        }
+    }
+
+    // What the client asked for, read before the head is rewritten for the upstream.
+    struct request_facts {
+        unsigned version = 11;
+        bool keep_alive = true;
+        bool is_head = false;
+        bool upgrade = false;
+        bool expect_continue = false;
+        bool idempotent = false;
+    };
+
+    // Rewrites the request head for the upstream once; retries send the same head.
+    request_facts prepare_upstream_head(bhttp::request_parser<bhttp::buffer_body>& parser) {
+        auto& req = parser.get();
+        request_facts f;
+        f.version = req.version();
+        f.keep_alive = req.keep_alive();
+        f.is_head = req.method() == bhttp::verb::head;
+        f.upgrade = wants_upgrade(req);
+        f.expect_continue = has_token(req[bhttp::field::expect], "100-continue");
+        switch (req.method()) {
+            case bhttp::verb::get:
+            case bhttp::verb::head:
+            case bhttp::verb::options:
+            case bhttp::verb::put:
+            case bhttp::verb::delete_:
+            case bhttp::verb::trace: f.idempotent = true; break;
+            default: break;
+        }
+        // The proxy answers Expect itself, once it commits to reading the body.
+        req.erase(bhttp::field::expect);
+        strip_hop_by_hop(req, f.upgrade);
+        if (parser.chunked()) req.chunked(true);
+        req.version(11);
+        return f;
+    }
+
+    // Passive health: a connection failure or a 5xx counts against the server; enough of
+    // them within the window take it out of rotation until the window has passed.
+    void record_failure(const runtime::service& svc, std::int32_t index,
+                        const std::shared_ptr<const runtime::snapshot>& snapshot) {
+        if (!svc.passive_health_check) return;
+        const auto& cfg = *svc.passive_health_check;
+        auto& h = svc.health[static_cast<std::size_t>(index)];
+        const std::int64_t now = runtime::steady_now_ms();
+        const std::int64_t window = cfg.failure_window.count();
+        if (now - h.window_start_ms.load(std::memory_order_relaxed) > window) {
+            h.window_start_ms.store(now, std::memory_order_relaxed);
+            h.failures.store(0, std::memory_order_relaxed);
+        }
+        if (h.failures.fetch_add(1, std::memory_order_relaxed) + 1 < cfg.max_failed_attempts) return;
+        const std::int64_t until = now + window;
+        if (h.ejected_until_ms.exchange(until, std::memory_order_relaxed) > now) return;  // already out
+        svc.refresh(static_cast<std::size_t>(index), now);
+        const std::string url = svc.servers[static_cast<std::size_t>(index)].url;
+        spdlog::warn("server {} of service {} ejected for {} ms: {} failure(s) within {} ms", url, svc.name, window,
+                     cfg.max_failed_attempts, window);
+        // Back in rotation when the window has passed (unless ejected again meanwhile).
+        auto timer = std::make_shared<net::steady_timer>(*w_.ctx.control, cfg.failure_window);
+        timer->async_wait([timer, snapshot, &svc, index, url](boost::system::error_code ec) {
+            if (ec) return;
+            const auto i = static_cast<std::size_t>(index);
+            svc.refresh(i, runtime::steady_now_ms());
+            if (svc.up[i].load(std::memory_order_relaxed))
+                spdlog::info("server {} of service {} back in rotation after its ejection", url, svc.name);
+        });
     }
 
     // What one forwarded exchange holds, so that a request body still streaming upstream
@@ -219,16 +301,23 @@ private:
         std::optional<bhttp::serializer<true, bhttp::buffer_body>> request_writer;
         std::optional<bhttp::response_parser<bhttp::buffer_body>> response;
         bool uploading = false;
+        bool upload_started = false;  // some of the body was read: the request can no longer be replayed
         relay_status upload = relay_status::done;
         net::steady_timer upload_done;  // cancelled when the upload ends
         bool reusable = false;
     };
 
-    net::awaitable<bool> forward(bhttp::request_parser<bhttp::buffer_body>& parser, request_view& view,
-                                 const runtime::route& route, const runtime::service& svc, std::int32_t index,
-                                 exchange& x) {
+    enum class outcome { keep_alive, close, retry };
+
+    net::awaitable<outcome> forward(bhttp::request_parser<bhttp::buffer_body>& parser, request_view& view,
+                                    const runtime::route& route, const runtime::service& svc, std::int32_t index,
+                                    const request_facts& facts, bool may_retry, exchange& x,
+                                    const std::shared_ptr<const runtime::snapshot>& snapshot) {
         upstream_exchange ux(w_.ioc);
-        bool keep = co_await exchange_with_upstream(parser, view, route, svc, index, x, ux);
+        const outcome o =
+            co_await exchange_with_upstream(parser, view, route, svc, index, facts, may_retry, x, ux, snapshot);
+        if (o == outcome::retry) co_return o;  // nothing was sent to the client, nothing of the body read
+        bool keep = o == outcome::keep_alive;
         if (ux.uploading) {
             // The response ended first: stop reading the request and wait for the upload to unwind.
             boost::system::error_code ec;
@@ -240,12 +329,13 @@ private:
         }
         if (ux.upload != relay_status::done) keep = ux.reusable = false;
         if (ux.reusable) w_.pool.release(std::move(ux.up));
-        co_return keep;
+        co_return keep ? outcome::keep_alive : outcome::close;
     }
 
     // Streams the request body upstream alongside the response (full duplex).
     void start_upload(bhttp::request_parser<bhttp::buffer_body>& parser, upstream_exchange& ux) {
         ux.uploading = true;
+        ux.upload_started = true;
         net::co_spawn(
             w_.ioc,
             [this, &parser, &ux]() -> net::awaitable<void> {
@@ -262,32 +352,35 @@ private:
             net::detached);
     }
 
-    net::awaitable<bool> exchange_with_upstream(bhttp::request_parser<bhttp::buffer_body>& parser,
-                                                request_view& view, const runtime::route& route,
-                                                const runtime::service& svc, std::int32_t index, exchange& x,
-                                                upstream_exchange& ux) {
+    net::awaitable<outcome> exchange_with_upstream(bhttp::request_parser<bhttp::buffer_body>& parser,
+                                                   request_view& view, const runtime::route& route,
+                                                   const runtime::service& svc, std::int32_t index,
+                                                   const request_facts& facts, bool may_retry_elsewhere, exchange& x,
+                                                   upstream_exchange& ux,
+                                                   const std::shared_ptr<const runtime::snapshot>& snapshot) {
         auto& req = parser.get();
         const runtime::server& server = *x.server;
-        const unsigned version = req.version();
-        const bool client_keep_alive = req.keep_alive();
-        const bool is_head = req.method() == bhttp::verb::head;
-        const bool upgrade = wants_upgrade(req);
-        const bool expect_continue = has_token(req[bhttp::field::expect], "100-continue");
-        const bool chunked = parser.chunked();
-
-        // The proxy answers Expect itself, once it commits to reading the body.
-        req.erase(bhttp::field::expect);
-        strip_hop_by_hop(req, upgrade);
-        if (chunked) req.chunked(true);
+        const unsigned version = facts.version;
+        const bool client_keep_alive = facts.keep_alive;
+        const bool is_head = facts.is_head;
+        const bool upgrade = facts.upgrade;
         if (!svc.pass_host_header) req.set(bhttp::field::host, server.endpoint.authority);
-        req.version(11);
 
-        auto fail = [&](unsigned status, std::string_view body) -> net::awaitable<bool> {
+        auto fail = [&](unsigned status, std::string_view body) -> net::awaitable<outcome> {
             x.status = status;
             x.bytes = body.size();
             const bool keep = parser.is_done() && !ux.uploading && client_keep_alive && !w_.draining;
             co_await send_local(status, body, version, keep);
-            co_return keep;
+            co_return keep ? outcome::keep_alive : outcome::close;
+        };
+        // A failure before any response byte and before any of the body was read: another
+        // server may take the request (when it is idempotent and retries remain).
+        auto failed_early = [&](unsigned status) -> net::awaitable<outcome> {
+            record_failure(svc, index, snapshot);
+            x.status = status;
+            if (may_retry_elsewhere && !ux.uploading && ux.upload == relay_status::done && !ux.upload_started)
+                co_return outcome::retry;
+            co_return co_await fail(status, status == 504 ? "gateway timeout\n" : "bad gateway\n");
         };
 
         // A reused connection may have been closed by the server just as it was picked; a
@@ -295,24 +388,21 @@ private:
         for (int attempt = 0;; ++attempt) {
             dial_error derr;
             ux.up = co_await w_.pool.acquire(server.endpoint, derr, attempt > 0);
-            if (!ux.up) {
-                co_return co_await fail(derr == dial_error::timed_out ? 504 : 502,
-                                        derr == dial_error::timed_out ? "gateway timeout\n" : "bad gateway\n");
-            }
+            if (!ux.up) co_return co_await failed_early(derr == dial_error::timed_out ? 504 : 502);
             const bool may_retry = ux.up->reused && attempt == 0 && parser.is_done();
             ux.request_writer.emplace(req);
             ux.up->stream.expires_after(w_.ctx.cfg.forwarding.dial_timeout);
             auto [wec, wn] = co_await bhttp::async_write_header(ux.up->stream, *ux.request_writer, nothrow);
             if (wec) {
                 if (may_retry) continue;
-                co_return co_await fail(502, "bad gateway\n");
+                co_return co_await failed_early(502);
             }
             if (!parser.is_done()) {
-                if (expect_continue && version == 11) {
+                if (facts.expect_continue && version == 11) {
                     static constexpr std::string_view continue_line = "HTTP/1.1 100 Continue\r\n\r\n";
                     client_.expires_after(ep_.write_timeout);
                     auto [cec, cn] = co_await net::async_write(client_, net::buffer(continue_line), nothrow);
-                    if (cec) co_return false;
+                    if (cec) co_return outcome::close;
                 }
                 start_upload(parser, ux);
             }
@@ -333,12 +423,18 @@ private:
             if (!rec) break;
             if (ux.uploading || ux.upload == relay_status::read_failed) {
                 x.status = 400;
-                co_return false;  // the client broke off its own request, or the upload is still stuck
+                co_return outcome::close;  // the client broke off its own request, or the upload is stuck
             }
             const bool nothing_received = rec == bhttp::error::end_of_stream || rec == net::error::connection_reset ||
                                           rec == net::error::eof;
             if (may_retry && nothing_received) continue;
-            if (rec == beast::error::timeout) co_return co_await fail(504, "gateway timeout\n");
+            // The server may have acted on a request it did not answer in time: never replayed.
+            if (rec == beast::error::timeout) {
+                record_failure(svc, index, snapshot);
+                co_return co_await fail(504, "gateway timeout\n");
+            }
+            if (nothing_received) co_return co_await failed_early(502);
+            record_failure(svc, index, snapshot);
             co_return co_await fail(502, "bad gateway\n");
         }
 
@@ -346,6 +442,7 @@ private:
         auto& res = rp.get();
         const unsigned status = res.result_int();
         x.status = status;
+        if (status >= 500) record_failure(svc, index, snapshot);
         const bool upstream_keep_alive = res.keep_alive();
         const bool tunnel = upgrade && status == 101;
         strip_hop_by_hop(res, tunnel);
@@ -366,20 +463,20 @@ private:
         bhttp::serializer<false, bhttp::buffer_body> rsr{res};
         client_.expires_after(ep_.write_timeout);
         auto [hec, hn] = co_await bhttp::async_write_header(client_, rsr, nothrow);
-        if (hec) co_return false;
+        if (hec) co_return outcome::close;
         if (tunnel) {
             co_await run_tunnel(*ux.up);
-            co_return false;
+            co_return outcome::close;
         }
         if (has_body && !rp.is_done()) {
             const auto relayed = co_await relay_body(ux.up->stream, ux.up->buffer, rp, client_, rsr,
                                                      w_.ctx.cfg.forwarding.read_timeout, ep_.write_timeout, chunk_,
                                                      x.bytes);
             // The server broke off mid-response: the client cannot be told but by closing.
-            if (relayed != relay_status::done) co_return false;
+            if (relayed != relay_status::done) co_return outcome::close;
         }
         ux.reusable = upstream_keep_alive && rp.is_done() && ux.up->buffer.size() == 0;
-        co_return keep_alive;
+        co_return keep_alive ? outcome::keep_alive : outcome::close;
     }
 
     // A granted Upgrade: bytes flow both ways until either side closes or both go quiet

@@ -27,6 +27,7 @@ struct server_context {
     runtime::snapshot_store& store;
     log::access_log* access_log = nullptr;  // null: access log off
     std::string hostname;
+    net::io_context* control = nullptr;     // the control thread, for work that outlives a request
 };
 
 // A client connection as the worker sees it, so that draining can close idle ones.

@@ -19,7 +19,8 @@ config_pipeline::config_pipeline(net::io_context& control, const plugin::plugin_
       entry_points_(std::move(entry_points)),
       throttle_(throttle),
       store_(store),
-      timer_(control) {}
+      timer_(control),
+      health_(control) {}
 
 void config_pipeline::submit(std::string provider, std::string source, std::string document, bool shared_file) {
     net::post(control_, [this, provider = std::move(provider), source = std::move(source),
@@ -63,6 +64,7 @@ void config_pipeline::rebuild() {
     });
     spdlog::info("configuration {} applied: {} routers, {} services, {} middlewares, {} disabled", next->generation,
                  next->routes.size(), next->services.size(), next->middlewares.size(), next->disabled.size());
+    health_.watch(next);
     store_.publish(std::move(next));
 }
 

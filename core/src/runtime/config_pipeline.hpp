@@ -13,6 +13,7 @@
 
 #include "config/dynamic_config.hpp"
 #include "plugin/plugin_registry.hpp"
+#include "runtime/health_checker.hpp"
 #include "runtime/snapshot_store.hpp"
 
 namespace sluice::runtime {
@@ -52,6 +53,7 @@ private:
     bool pending_ = false;
     std::uint64_t generation_ = 0;
     std::map<std::string, provider_state> providers_;
+    health_checker health_;
 };
 
 }  // namespace sluice::runtime

@@ -6,6 +6,11 @@
 
 namespace sluice::runtime {
 
+std::int64_t steady_now_ms() noexcept {
+    return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now().time_since_epoch())
+        .count();
+}
+
 namespace {
 bool goes_first(const route* a, const route* b) noexcept {
     if (a->priority != b->priority) return a->priority > b->priority;

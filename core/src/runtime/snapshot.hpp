@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <map>
 #include <memory>
+#include <optional>
 #include <string>
 #include <unordered_map>
 #include <vector>
@@ -29,16 +30,41 @@ struct server {
     std::uint32_t weight = 1;
 };
 
+// Health of one server: written by the active checker (control thread) and by passive
+// checks (workers); the effective verdict the balancer reads is service::up.
+struct server_health {
+    std::atomic<bool> active_up{true};
+    std::atomic<std::int64_t> ejected_until_ms{0};  // passive ejection, steady-clock milliseconds
+    std::atomic<std::uint32_t> failures{0};         // passive failures in the current window
+    std::atomic<std::int64_t> window_start_ms{0};
+};
+
+std::int64_t steady_now_ms() noexcept;
+
 struct service {
     std::string name;
     std::string strategy;
     bool pass_host_header = true;
+    unsigned retries = 1;
+    std::optional<config::health_check_config> health_check;
+    std::optional<config::passive_health_config> passive_health_check;
     std::vector<server> servers;
     std::vector<sdk::server_info> infos;        // views into `servers`, for the balancer
-    std::unique_ptr<std::atomic<bool>[]> up;    // health verdict per server
-    // Declared before the picker so that the picker is released first.
+    std::unique_ptr<std::atomic<bool>[]> up;    // effective verdict per server: active and not ejected
+    std::unique_ptr<server_health[]> health;
+    // Released in reverse order: the wrapping picker before the strategy's, pickers before balancers.
     plugin::plugin_object<sdk::balancer> balancer;
-    plugin::plugin_object<sdk::picker> picker;
+    plugin::plugin_object<sdk::balancer> sticky_balancer;
+    plugin::plugin_object<sdk::picker> strategy_picker;
+    plugin::plugin_object<sdk::picker> sticky_picker;
+    sdk::picker* picker = nullptr;  // the one the data path calls: sticky's when enabled
+
+    // Recomputes up[i] from the active verdict and any passive ejection.
+    void refresh(std::size_t i, std::int64_t now_ms) const noexcept {
+        up[i].store(health[i].active_up.load(std::memory_order_relaxed) &&
+                        now_ms >= health[i].ejected_until_ms.load(std::memory_order_relaxed),
+                    std::memory_order_relaxed);
+    }
 };
 
 struct middleware {

@@ -56,6 +56,9 @@ std::unique_ptr<service> build_service(const config::service_config& sc, const p
     svc->name = sc.name;
     svc->strategy = sc.strategy;
     svc->pass_host_header = sc.pass_host_header;
+    svc->retries = sc.retries;
+    svc->health_check = sc.health_check;
+    svc->passive_health_check = sc.passive_health_check;
     for (std::size_t i = 0; i < sc.servers.size(); ++i) {
         server s{sc.servers[i].url, {}, sc.servers[i].weight};
         if (!parse_upstream_url(s.url, s.endpoint))
@@ -66,6 +69,11 @@ std::unique_ptr<service> build_service(const config::service_config& sc, const p
     std::string error;
     const auto* p = find_plugin(plugins, sc.strategy, sdk::plugin_kind::balancer, "strategy", error);
     if (!p) errors.push_back({sc.origin.source, sc.origin.line, path + ".strategy", error});
+    const plugin::loaded_plugin* sticky = nullptr;
+    if (sc.sticky_cookie) {
+        sticky = find_plugin(plugins, "sticky", sdk::plugin_kind::balancer, "sticky sessions need the plugin", error);
+        if (!sticky) errors.push_back({sc.origin.source, sc.origin.line, path + ".sticky.cookie", error});
+    }
     if (!errors.empty()) return nullptr;
 
     prefixed_errors sink(sc.origin, path + "." + sc.strategy, errors);
@@ -76,11 +84,27 @@ std::unique_ptr<service> build_service(const config::service_config& sc, const p
     }
     for (const auto& s : svc->servers) svc->infos.push_back({s.url, s.weight});
     svc->up = std::make_unique<std::atomic<bool>[]>(svc->servers.size());
+    svc->health = std::make_unique<server_health[]>(svc->servers.size());
     for (std::size_t i = 0; i < svc->servers.size(); ++i) svc->up[i].store(true, std::memory_order_relaxed);
-    svc->picker = {svc->balancer->create_picker({svc->infos, svc->up.get()}, sink), p->library};
-    if (!svc->picker) {
+    svc->strategy_picker = {svc->balancer->create_picker({svc->infos, svc->up.get()}, sink), p->library};
+    if (!svc->strategy_picker) {
         if (errors.empty()) sink.error("", "the balancer plugin could not build a picker for these servers");
         return nullptr;
+    }
+    svc->picker = svc->strategy_picker.get();
+    if (sticky) {
+        prefixed_errors sticky_sink(sc.origin, path + ".sticky.cookie", errors);
+        svc->sticky_balancer = {sticky->descriptor->create_balancer(host, sc.name, *sc.sticky_cookie, sticky_sink),
+                                sticky->library};
+        if (svc->sticky_balancer)
+            svc->sticky_picker = {svc->sticky_balancer->create_picker(
+                                      {svc->infos, svc->up.get(), svc->strategy_picker.get()}, sticky_sink),
+                                  sticky->library};
+        if (!svc->sticky_picker) {
+            if (errors.empty()) sticky_sink.error("", "the sticky plugin refused its configuration");
+            return nullptr;
+        }
+        svc->picker = svc->sticky_picker.get();
     }
     return svc;
 }

@@ -16,11 +16,16 @@ struct server_info {
     std::uint32_t weight;   // >= 1
 };
 
+class picker;
+
 // The servers of one service. Owned by the host and valid for the picker's whole life.
 // `up[i]` is the host's live health verdict for servers[i]; read it with a relaxed load.
+// `inner`, when set, is the picker of the service's strategy, for balancers that wrap
+// another (sticky sessions): the host owns it and releases it after the wrapping picker.
 struct server_set {
     std::span<const server_info> servers;
     const std::atomic<bool>* up;
+    picker* inner = nullptr;
 };
 
 // An immutable selection structure for one server set, built when the set changes.

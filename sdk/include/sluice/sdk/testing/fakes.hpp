@@ -153,3 +153,26 @@ using handle = std::unique_ptr<T, released<T>>;
             ::sluice_plugin_entry)();                                                        \
     }())
 extern "C" const void* sluice_plugin_entry;
+
+namespace sluice::sdk::testing {
+
+// A strategy for wrapping balancers to wrap: cycles over available servers.
+class cycling_picker final : public picker {
+public:
+    explicit cycling_picker(server_set set) : set_(set) {}
+    std::int32_t pick(const request&, std::span<const std::int32_t> exclude) noexcept override {
+        const auto i = first_available(set_, next_, exclude);
+        if (i >= 0) next_ = static_cast<std::size_t>(i) + 1;
+        ++picks;
+        return i;
+    }
+    void on_response(const request&, response&, std::int32_t) noexcept override { ++responses; }
+    void release() noexcept override {}
+    int picks = 0, responses = 0;
+
+private:
+    server_set set_;
+    std::size_t next_ = 0;
+};
+
+}  // namespace sluice::sdk::testing

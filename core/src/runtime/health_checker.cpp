@@ -1,0 +1,152 @@
+#include "runtime/health_checker.hpp"
+
+#include <set>
+
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <boost/beast/core/flat_buffer.hpp>
+#include <boost/beast/core/tcp_stream.hpp>
+#include <boost/beast/http/empty_body.hpp>
+#include <boost/beast/http/read.hpp>
+#include <boost/beast/http/write.hpp>
+#include <spdlog/spdlog.h>
+
+namespace sluice::runtime {
+
+namespace net = boost::asio;
+namespace beast = boost::beast;
+namespace bhttp = beast::http;
+
+namespace {
+constexpr auto nothrow = net::as_tuple(net::use_awaitable);
+}
+
+// One snapshot's probes; stopping it ends their loops.
+struct health_checker::round {
+    bool stopped = false;
+    std::vector<std::shared_ptr<net::steady_timer>> timers;
+    void stop() {
+        stopped = true;
+        for (auto& t : timers) t->cancel();
+    }
+};
+
+health_checker::~health_checker() {
+    if (current_) current_->stop();
+}
+
+void health_checker::watch(const std::shared_ptr<const snapshot>& next) {
+    if (current_) current_->stop();
+    current_ = std::make_shared<round>();
+    std::set<std::pair<std::string, std::string>> live;
+    const auto now = steady_now_ms();
+    for (const auto& [name, svc] : next->services) {
+        if (!svc->health_check) continue;
+        for (std::size_t i = 0; i < svc->servers.size(); ++i) {
+            auto key = std::make_pair(name, svc->servers[i].url);
+            live.insert(key);
+            // Known servers keep their verdict across the reload; new ones start UP.
+            svc->health[i].active_up.store(states_[key].up, std::memory_order_relaxed);
+            svc->refresh(i, now);
+            net::co_spawn(control_, probe_loop(current_, next, *svc, i), net::detached);
+        }
+    }
+    std::erase_if(states_, [&](const auto& entry) { return !live.count(entry.first); });
+}
+
+// `snap` keeps the snapshot, and so `svc`, alive for as long as the loop runs.
+net::awaitable<void> health_checker::probe_loop(std::shared_ptr<round> r,
+                                                [[maybe_unused]] std::shared_ptr<const snapshot> snap,
+                                                const service& svc, std::size_t index) {
+    auto timer = std::make_shared<net::steady_timer>(control_);
+    r->timers.push_back(timer);
+    // The first probe runs at once: a dead server is found before its first interval.
+    while (!r->stopped) {
+        std::string reason;
+        const bool ok = co_await probe(svc, svc.servers[index], reason);
+        if (r->stopped) break;
+        record(svc, index, ok, reason);
+        timer->expires_after(svc.health_check->interval);
+        co_await timer->async_wait(nothrow);
+    }
+}
+
+net::awaitable<bool> health_checker::probe(const service& svc, const server& s, std::string& reason) {
+    const auto& hc = *svc.health_check;
+    const std::uint16_t port = hc.port ? hc.port : s.endpoint.port;
+    beast::tcp_stream stream(control_);
+    stream.expires_after(hc.timeout);
+    net::ip::tcp::resolver resolver(control_);
+    auto [rec, results] = co_await resolver.async_resolve(s.endpoint.host, std::to_string(port), nothrow);
+    if (rec) {
+        reason = "cannot resolve " + s.endpoint.host + ": " + rec.message();
+        co_return false;
+    }
+    auto [cec, ep] = co_await stream.async_connect(results, nothrow);
+    if (cec) {
+        reason = cec == beast::error::timeout ? "connect timed out" : "connect failed: " + cec.message();
+        co_return false;
+    }
+    bhttp::request<bhttp::empty_body> req;
+    req.method_string(hc.method);
+    req.target(hc.path);
+    req.version(11);
+    std::string host = hc.hostname.empty() ? s.endpoint.authority : hc.hostname;
+    if (hc.hostname.empty() && hc.port) host = s.endpoint.host + ":" + std::to_string(port);
+    req.set(bhttp::field::host, host);
+    req.set(bhttp::field::user_agent, "sluice-health-check");
+    req.set(bhttp::field::connection, "close");
+    for (const auto& [k, v] : hc.headers) req.set(k, v);
+    auto [wec, wn] = co_await bhttp::async_write(stream, req, nothrow);
+    bhttp::response_parser<bhttp::empty_body> parser;
+    parser.skip(true);  // the status is the answer; the body is not read
+    beast::flat_buffer buffer;
+    boost::system::error_code hec = wec;
+    if (!hec) {
+        auto [ec, n] = co_await bhttp::async_read_header(stream, buffer, parser, nothrow);
+        hec = ec;
+    }
+    if (hec) {
+        reason = hec == beast::error::timeout ? "no answer within " + std::to_string(hc.timeout.count()) + " ms"
+                                              : "request failed: " + hec.message();
+        co_return false;
+    }
+    const unsigned status = parser.get().result_int();
+    const bool ok = hc.status ? status == hc.status : status >= 200 && status < 400;
+    reason = "status " + std::to_string(status);
+    co_return ok;
+}
+
+void health_checker::record(const service& svc, std::size_t index, bool ok, const std::string& reason) {
+    const auto& hc = *svc.health_check;
+    auto& state = states_[{svc.name, svc.servers[index].url}];
+    if (ok) {
+        state.failures = 0;
+        ++state.successes;
+    } else {
+        state.successes = 0;
+        ++state.failures;
+    }
+    bool changed = false;
+    if (state.up && !ok && state.failures >= hc.unhealthy_threshold) {
+        state.up = false;
+        changed = true;
+        spdlog::warn("server {} of service {} is DOWN: {} ({} failed probe(s) in a row)", svc.servers[index].url,
+                     svc.name, reason, state.failures);
+    } else if (!state.up && ok && state.successes >= hc.healthy_threshold) {
+        state.up = true;
+        changed = true;
+        spdlog::info("server {} of service {} is UP again: {} ({} good probe(s) in a row)", svc.servers[index].url,
+                     svc.name, reason, state.successes);
+    }
+    if (!changed) return;
+    state.reason = reason;
+    svc.health[index].active_up.store(state.up, std::memory_order_relaxed);
+    svc.refresh(index, steady_now_ms());
+}
+
+}  // namespace sluice::runtime

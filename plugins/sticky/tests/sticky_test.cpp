@@ -1,0 +1,137 @@
+#include <gtest/gtest.h>
+
+#include "sluice/sdk/testing/fakes.hpp"
+
+namespace sdk = sluice::sdk;
+using namespace sluice::sdk::testing;
+
+namespace {
+
+struct fixture {
+    fake_host host;
+    collecting_errors errors;
+    fake_server_set servers{{{"http://10.0.0.1:80", 1}, {"http://10.0.0.2:80", 1}, {"http://10.0.0.3:80", 1}}};
+    cycling_picker inner{servers.view()};
+    handle<sdk::balancer> balancer;
+    handle<sdk::picker> picker;
+
+    explicit fixture(std::string_view config = "name = \"s\"", std::string_view service = "app@file") {
+        const auto* d = SLUICE_TESTING_LINKED_DESCRIPTOR();
+        balancer.reset(d->create_balancer(host, service, config, errors));
+        if (!balancer) return;
+        auto set = servers.view();
+        set.inner = &inner;
+        picker.reset(balancer->create_picker(set, errors));
+    }
+
+    // One exchange: which server, and the Set-Cookie the client got ("" for none).
+    std::pair<int, std::string> exchange(std::string cookie = "") {
+        fake_request req;
+        if (!cookie.empty()) req.headers.set("Cookie", cookie);
+        const int server = picker->pick(req, {});
+        fake_response resp;
+        picker->on_response(req, resp, server);
+        return {server, std::string(resp.header("Set-Cookie"))};
+    }
+};
+
+std::string cookie_pair(const std::string& set_cookie) { return set_cookie.substr(0, set_cookie.find(';')); }
+
+TEST(sticky, first_request_is_balanced_and_pinned) {
+    fixture f;
+    auto [server, set_cookie] = f.exchange();
+    EXPECT_EQ(server, 0);
+    EXPECT_EQ(set_cookie.rfind("s=", 0), 0u);
+    EXPECT_NE(set_cookie.find("; Path=/"), std::string::npos);
+    // Opaque: the first 16 hex characters of SHA-256 of the URL, never the address.
+    EXPECT_EQ(cookie_pair(set_cookie).size(), 2u + 16u);
+    EXPECT_EQ(set_cookie.find("10.0.0.1"), std::string::npos);
+}
+
+TEST(sticky, a_valid_pin_holds_without_a_new_cookie) {
+    fixture f;
+    f.exchange();
+    const auto pin = cookie_pair(f.exchange().second);  // server 1
+    for (int i = 0; i < 100; ++i) {
+        auto [server, set_cookie] = f.exchange("other=1; " + pin + "; x=y");
+        EXPECT_EQ(server, 1);
+        EXPECT_EQ(set_cookie, "");
+    }
+    EXPECT_EQ(f.inner.picks, 2);  // the wrapped strategy was asked only for the unpinned requests
+}
+
+TEST(sticky, a_down_pinned_server_repins_elsewhere) {
+    fixture f;
+    const auto pin = cookie_pair(f.exchange().second);  // server 0
+    f.servers.set_up(0, false);
+    auto [server, set_cookie] = f.exchange(pin);
+    EXPECT_NE(server, 0);
+    ASSERT_FALSE(set_cookie.empty());
+    EXPECT_NE(cookie_pair(set_cookie), pin);
+    EXPECT_EQ(f.exchange(cookie_pair(set_cookie)).first, server);
+}
+
+TEST(sticky, unknown_values_are_rebalanced) {
+    fixture f;
+    auto [server, set_cookie] = f.exchange("s=0123456789abcdef");
+    EXPECT_GE(server, 0);
+    EXPECT_FALSE(set_cookie.empty());
+}
+
+TEST(sticky, pins_survive_a_new_picker_for_the_same_urls) {
+    fixture a;
+    fixture b;
+    const auto pin = cookie_pair(a.exchange().second);
+    EXPECT_EQ(b.exchange(pin), std::make_pair(0, std::string()));
+}
+
+TEST(sticky, excluded_pinned_server_is_not_returned) {
+    fixture f;
+    const auto pin = cookie_pair(f.exchange().second);  // server 0
+    fake_request req;
+    req.headers.set("Cookie", pin);
+    const std::int32_t failed[] = {0};
+    EXPECT_NE(f.picker->pick(req, failed), 0);
+}
+
+TEST(sticky, default_name_follows_traefik) {
+    fixture f("", "whoami@docker");
+    const auto set_cookie = f.exchange().second;
+    ASSERT_EQ(set_cookie.front(), '_');
+    EXPECT_EQ(set_cookie.find('='), 6u);  // "_" and five hex characters
+}
+
+TEST(sticky, attributes) {
+    fixture f(R"(name = "n"
+path = "/app"
+domain = "example.com"
+secure = true
+httpOnly = true
+sameSite = "strict"
+maxAge = 60)");
+    EXPECT_EQ(f.exchange().second.substr(18),
+              "; Path=/app; Domain=example.com; Max-Age=60; HttpOnly; Secure; SameSite=Strict");
+    fixture odd(R"(sameSite = "sometimes")");
+    EXPECT_EQ(odd.exchange().second.find("SameSite"), std::string::npos);
+}
+
+TEST(sticky, configuration_errors_name_the_key) {
+    fixture f(R"(maxAge = "long")");
+    EXPECT_FALSE(f.balancer);
+    ASSERT_EQ(f.errors.errors.size(), 1u);
+    EXPECT_EQ(f.errors.errors[0].first, "maxAge");
+    fixture g(R"(colour = "blue")");
+    EXPECT_EQ(g.errors.errors.at(0).first, "colour");
+}
+
+TEST(sticky, needs_a_strategy_to_wrap) {
+    fake_host host;
+    collecting_errors errors;
+    const auto* d = SLUICE_TESTING_LINKED_DESCRIPTOR();
+    handle<sdk::balancer> b(d->create_balancer(host, "s", "", errors));
+    fake_server_set servers({{"http://a", 1}});
+    EXPECT_EQ(b->create_picker(servers.view(), errors), nullptr);
+    EXPECT_EQ(errors.errors.size(), 1u);
+}
+
+}  // namespace
