@@ -1,6 +1,7 @@
 // sticky: pins a client to a server with a cookie, wrapping the service's own strategy.
 #include <openssl/evp.h>
 
+#include <cctype>
 #include <memory>
 #include <optional>
 #include <string>
@@ -10,6 +11,7 @@
 #include <toml++/toml.h>
 
 #include "sluice/sdk/declare.hpp"
+#include "sluice/sdk/text.hpp"
 
 namespace sluice::sticky {
 namespace {
@@ -43,6 +45,29 @@ std::optional<std::string_view> cookie_value(std::string_view header, std::strin
         }
         if (semi == std::string_view::npos) break;
         header.remove_prefix(semi + 1);
+    }
+    return std::nullopt;
+}
+
+// Labels arrive as strings: "true", "3600".
+std::optional<bool> boolean(const toml::node& node) {
+    if (auto b = node.value<bool>()) return b;
+    if (auto s = node.value<std::string>()) {
+        if (sdk::iequals(*s, "true")) return true;
+        if (sdk::iequals(*s, "false")) return false;
+    }
+    return std::nullopt;
+}
+
+std::optional<std::int64_t> integer(const toml::node& node) {
+    if (auto i = node.value_exact<std::int64_t>()) return i;
+    if (auto s = node.value<std::string>()) {
+        try {
+            std::size_t used = 0;
+            const long long v = std::stoll(*s, &used);
+            if (used == s->size()) return v;
+        } catch (...) {
+        }
     }
     return std::nullopt;
 }
@@ -107,25 +132,27 @@ public:
         std::int64_t max_age = 0;
         for (auto&& [key, node] : table) {
             const std::string k(key.str());
-            if (k == "name") {
+            auto is = [&](std::string_view want) { return sdk::iequals(k, want); };
+            if (is("name")) {
                 if (auto v = node.value<std::string>(); v && !v->empty()) b->cookie_.name = *v;
                 else fail(k, "expected a non-empty string");
-            } else if (k == "path") {
+            } else if (is("path")) {
                 if (auto v = node.value<std::string>()) path = *v;
                 else fail(k, "expected a string");
-            } else if (k == "domain") {
+            } else if (is("domain")) {
                 if (auto v = node.value<std::string>()) domain = *v;
                 else fail(k, "expected a string");
-            } else if (k == "secure" || k == "httpOnly") {
-                auto v = node.value<bool>();
+            } else if (is("secure") || is("httpOnly")) {
+                auto v = boolean(node);
                 if (!v) fail(k, "expected a boolean");
-                else (k == "secure" ? secure : http_only) = *v;
-            } else if (k == "sameSite") {
+                else (is("secure") ? secure : http_only) = *v;
+            } else if (is("sameSite")) {
                 auto v = node.value<std::string>();
                 if (!v) fail(k, "expected a string");
                 else same_site = *v;
-            } else if (k == "maxAge") {
-                if (auto v = node.value<std::int64_t>()) max_age = *v;
+                for (char& ch : same_site) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+            } else if (is("maxAge")) {
+                if (auto v = integer(node)) max_age = *v;
                 else fail(k, "expected an integer number of seconds");
             } else {
                 fail(k, "unknown key (sticky.cookie takes: name, path, domain, secure, httpOnly, sameSite, maxAge)");

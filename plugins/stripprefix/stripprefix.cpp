@@ -7,6 +7,7 @@
 #include <toml++/toml.h>
 
 #include "sluice/sdk/declare.hpp"
+#include "sluice/sdk/text.hpp"
 
 namespace sluice::stripprefix {
 namespace {
@@ -62,12 +63,15 @@ public:
         const toml::table table = toml::parse(config);
         auto mw = std::make_unique<strip_prefix>();
         bool ok = true;
+        const toml::node* prefixes = nullptr;
         for (auto&& [key, node] : table) {
-            if (key.str() == "prefixes") continue;
+            if (sdk::iequals(key.str(), "prefixes")) {
+                prefixes = &node;
+                continue;
+            }
             errors.error(key.str(), "unknown key (stripPrefix takes: prefixes)");
             ok = false;
         }
-        const toml::node* prefixes = table.get("prefixes");
         if (!prefixes) {
             errors.error("prefixes", "missing: a list of path prefixes such as [\"/api\"]");
             return nullptr;

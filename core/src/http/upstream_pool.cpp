@@ -51,8 +51,9 @@ net::awaitable<std::unique_ptr<upstream_connection>> upstream_pool::acquire(cons
         ec = connect_ec;
     } else {
         net::ip::tcp::resolver resolver(ioc_);
-        auto [resolve_ec, results] =
-            co_await resolver.async_resolve(endpoint.host, std::to_string(endpoint.port), nothrow);
+        // Kept whole: GCC 12 mishandles structured bindings of non-trivial types in coroutines.
+        const auto resolved = co_await resolver.async_resolve(endpoint.host, std::to_string(endpoint.port), nothrow);
+        const auto& [resolve_ec, results] = resolved;
         ec = resolve_ec;
         if (!ec) {
             auto [connect_ec, ep] = co_await c->stream.async_connect(results, nothrow);

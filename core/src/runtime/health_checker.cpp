@@ -81,7 +81,9 @@ net::awaitable<bool> health_checker::probe(const service& svc, const server& s, 
     beast::tcp_stream stream(control_);
     stream.expires_after(hc.timeout);
     net::ip::tcp::resolver resolver(control_);
-    auto [rec, results] = co_await resolver.async_resolve(s.endpoint.host, std::to_string(port), nothrow);
+    // Kept whole: GCC 12 mishandles structured bindings of non-trivial types in coroutines.
+    const auto resolved = co_await resolver.async_resolve(s.endpoint.host, std::to_string(port), nothrow);
+    const auto& [rec, results] = resolved;
     if (rec) {
         reason = "cannot resolve " + s.endpoint.host + ": " + rec.message();
         co_return false;

@@ -172,10 +172,10 @@ std::unique_ptr<snapshot> build_snapshot(const config::dynamic_config& cfg, cons
         else add_error("rule", rule_error + " in " + rc.rule);
         r->priority = rc.priority != 0 ? rc.priority : static_cast<std::int64_t>(rc.rule.size());
         if (auto it = snap->services.find(rc.service); it != snap->services.end()) r->target = it->second.get();
-        else add_error("service", refer_error("service", rc.service, cfg.invalid.services));
+        else add_error("service", refer_error("service", rc.service, snap->disabled.services));
         for (const auto& m : rc.middlewares) {
             if (auto it = snap->middlewares.find(m); it != snap->middlewares.end()) r->chain.push_back(it->second.get());
-            else add_error("middlewares", refer_error("middleware", m, cfg.invalid.middlewares));
+            else add_error("middlewares", refer_error("middleware", m, snap->disabled.middlewares));
         }
         for (const auto& ep : rc.entry_points)
             if (std::find(entry_points.begin(), entry_points.end(), ep) == entry_points.end())

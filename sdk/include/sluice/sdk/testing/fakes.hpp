@@ -11,14 +11,9 @@
 #include <vector>
 
 #include "sluice/sdk/plugin.hpp"
+#include "sluice/sdk/text.hpp"
 
 namespace sluice::sdk::testing {
-
-inline bool iequals(std::string_view a, std::string_view b) {
-    return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
-               return std::tolower(static_cast<unsigned char>(x)) == std::tolower(static_cast<unsigned char>(y));
-           });
-}
 
 struct fake_host final : host {
     std::vector<std::pair<log_level, std::string>> lines;

@@ -1,0 +1,43 @@
+// Containers and their labels -> the provider's dynamic configuration (Traefik's grammar).
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <string>
+#include <vector>
+
+namespace sluice::docker {
+
+struct container {
+    std::string id;
+    std::string name;  // without the leading '/'
+    std::map<std::string, std::string> labels;
+    std::string state;   // created | running | paused | restarting | exited | dead
+    std::string health;  // empty without a healthcheck; starting | healthy | unhealthy
+    std::vector<std::uint16_t> exposed_ports;      // tcp ports from Config.ExposedPorts
+    std::string network_mode;                      // "host", "bridge", a network name, ...
+    std::map<std::string, std::string> networks;   // network name -> IP address ("" when none yet)
+    bool stopping = false;                         // a kill or stop is under way
+};
+
+struct options {
+    std::string label_prefix = "sluice";
+    bool exposed_by_default = true;
+    std::string network;  // preferred network, when a container has several
+    std::string default_rule = "Host(`{{ normalize .Name }}`)";
+    std::vector<std::string> own_networks;  // networks of the container sluice runs in, if any
+};
+
+struct document {
+    std::string toml;
+    std::vector<std::string> warnings;
+};
+
+// Builds the whole document for the current containers. Deterministic: the same containers
+// give the same text whatever their order.
+document build_document(std::vector<container> containers, const options& opts);
+
+// "web_1.x" -> "web-1-x": every run of characters other than letters and digits becomes '-'.
+std::string normalize(std::string_view name);
+
+}  // namespace sluice::docker
