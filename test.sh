@@ -6,6 +6,8 @@ cd "$(dirname "$0")"
 source scripts/common.sh
 ensure_packages "${BUILD_PACKAGES[@]}" "${TEST_PACKAGES[@]}"
 
+ensure_dockerd
+
 build build -DSLUICE_WERROR=ON
 (cd build && ctest --output-on-failure --timeout 600)
 

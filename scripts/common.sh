@@ -3,7 +3,7 @@
 
 BUILD_PACKAGES=(g++ cmake ninja-build ccache pkg-config libboost1.81-all-dev libtomlplusplus-dev libspdlog-dev
                 libgtest-dev libgmock-dev libre2-dev libbenchmark-dev curl)
-TEST_PACKAGES=(python3 procps)
+TEST_PACKAGES=(python3 procps binutils docker.io docker-compose busybox-static debootstrap)
 
 as_root() {
   if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi
@@ -31,4 +31,20 @@ build() {
     cmake -S . -B "$dir" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo "$@"
   fi
   cmake --build "$dir" -j "${SLUICE_JOBS:-2}"
+}
+
+# ensure_dockerd: starts dockerd when none answers, and stops it again on exit (only the
+# one started here). Without a daemon the docker tests skip, except with CI=true.
+ensure_dockerd() {
+  docker info >/dev/null 2>&1 && return 0
+  command -v dockerd >/dev/null 2>&1 || { echo "dockerd is not installed"; return 0; }
+  echo "Starting dockerd for the docker tests"
+  as_root dockerd >"${TMPDIR:-/tmp}/sluice-dockerd.log" 2>&1 &
+  SLUICE_DOCKERD_PID=$!
+  trap 'as_root kill "$SLUICE_DOCKERD_PID" 2>/dev/null; wait "$SLUICE_DOCKERD_PID" 2>/dev/null' EXIT
+  for _ in $(seq 60); do
+    docker info >/dev/null 2>&1 && return 0
+    sleep 0.5
+  done
+  echo "dockerd did not start; see ${TMPDIR:-/tmp}/sluice-dockerd.log"
 }

@@ -338,8 +338,15 @@ int main(int argc, char** argv) {
         return 1;
     }
     std::cout << "listening on " << s.host << ":" << acceptor.local_endpoint().port() << std::endl;
+    // Graceful stop: refuse new connections at once, finish what is in flight, then exit.
     net::signal_set signals(ioc, SIGINT, SIGTERM);
-    signals.async_wait([&](auto, int) { ioc.stop(); });
+    net::steady_timer grace(ioc);
+    signals.async_wait([&](auto, int) {
+        boost::system::error_code ec;
+        acceptor.close(ec);
+        grace.expires_after(std::chrono::milliseconds(500));
+        grace.async_wait([&](auto) { ioc.stop(); });
+    });
     net::co_spawn(ioc, listen(acceptor, s), net::detached);
     std::vector<std::thread> threads;
     for (unsigned i = 1; i < s.threads; ++i) threads.emplace_back([&ioc] { ioc.run(); });

@@ -196,6 +196,9 @@ struct engine_event {
     std::string action, id, signal;
 };
 
+// Network events name the container in an attribute: they are turned into a container
+// event ("connect"/"disconnect") for it.
+
 engine_event parse_event(const std::string& line) {
     engine_event e;
     json::value event;
@@ -207,12 +210,15 @@ engine_event parse_event(const std::string& line) {
     if (!event.is_object()) return e;
     const auto& o = event.as_object();
     e.action = json_string(o.if_contains("Action"));
-    e.id = json_string(o.if_contains("id"));
+    const bool network = json_string(o.if_contains("Type")) == "network";
     if (const auto* actor = o.if_contains("Actor"); actor && actor->is_object()) {
         e.id = json_string(actor->as_object().if_contains("ID"));
-        if (const auto* attrs = actor->as_object().if_contains("Attributes"); attrs && attrs->is_object())
+        if (const auto* attrs = actor->as_object().if_contains("Attributes"); attrs && attrs->is_object()) {
             e.signal = json_string(attrs->as_object().if_contains("signal"));
+            if (network) e.id = json_string(attrs->as_object().if_contains("container"));
+        }
     }
+    if (network && e.action != "connect" && e.action != "disconnect") e.id.clear();
     return e;
 }
 
@@ -338,7 +344,7 @@ private:
         api_ = negotiate(version_reply.second);
 
         // Subscribe first, then list: nothing that happens in between is missed.
-        co_await link.open_events(api_ + "/events?filters=" + url_encode(R"({"type":["container"]})"));
+        co_await link.open_events(api_ + "/events?filters=" + url_encode(R"({"type":["container","network"]})"));
         co_await find_own_networks(link);
         const auto list = co_await link.get(api_ + "/containers/json?all=1");
         if (list.first != 200) throw engine_error("listing containers answered " + std::to_string(list.first));
@@ -367,7 +373,8 @@ private:
             } else if (action == "die" || action == "destroy") {
                 if (containers_.erase(id)) publish();
             } else if (action == "start" || action == "unpause" || action == "pause" || action == "restart" ||
-                       action.starts_with("health_status")) {
+                       action == "connect" || action == "disconnect" || action.starts_with("health_status")) {
+                if ((action == "connect" || action == "disconnect") && !containers_.count(id)) continue;
                 co_await inspect(link, id);
                 publish();
                 if (action == "start") co_await await_address(link, id);

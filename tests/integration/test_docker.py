@@ -1,0 +1,246 @@
+"""The docker provider against a real dockerd."""
+import http.client
+import json
+import os
+import socket
+import tempfile
+import threading
+import time
+import unittest
+
+import docker_harness as dh
+from harness import Sluice, entry_point, free_port
+
+HOST = "web-demo"  # the default rule of compose service "web" in project "demo"
+
+
+def get(port, host=HOST, path="/api/"):
+    c = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+    c.request("GET", path, headers={"Host": host})
+    r = c.getresponse()
+    body = r.read()
+    c.close()
+    return r.status, (json.loads(body) if r.status == 200 and body.startswith(b"{") else body)
+
+
+def instances(port, n=12, host=HOST, path="/api/"):
+    seen = []
+    for _ in range(n):
+        status, body = get(port, host, path)
+        seen.append(body["instance"] if status == 200 else status)
+    return seen
+
+
+def wait_until(predicate, timeout=10.0):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if predicate():
+            return True
+        time.sleep(0.05)
+    return False
+
+
+def provider(extra=""):
+    return f'[providers.docker]\n{extra}\n'
+
+
+class Docker(unittest.TestCase):
+    @classmethod
+    def setUpClass(cls):
+        dh.require_docker(cls)
+        dh.build_image()
+
+    @classmethod
+    def tearDownClass(cls):
+        dh.cleanup()
+        dh.remove_image()
+
+    def tearDown(self):
+        dh.cleanup()
+
+    def sluice(self, extra="", static_extra=""):
+        s = Sluice(entry_point() + static_extra + provider(extra), None, workers=2)
+        self.addCleanup(s.stop)
+        s.wait_for(r"provider docker: watching unix://")
+        return s
+
+    def test_scale_up_and_down(self):
+        s = self.sluice()
+        dh.replica("demo", "web", 1)
+        self.assertTrue(wait_until(lambda: set(instances(s.port, 3)) == {"web-1"}))
+        dh.replica("demo", "web", 2)
+        dh.replica("demo", "web", 3)
+        self.assertTrue(wait_until(lambda: set(instances(s.port, 6)) == {"web-1", "web-2", "web-3"}))
+        dh.docker("rm", "-f", dh.cname("web-2"), dh.cname("web-3"))
+        self.assertTrue(wait_until(lambda: set(instances(s.port, 6)) == {"web-1"}))
+        self.assertEqual(set(instances(s.port, 20)), {"web-1"})  # none to the removed ones
+
+    def test_stopping_a_container_under_load_fails_no_request(self):
+        s = self.sluice()
+        for i in (1, 2, 3):
+            dh.replica("demo", "web", i)
+        self.assertTrue(wait_until(lambda: len(set(instances(s.port, 6))) == 3))
+        failures, served, stop = [], [], threading.Event()
+
+        def client():
+            deadline = time.monotonic() + 20
+            while not stop.is_set() and time.monotonic() < deadline:
+                try:
+                    status, body = get(s.port)
+                    (served.append(body["instance"]) if status == 200 else failures.append(status))
+                except Exception as e:
+                    failures.append(repr(e))
+
+        threads = [threading.Thread(target=client) for _ in range(4)]
+        for t in threads:
+            t.start()
+        time.sleep(0.5)
+        dh.docker("stop", "-t", "5", dh.cname("web-2"))
+        mark = len(served)
+        time.sleep(1.0)
+        stop.set()
+        for t in threads:
+            t.join(20)
+        self.assertEqual(failures, [])
+        self.assertNotIn("web-2", served[mark:])
+        self.assertGreater(len(served), mark)
+
+    def test_traefik_labels_work_unchanged(self):
+        s = self.sluice('labelPrefix = "traefik"\nexposedByDefault = false')
+        dh.run_container("api", labels={
+            "traefik.enable": "true",
+            "traefik.http.routers.api.rule": "Host(`demo.localhost`) && PathPrefix(`/api`)",
+            "traefik.http.routers.api.middlewares": "strip-api",
+            "traefik.http.routers.api.entrypoints": "web",
+            "traefik.http.services.api.loadbalancer.server.port": "80",
+            "traefik.http.middlewares.strip-api.stripprefix.prefixes": "/api",
+        })
+        dh.run_container("hidden")  # not enabled: exposedByDefault is off
+        self.assertTrue(wait_until(lambda: get(s.port, "demo.localhost", "/api/users")[0] == 200))
+        status, body = get(s.port, "demo.localhost", "/api/users")
+        self.assertEqual((body["instance"], body["path"]), ("api", "/users"))
+        self.assertEqual(body["headers"]["X-Forwarded-Prefix"], "/api")
+        self.assertEqual(get(s.port, dh.cname("hidden"))[0], 404)
+
+    def test_health_gated_containers(self):
+        s = self.sluice()
+        health = ["--health-cmd", "/bin/busybox wget -q -O /dev/null http://127.0.0.1/health",
+                  "--health-interval", "1s", "--health-retries", "1", "--health-timeout", "2s"]
+        dh.replica("demo", "web", 1, *health)
+        # "starting" gets no traffic; "healthy" does.
+        self.assertEqual(get(s.port)[0], 404)
+        self.assertTrue(wait_until(lambda: get(s.port)[0] == 200, 15))
+        cid = dh.cname("web-1")
+        ip = dh.inspect(cid)["NetworkSettings"]["Networks"]["bridge"]["IPAddress"]
+        c = http.client.HTTPConnection(ip, 80, timeout=5)  # the container this test started
+        c.request("GET", "/health/set/500")
+        c.getresponse().read()
+        self.assertTrue(wait_until(lambda: get(s.port)[0] == 404, 15))  # unhealthy: out
+
+    def test_engine_outage_keeps_serving_and_recovers(self):
+        relay_path = os.path.join(tempfile.mkdtemp(prefix="sluice-relay-"), "docker.sock")
+        relay = UnixRelay(relay_path, "/var/run/docker.sock")
+        self.addCleanup(relay.stop)
+        s = self.sluice(f'endpoint = "unix://{relay_path}"')
+        dh.replica("demo", "web", 1)
+        self.assertTrue(wait_until(lambda: instances(s.port, 2) == ["web-1", "web-1"]))
+        relay.stop()  # what sluice sees when dockerd restarts: the socket and its connections go
+        s.wait_for(r"unreachable .*serving the last known backends")
+        self.assertEqual(instances(s.port, 3), ["web-1"] * 3)
+        time.sleep(0.5)
+        self.assertEqual(sum("unreachable" in line for line in s.lines), 1)  # once per outage
+        dh.replica("demo", "web", 2)  # happens while the provider cannot see
+        relay.start()
+        s.wait_for(r"reachable again")
+        self.assertTrue(wait_until(lambda: set(instances(s.port, 6)) == {"web-1", "web-2"}))
+
+    def test_container_on_two_networks(self):
+        net = f"sluice-test-{dh.RUN}-net"
+        dh.docker("network", "create", "--label", dh.LABEL, net)
+        s = self.sluice(static_extra="[accessLog]\n")
+        chosen = dh.run_container("multi", labels={"sluice.docker.network": net})
+        other = dh.run_container("plain")
+        for cid in (chosen, other):
+            dh.docker("network", "connect", net, cid)
+        addresses = {n: v["IPAddress"] for n, v in dh.inspect(chosen)["NetworkSettings"]["Networks"].items()}
+        self.assertTrue(wait_until(lambda: get(s.port, dh.cname("multi"))[0] == 200))
+        s.wait_for(rf'"{dh.cname("multi")}@docker" "http://{addresses[net]}:80"')  # the labelled network, not bridge
+        # Without a label or option: the first network by name, every time ("bridge" < net).
+        bridge_ip = dh.inspect(other)["NetworkSettings"]["Networks"]["bridge"]["IPAddress"]
+        self.assertTrue(wait_until(lambda: get(s.port, dh.cname("plain"))[0] == 200))
+        s.wait_for(rf'"{dh.cname("plain")}@docker" "http://{bridge_ip}:80"')
+
+    def test_host_network_container(self):
+        port = free_port()
+        s = self.sluice()
+        dh.run_container("hostnet", "--network", "host",
+                         labels={f"sluice.http.services.{dh.cname('hostnet')}.loadbalancer.server.port": str(port)},
+                         command=("--host", "127.0.0.1", "--port", str(port)))
+        self.assertTrue(wait_until(lambda: get(s.port, dh.cname("hostnet"))[0] == 200))
+        self.assertEqual(get(s.port, dh.cname("hostnet"))[1]["instance"], "hostnet")
+
+    def test_bad_labels_skip_only_that_container(self):
+        s = self.sluice()
+        dh.run_container("bad", labels={"sluice.http.services.bad.loadbalancer.server.port": "eighty"})
+        dh.run_container("good")
+        self.assertTrue(wait_until(lambda: get(s.port, dh.cname("good"))[0] == 200))
+        s.wait_for(r"label sluice\.http\.services\.bad\.loadbalancer\.server\.port=eighty is not a port number")
+        self.assertEqual(get(s.port, "bad")[0], 404)
+
+
+class UnixRelay:
+    """A unix-socket relay in front of docker.sock that a test can take away and bring back."""
+
+    def __init__(self, path, target):
+        self.path, self.target = path, target
+        self.server = None
+        self.conns = []
+        self.start()
+
+    def start(self):
+        self.server = socket.socket(socket.AF_UNIX)
+        self.server.bind(self.path)
+        self.server.listen(16)
+        threading.Thread(target=self._accept, args=(self.server,), daemon=True).start()
+
+    def _accept(self, server):
+        while True:
+            try:
+                client, _ = server.accept()
+            except OSError:
+                return
+            upstream = socket.socket(socket.AF_UNIX)
+            upstream.connect(self.target)
+            self.conns += [client, upstream]
+            for a, b in ((client, upstream), (upstream, client)):
+                threading.Thread(target=self._pump, args=(a, b), daemon=True).start()
+
+    @staticmethod
+    def _pump(a, b):
+        try:
+            while data := a.recv(65536):
+                b.sendall(data)
+        except OSError:
+            pass
+        for s in (a, b):
+            try:
+                s.shutdown(socket.SHUT_RDWR)
+            except OSError:
+                pass
+
+    def stop(self):
+        if self.server:
+            self.server.close()
+            self.server = None
+            os.unlink(self.path)
+        for c in self.conns:
+            try:
+                c.shutdown(socket.SHUT_RDWR)
+                c.close()
+            except OSError:
+                pass
+        self.conns = []
+
+
+if __name__ == "__main__":
+    unittest.main()
