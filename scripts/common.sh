@@ -3,7 +3,7 @@
 
 BUILD_PACKAGES=(g++ cmake ninja-build ccache pkg-config libboost1.81-all-dev libtomlplusplus-dev libspdlog-dev
                 libgtest-dev libgmock-dev libre2-dev libbenchmark-dev curl)
-TEST_PACKAGES=(python3 procps binutils docker.io docker-compose busybox-static debootstrap)
+TEST_PACKAGES=(python3 procps binutils docker.io docker-compose busybox-static debootstrap chromium)
 
 as_root() {
   if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi

@@ -12,6 +12,7 @@
 #include <boost/asio/steady_timer.hpp>
 #include <spdlog/spdlog.h>
 
+#include "api/api_server.hpp"
 #include "config/static_config.hpp"
 #include "http/server.hpp"
 #include "log/access_log.hpp"
@@ -19,6 +20,10 @@
 #include "plugin/plugin_registry.hpp"
 #include "runtime/config_pipeline.hpp"
 #include "runtime/file_provider.hpp"
+
+#ifndef SLUICE_VERSION
+#define SLUICE_VERSION "0.0.0"
+#endif
 
 namespace sluice {
 
@@ -169,14 +174,21 @@ int run_proxy(const options& opts) {
         else spdlog::error("provider {} failed to start", p.name);
     }
 
+    std::unique_ptr<api::api_server> api_server;
     try {
         for (const auto& [name, address] : server.listen())
             spdlog::info("entry point {} listening on {}", name, address);
+        if (cfg.api_address) {
+            api_server = std::make_unique<api::api_server>(
+                control, api::api_context{cfg, store, pipeline, server, plugins, SLUICE_VERSION});
+            spdlog::info("API and dashboard listening on {}", api_server->listen(*cfg.api_address));
+        }
     } catch (const std::exception& e) {
         spdlog::error("{}", e.what());
         return 1;
     }
     server.start();
+    if (api_server) api_server->start();
     spdlog::info("sluice started with {} worker(s)", workers);
 
     net::signal_set signals(control, SIGINT, SIGTERM, SIGHUP);
@@ -193,6 +205,7 @@ int run_proxy(const options& opts) {
         for (const auto& ep : cfg.entry_points) grace_time = std::max(grace_time, ep.grace_timeout);
         spdlog::info("shutting down: finishing in-flight requests (grace period {} ms)", grace_time.count());
         for (auto& p : providers) p->stop();
+        if (api_server) api_server->set_draining();
         server.drain([&control] { net::post(control, [&control] { control.stop(); }); });
         grace.expires_after(grace_time);
         grace.async_wait([&control](boost::system::error_code e) {
@@ -203,6 +216,7 @@ int run_proxy(const options& opts) {
     };
     signals.async_wait(on_signal);
     control.run();
+    if (api_server) api_server->stop();
     server.stop();
     providers.clear();
     spdlog::info("stopped");

@@ -85,8 +85,12 @@ public:
                                [&](const runtime::ip_network& n) { return n.contains(client_ip_); });
         handle_.client = &client_;
         w_.sessions.insert(&handle_);
+        ++w_.metrics.open_connections;
     }
-    ~proxy_session() { w_.sessions.erase(&handle_); }
+    ~proxy_session() {
+        w_.sessions.erase(&handle_);
+        --w_.metrics.open_connections;
+    }
 
     net::awaitable<void> run() {
         buffer_.max_size(ep_.max_header_bytes + relay_chunk);
@@ -140,7 +144,7 @@ private:
         ++served_;
         exchange x;
         const bool keep = co_await handle(parser, x);
-        log_access(parser.get(), x);
+        finish(parser.get(), x);
         co_return keep;
     }
 
@@ -529,7 +533,13 @@ private:
         co_await bhttp::async_write(client_, res, nothrow);
     }
 
-    void log_access(const upstream_request& req, const exchange& x) {
+    void finish(const upstream_request& req, const exchange& x) {
+        const auto took = std::chrono::steady_clock::now() - x.started;
+        w_.metrics.record({ep_.name, x.route ? std::string_view(x.route->name) : std::string_view(),
+                           x.route && x.route->target ? std::string_view(x.route->target->name) : std::string_view(),
+                           x.server ? std::string_view(x.server->url) : std::string_view(), req.method_string(),
+                           x.status},
+                          took);
         if (!w_.ctx.access_log) return;
         log::access_entry e;
         e.client_ip = client_ip_;
@@ -544,7 +554,7 @@ private:
         e.request_count = served_;
         if (x.route) e.router = x.route->name;
         if (x.server) e.server_url = x.server->url;
-        e.duration = std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - x.started);
+        e.duration = std::chrono::duration_cast<std::chrono::microseconds>(took);
         w_.ctx.access_log->write(e);
     }
 

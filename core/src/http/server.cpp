@@ -145,6 +145,18 @@ void proxy_server::drain(std::function<void()> on_idle) {
     }
 }
 
+net::awaitable<proxy_server::metrics_snapshot> proxy_server::collect_metrics() {
+    metrics_snapshot total;
+    for (auto& w : workers_) {
+        auto shard = co_await net::co_spawn(
+            w->ioc, [&w = *w]() -> net::awaitable<metrics_snapshot> { co_return metrics_snapshot{w.metrics.requests(), w.metrics.open_connections}; },
+            net::use_awaitable);
+        total.open_connections += shard.open_connections;
+        for (auto& [key, stats] : shard.requests) total.requests[key].merge(stats);
+    }
+    co_return total;
+}
+
 void proxy_server::stop() {
     for (auto& w : workers_) w->ioc.stop();
     for (auto& w : workers_)

@@ -16,6 +16,7 @@
 #include <boost/beast/core/tcp_stream.hpp>
 
 #include "config/static_config.hpp"
+#include "http/metrics.hpp"
 #include "http/upstream_pool.hpp"
 #include "log/access_log.hpp"
 #include "runtime/snapshot_store.hpp"
@@ -45,6 +46,7 @@ struct worker {
     runtime::snapshot_cache snapshots;
     std::vector<std::pair<std::unique_ptr<net::ip::tcp::acceptor>, const config::entry_point_config*>> acceptors;
     std::unordered_set<session_handle*> sessions;
+    metrics_shard metrics;
     bool draining = false;
     net::steady_timer sweep_timer;
     std::thread thread;
@@ -64,6 +66,13 @@ public:
     void drain(std::function<void()> on_idle);
     // Ends everything still running and joins the threads.
     void stop();
+
+    struct metrics_snapshot {
+        metrics_shard::map requests;
+        std::int64_t open_connections = 0;
+    };
+    // Every worker's metrics, copied on its own thread and summed (await from any executor).
+    net::awaitable<metrics_snapshot> collect_metrics();
 
 private:
     const server_context& ctx_;

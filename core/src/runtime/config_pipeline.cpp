@@ -1,5 +1,7 @@
 #include "runtime/config_pipeline.hpp"
 
+#include <algorithm>
+
 #include <boost/asio/post.hpp>
 #include <spdlog/spdlog.h>
 
@@ -9,6 +11,49 @@
 namespace sluice::runtime {
 
 namespace net = boost::asio;
+
+namespace {
+
+template <class Map>
+void names_diff(const Map* before, const Map& after, std::string_view what, std::string& out) {
+    std::string added, removed, changed;
+    for (const auto& [name, value] : after) {
+        if (!before || !before->count(name)) added += " +" + name;
+    }
+    if (before)
+        for (const auto& [name, value] : *before)
+            if (!after.count(name)) removed += " -" + name;
+    if (!added.empty() || !removed.empty()) out += "; " + std::string(what) + added + removed;
+}
+
+}  // namespace
+
+// What changed since the previous configuration, for one log line: objects added (+) and
+// removed (-), and servers added or removed per service.
+std::string describe_changes(const config::dynamic_config* before, const config::dynamic_config& after) {
+    std::string out;
+    names_diff(before ? &before->routers : nullptr, after.routers, "routers", out);
+    names_diff(before ? &before->services : nullptr, after.services, "services", out);
+    names_diff(before ? &before->middlewares : nullptr, after.middlewares, "middlewares", out);
+    for (const auto& [name, svc] : after.services) {
+        if (!before || !before->services.count(name)) continue;
+        const auto& old = before->services.at(name).servers;
+        std::string delta;
+        for (const auto& s : svc.servers)
+            if (std::none_of(old.begin(), old.end(), [&](const auto& o) { return o.url == s.url; })) delta += " +" + s.url;
+        for (const auto& o : old)
+            if (std::none_of(svc.servers.begin(), svc.servers.end(), [&](const auto& s) { return o.url == s.url; }))
+                delta += " -" + o.url;
+        if (!delta.empty()) out += "; servers of " + name + delta;
+    }
+    for (const auto& [name, rc] : after.routers) {
+        if (!before || !before->routers.count(name)) continue;
+        const auto& o = before->routers.at(name);
+        if (o.rule != rc.rule || o.service != rc.service || o.middlewares != rc.middlewares || o.priority != rc.priority)
+            out += "; router " + name + " changed";
+    }
+    return out;
+}
 
 config_pipeline::config_pipeline(net::io_context& control, const plugin::plugin_registry& plugins, sdk::host& host,
                                  std::vector<std::string> entry_points, std::chrono::milliseconds throttle,
@@ -39,6 +84,8 @@ void config_pipeline::accept(const std::string& provider, const std::string& sou
     } catch (const config::config_exception& e) {
         spdlog::error("configuration from provider {} rejected, the previous one stays in force: {}", provider,
                       e.what());
+        ++stats_.rejected;
+        stats_.last_success = false;
         return;
     }
     provider_state state{document, config::parse_dynamic_config(root, provider, source, shared_file)};
@@ -56,14 +103,22 @@ void config_pipeline::accept(const std::string& provider, const std::string& sou
 }
 
 void config_pipeline::rebuild() {
-    config::dynamic_config merged;
-    for (const auto& [name, state] : providers_) config::merge_into(merged, state.parsed);
-    std::shared_ptr<const snapshot> next = build_snapshot(merged, plugins_, host_, entry_points_, ++generation_);
+    auto merged = std::make_shared<config::dynamic_config>();
+    for (const auto& [name, state] : providers_) config::merge_into(*merged, state.parsed);
+    auto built = build_snapshot(*merged, plugins_, host_, entry_points_, ++generation_);
+    built->config = merged;
+    std::shared_ptr<const snapshot> next = std::move(built);
     next->disabled.for_each([](std::string_view kind, const std::string& name, const config::error_list& errors) {
         for (const auto& e : errors) spdlog::error("{} {} disabled: {}", kind, name, e.to_string());
     });
-    spdlog::info("configuration {} applied: {} routers, {} services, {} middlewares, {} disabled", next->generation,
-                 next->routes.size(), next->services.size(), next->middlewares.size(), next->disabled.size());
+    spdlog::info("configuration {} applied: {} routers, {} services, {} middlewares, {} disabled{}", next->generation,
+                 next->routes.size(), next->services.size(), next->middlewares.size(), next->disabled.size(),
+                 describe_changes(last_.get(), *merged));
+    last_ = merged;
+    ++stats_.reloads;
+    stats_.last_success = true;
+    stats_.last_success_unix =
+        std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch()).count();
     health_.watch(next);
     store_.publish(std::move(next));
 }

@@ -18,6 +18,8 @@
 
 namespace sluice::runtime {
 
+std::string describe_changes(const config::dynamic_config* before, const config::dynamic_config& after);
+
 class config_pipeline {
 public:
     config_pipeline(boost::asio::io_context& control, const plugin::plugin_registry& plugins, sdk::host& host,
@@ -33,6 +35,15 @@ public:
     // Returns every error: unparsable documents and disabled objects.
     config::error_list check(const std::string& provider, const std::string& source, const std::string& document,
                              bool shared_file) const;
+
+    struct reload_stats {
+        std::uint64_t reloads = 0;          // snapshots published
+        std::uint64_t rejected = 0;         // documents that did not parse
+        bool last_success = true;           // the newest document of every provider applied
+        std::int64_t last_success_unix = 0;
+    };
+    const reload_stats& stats() const noexcept { return stats_; }
+    const health_checker& health() const noexcept { return health_; }
 
 private:
     struct provider_state {
@@ -54,6 +65,8 @@ private:
     std::uint64_t generation_ = 0;
     std::map<std::string, provider_state> providers_;
     health_checker health_;
+    reload_stats stats_;
+    std::shared_ptr<const config::dynamic_config> last_;  // for logging what changed
 };
 
 }  // namespace sluice::runtime

@@ -106,6 +106,7 @@ private:
 
 struct snapshot {
     std::uint64_t generation = 0;
+    std::shared_ptr<const config::dynamic_config> config;  // what it was built from, for the API
     std::map<std::string, std::unique_ptr<service>> services;
     std::map<std::string, std::unique_ptr<middleware>> middlewares;
     std::map<std::string, std::unique_ptr<route>> routes;

@@ -1,0 +1,398 @@
+#include "api/api_server.hpp"
+
+#include <charconv>
+#include <sstream>
+
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <boost/beast/core/flat_buffer.hpp>
+#include <boost/beast/core/tcp_stream.hpp>
+#include <boost/beast/http/read.hpp>
+#include <boost/beast/http/string_body.hpp>
+#include <boost/beast/http/write.hpp>
+#include <boost/json/serialize.hpp>
+#include <boost/json/value.hpp>
+#include <spdlog/spdlog.h>
+
+#include "api/dashboard.hpp"
+
+namespace sluice::api {
+
+namespace net = boost::asio;
+namespace beast = boost::beast;
+namespace bhttp = beast::http;
+namespace json = boost::json;
+
+namespace {
+
+constexpr auto nothrow = net::as_tuple(net::use_awaitable);
+
+std::string provider_of(const std::string& name) {
+    const auto at = name.find('@');
+    return at == std::string::npos ? "" : name.substr(at + 1);
+}
+
+json::array errors_json(const config::error_list& errors) {
+    json::array out;
+    for (const auto& e : errors) out.emplace_back(e.to_string());
+    return out;
+}
+
+json::array strings(const std::vector<std::string>& v) {
+    json::array out;
+    for (const auto& s : v) out.emplace_back(s);
+    return out;
+}
+
+struct views {
+    const runtime::snapshot& snap;
+    const config::dynamic_config& cfg;
+    const runtime::health_checker& health;
+    const std::vector<std::string>& entry_points;
+    const http::proxy_server::metrics_snapshot* metrics = nullptr;
+
+    json::object router(const std::string& name) const {
+        json::object o{{"name", name}, {"provider", provider_of(name)}};
+        const config::router_config* rc = nullptr;
+        if (auto it = cfg.routers.find(name); it != cfg.routers.end()) rc = &it->second;
+        if (rc) {
+            o["rule"] = rc->rule;
+            o["service"] = rc->service;
+            o["middlewares"] = strings(rc->middlewares);
+            o["entryPoints"] = strings(rc->entry_points.empty() ? entry_points : rc->entry_points);
+            o["priority"] = rc->priority != 0 ? rc->priority : static_cast<std::int64_t>(rc->rule.size());
+        }
+        if (auto it = snap.disabled.routers.find(name); it != snap.disabled.routers.end()) {
+            o["status"] = "disabled";
+            o["error"] = errors_json(it->second);
+        } else {
+            o["status"] = "enabled";
+        }
+        return o;
+    }
+
+    json::object service(const std::string& name) const {
+        json::object o{{"name", name}, {"provider", provider_of(name)}, {"type", "loadbalancer"}};
+        if (auto it = cfg.services.find(name); it != cfg.services.end()) {
+            const auto& sc = it->second;
+            json::array servers;
+            for (const auto& s : sc.servers) servers.push_back(json::object{{"url", s.url}, {"weight", s.weight}});
+            json::object lb{{"servers", servers}, {"strategy", sc.strategy}, {"passHostHeader", sc.pass_host_header},
+                            {"sticky", sc.sticky_cookie.has_value()}, {"retries", sc.retries}};
+            if (sc.health_check)
+                lb["healthCheck"] = json::object{{"path", sc.health_check->path},
+                                                 {"interval", config::format_duration(sc.health_check->interval)}};
+            o["loadBalancer"] = lb;
+        }
+        json::array used_by;
+        for (const auto& [rname, rc] : cfg.routers)
+            if (rc.service == name) used_by.emplace_back(rname);
+        o["usedBy"] = used_by;
+        if (auto it = snap.services.find(name); it != snap.services.end()) {
+            const auto& svc = *it->second;
+            json::object status, requests;
+            for (std::size_t i = 0; i < svc.servers.size(); ++i)
+                status[svc.servers[i].url] = svc.up[i].load(std::memory_order_relaxed) ? "UP" : "DOWN";
+            o["serverStatus"] = status;
+            if (metrics) {
+                for (const auto& s : svc.servers) requests[s.url] = 0;
+                for (const auto& [key, stats] : metrics->requests)
+                    if (key.service == name && requests.contains(key.server))
+                        requests[key.server] = requests[key.server].as_int64() + static_cast<std::int64_t>(stats.count);
+                o["serverRequests"] = requests;
+            }
+            o["status"] = "enabled";
+        } else {
+            o["status"] = "disabled";
+            if (auto d = snap.disabled.services.find(name); d != snap.disabled.services.end())
+                o["error"] = errors_json(d->second);
+        }
+        return o;
+    }
+
+    json::object middleware(const std::string& name) const {
+        json::object o{{"name", name}, {"provider", provider_of(name)}};
+        if (auto it = cfg.middlewares.find(name); it != cfg.middlewares.end()) o["type"] = config::to_lower(it->second.plugin);
+        if (auto d = snap.disabled.middlewares.find(name); d != snap.disabled.middlewares.end()) {
+            o["status"] = "disabled";
+            o["error"] = errors_json(d->second);
+        } else {
+            o["status"] = "enabled";
+        }
+        return o;
+    }
+
+    template <class Fn>
+    json::array all(std::vector<std::string> names, Fn fn) const {
+        std::sort(names.begin(), names.end());
+        json::array out;
+        for (const auto& n : names) out.push_back(fn(n));
+        return out;
+    }
+
+    std::vector<std::string> router_names() const {
+        std::vector<std::string> names;
+        for (const auto& [n, r] : cfg.routers) names.push_back(n);
+        for (const auto& [n, e] : cfg.invalid.routers) names.push_back(n);
+        return names;
+    }
+    std::vector<std::string> service_names() const {
+        std::vector<std::string> names;
+        for (const auto& [n, s] : cfg.services) names.push_back(n);
+        for (const auto& [n, e] : cfg.invalid.services) names.push_back(n);
+        return names;
+    }
+    std::vector<std::string> middleware_names() const {
+        std::vector<std::string> names;
+        for (const auto& [n, m] : cfg.middlewares) names.push_back(n);
+        for (const auto& [n, e] : cfg.invalid.middlewares) names.push_back(n);
+        return names;
+    }
+};
+
+std::string query_value(std::string_view target, std::string_view key) {
+    const auto q = target.find('?');
+    if (q == std::string_view::npos) return {};
+    std::string_view rest = target.substr(q + 1);
+    while (!rest.empty()) {
+        const auto amp = rest.find('&');
+        const std::string_view pair = rest.substr(0, amp);
+        if (pair.starts_with(key) && pair.size() > key.size() && pair[key.size()] == '=')
+            return std::string(pair.substr(key.size() + 1));
+        if (amp == std::string_view::npos) break;
+        rest.remove_prefix(amp + 1);
+    }
+    return {};
+}
+
+std::size_t number_or(const std::string& text, std::size_t fallback) {
+    std::size_t v = 0;
+    const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), v);
+    return ec == std::errc{} && end == text.data() + text.size() && v > 0 ? v : fallback;
+}
+
+// Prometheus label value escaping.
+std::string label(std::string_view v) {
+    std::string out;
+    for (char c : v) {
+        if (c == '\\' || c == '"') out += '\\';
+        if (c == '\n') {
+            out += "\\n";
+            continue;
+        }
+        out += c;
+    }
+    return out;
+}
+
+std::string prometheus(const http::proxy_server::metrics_snapshot& m, const runtime::snapshot& snap,
+                       const runtime::config_pipeline& pipeline, const plugin::plugin_registry& plugins) {
+    std::ostringstream out;
+    // Requests per entry point, router and service: counts and duration histograms.
+    std::map<std::string, std::map<std::string, http::request_stats>> families;  // family -> labels -> stats
+    for (const auto& [k, stats] : m.requests) {
+        const std::string common = "code=\"" + std::to_string(k.code) + "\",method=\"" + label(k.method) + "\"";
+        families["entrypoint"]["entrypoint=\"" + label(k.entry_point) + "\"," + common].merge(stats);
+        if (!k.router.empty()) families["router"]["router=\"" + label(k.router) + "\",service=\"" + label(k.service) + "\"," + common].merge(stats);
+        if (!k.service.empty()) families["service"]["service=\"" + label(k.service) + "\"," + common].merge(stats);
+    }
+    for (const auto& [family, by_labels] : families) {
+        const std::string total = "sluice_" + family + "_requests_total";
+        const std::string hist = "sluice_" + family + "_request_duration_seconds";
+        out << "# HELP " << total << " Requests handled, by " << family << ", status code and method.\n";
+        out << "# TYPE " << total << " counter\n";
+        for (const auto& [labels, stats] : by_labels) out << total << "{" << labels << "} " << stats.count << "\n";
+        out << "# HELP " << hist << " Time from request head to the end of the response.\n";
+        out << "# TYPE " << hist << " histogram\n";
+        for (const auto& [labels, stats] : by_labels) {
+            for (std::size_t i = 0; i < http::duration_buckets.size(); ++i)
+                out << hist << "_bucket{" << labels << ",le=\"" << http::duration_buckets[i] << "\"} " << stats.buckets[i]
+                    << "\n";
+            out << hist << "_bucket{" << labels << ",le=\"+Inf\"} " << stats.count << "\n";
+            out << hist << "_sum{" << labels << "} " << stats.seconds << "\n";
+            out << hist << "_count{" << labels << "} " << stats.count << "\n";
+        }
+    }
+    out << "# HELP sluice_open_connections Client connections open now.\n# TYPE sluice_open_connections gauge\n"
+        << "sluice_open_connections " << m.open_connections << "\n";
+    const auto& stats = pipeline.stats();
+    out << "# HELP sluice_config_reloads_total Configurations applied.\n# TYPE sluice_config_reloads_total counter\n"
+        << "sluice_config_reloads_total " << stats.reloads << "\n";
+    out << "# HELP sluice_config_rejected_total Provider documents rejected.\n"
+           "# TYPE sluice_config_rejected_total counter\nsluice_config_rejected_total "
+        << stats.rejected << "\n";
+    out << "# HELP sluice_config_last_reload_success Whether the newest document of every provider applied.\n"
+           "# TYPE sluice_config_last_reload_success gauge\nsluice_config_last_reload_success "
+        << (stats.last_success ? 1 : 0) << "\n";
+    out << "# HELP sluice_config_last_reload_success_timestamp_seconds When a configuration last applied.\n"
+           "# TYPE sluice_config_last_reload_success_timestamp_seconds gauge\n"
+           "sluice_config_last_reload_success_timestamp_seconds "
+        << stats.last_success_unix << "\n";
+    out << "# HELP sluice_service_server_up Whether a server receives traffic (1) or not (0).\n"
+           "# TYPE sluice_service_server_up gauge\n";
+    for (const auto& [name, svc] : snap.services)
+        for (std::size_t i = 0; i < svc->servers.size(); ++i)
+            out << "sluice_service_server_up{service=\"" << label(name) << "\",url=\"" << label(svc->servers[i].url)
+                << "\"} " << (svc->up[i].load(std::memory_order_relaxed) ? 1 : 0) << "\n";
+    out << "# HELP sluice_plugin_load_failures_total Plugin files refused at start-up.\n"
+           "# TYPE sluice_plugin_load_failures_total counter\nsluice_plugin_load_failures_total "
+        << plugins.refusals().size() << "\n";
+    return out.str();
+}
+
+}  // namespace
+
+api_server::api_server(net::io_context& control, api_context ctx)
+    : control_(control), ctx_(std::move(ctx)), acceptor_(control) {}
+
+std::string api_server::listen(const config::listen_address& address) {
+    boost::system::error_code ec;
+    const auto ip = net::ip::make_address(address.host.empty() ? "0.0.0.0" : address.host, ec);
+    if (ec) throw std::runtime_error("api: \"" + address.host + "\" is not an IP address");
+    const net::ip::tcp::endpoint endpoint(ip, address.port);
+    acceptor_.open(endpoint.protocol(), ec);
+    if (!ec) acceptor_.set_option(net::socket_base::reuse_address(true), ec);
+    if (!ec) acceptor_.bind(endpoint, ec);
+    if (!ec) acceptor_.listen(net::socket_base::max_listen_connections, ec);
+    if (ec) throw std::runtime_error("api: cannot listen on " + address.to_string() + ": " + ec.message());
+    std::ostringstream text;
+    text << acceptor_.local_endpoint();
+    return text.str();
+}
+
+void api_server::start() { net::co_spawn(control_, accept_loop(), net::detached); }
+
+void api_server::stop() {
+    boost::system::error_code ec;
+    acceptor_.close(ec);
+}
+
+net::awaitable<void> api_server::accept_loop() {
+    for (;;) {
+        auto [ec, socket] = co_await acceptor_.async_accept(nothrow);
+        if (ec) co_return;
+        net::co_spawn(control_, session(std::move(socket)), net::detached);
+    }
+}
+
+net::awaitable<void> api_server::session(net::ip::tcp::socket socket) {
+    beast::tcp_stream stream(std::move(socket));
+    beast::flat_buffer buffer;
+    for (;;) {
+        bhttp::request_parser<bhttp::string_body> parser;
+        parser.body_limit(64 * 1024);
+        stream.expires_after(std::chrono::seconds(30));
+        auto [ec, n] = co_await bhttp::async_read(stream, buffer, parser, nothrow);
+        if (ec) co_return;
+        const auto& req = parser.get();
+        const std::string target(req.target());
+        const std::string path = target.substr(0, target.find('?'));
+        bhttp::response<bhttp::string_body> res{bhttp::status::ok, req.version()};
+        res.keep_alive(req.keep_alive());
+        auto send_json = [&](const json::value& v) {
+            res.set(bhttp::field::content_type, "application/json");
+            res.body() = json::serialize(v);
+        };
+
+        const auto snap = ctx_.store.load();
+        static const config::dynamic_config empty;
+        std::vector<std::string> eps;
+        for (const auto& ep : ctx_.cfg.entry_points) eps.push_back(ep.name);
+        views v{*snap, snap->config ? *snap->config : empty, ctx_.pipeline.health(), eps};
+        // A list: paginated with page/per_page, the next page in X-Next-Page (1 when none).
+        auto send_list = [&](json::array all) {
+            const std::size_t per_page = number_or(query_value(target, "per_page"), 100);
+            const std::size_t page = number_or(query_value(target, "page"), 1);
+            json::array out;
+            const std::size_t first = (page - 1) * per_page;
+            for (std::size_t i = first; i < all.size() && i < first + per_page; ++i) out.push_back(all[i]);
+            res.set("X-Next-Page", std::to_string(first + per_page < all.size() ? page + 1 : 1));
+            send_json(out);
+        };
+        auto one = [&](std::string_view prefix, auto fn, const std::vector<std::string>& names) {
+            const std::string name = path.substr(prefix.size());
+            if (std::find(names.begin(), names.end(), name) == names.end()) {
+                res.result(bhttp::status::not_found);
+                send_json(json::object{{"message", "\"" + name + "\" not found"}});
+            } else {
+                send_json(fn(name));
+            }
+        };
+        const bool needs_metrics = path == "/metrics" || path.starts_with("/api/http/services") || path == "/api/overview";
+        http::proxy_server::metrics_snapshot metrics;
+        if (needs_metrics) {
+            metrics = co_await ctx_.proxy.collect_metrics();
+            v.metrics = &metrics;
+        }
+        auto router_fn = [&](const std::string& n) { return v.router(n); };
+        auto service_fn = [&](const std::string& n) { return v.service(n); };
+        auto middleware_fn = [&](const std::string& n) { return v.middleware(n); };
+
+        if (path == "/ping") {
+            res.result(draining_ ? bhttp::status::service_unavailable : bhttp::status::ok);
+            res.body() = draining_ ? "draining" : "OK";
+        } else if (path == "/metrics") {
+            res.set(bhttp::field::content_type, "text/plain; version=0.0.4");
+            res.body() = prometheus(metrics, *snap, ctx_.pipeline, ctx_.plugins);
+        } else if (path == "/" || path == "/dashboard") {
+            res.result(bhttp::status::found);
+            res.set(bhttp::field::location, "/dashboard/");
+        } else if (path == "/dashboard/") {
+            res.set(bhttp::field::content_type, "text/html; charset=utf-8");
+            res.body() = std::string(dashboard_html);
+        } else if (path == "/api/version") {
+            send_json(json::object{{"Version", ctx_.version}});
+        } else if (path == "/api/overview") {
+            auto count = [](const auto& names, const auto& disabled) {
+                return json::object{{"total", names.size()}, {"errors", disabled.size()}, {"warnings", 0}};
+            };
+            json::array providers;
+            if (ctx_.cfg.file_provider) providers.emplace_back("file");
+            for (const auto& p : ctx_.cfg.providers) providers.emplace_back(p.name);
+            send_json(json::object{
+                {"http", json::object{{"routers", count(v.router_names(), snap->disabled.routers)},
+                                      {"services", count(v.service_names(), snap->disabled.services)},
+                                      {"middlewares", count(v.middleware_names(), snap->disabled.middlewares)}}},
+                {"providers", providers},
+                {"openConnections", metrics.open_connections}});
+        } else if (path == "/api/entrypoints" || path.starts_with("/api/entrypoints/")) {
+            json::array all;
+            for (const auto& ep : ctx_.cfg.entry_points)
+                all.push_back(json::object{{"name", ep.name}, {"address", ep.address.to_string()}});
+            if (path == "/api/entrypoints") send_list(all);
+            else one("/api/entrypoints/", [&](const std::string& n) {
+                     for (const auto& e : all) if (e.as_object().at("name").as_string() == n) return e.as_object();
+                     return json::object{};
+                 }, eps);
+        } else if (path == "/api/http/routers") {
+            send_list(v.all(v.router_names(), router_fn));
+        } else if (path.starts_with("/api/http/routers/")) {
+            one("/api/http/routers/", router_fn, v.router_names());
+        } else if (path == "/api/http/services") {
+            send_list(v.all(v.service_names(), service_fn));
+        } else if (path.starts_with("/api/http/services/")) {
+            one("/api/http/services/", service_fn, v.service_names());
+        } else if (path == "/api/http/middlewares") {
+            send_list(v.all(v.middleware_names(), middleware_fn));
+        } else if (path.starts_with("/api/http/middlewares/")) {
+            one("/api/http/middlewares/", middleware_fn, v.middleware_names());
+        } else if (path == "/api/rawdata") {
+            json::object routers, services, middlewares;
+            for (const auto& n : v.router_names()) routers[n] = v.router(n);
+            for (const auto& n : v.service_names()) services[n] = v.service(n);
+            for (const auto& n : v.middleware_names()) middlewares[n] = v.middleware(n);
+            send_json(json::object{{"routers", routers}, {"services", services}, {"middlewares", middlewares}});
+        } else {
+            res.result(bhttp::status::not_found);
+            send_json(json::object{{"message", "no such API path: " + path}});
+        }
+        res.prepare_payload();
+        stream.expires_after(std::chrono::seconds(30));
+        auto [wec, wn] = co_await bhttp::async_write(stream, res, nothrow);
+        if (wec || !res.keep_alive()) co_return;
+    }
+}
+
+}  // namespace sluice::api
