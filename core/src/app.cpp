@@ -8,7 +8,11 @@
 #include <sstream>
 #include <thread>
 
+#include <boost/asio/connect.hpp>
+#include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/signal_set.hpp>
+#include <boost/beast/core/tcp_stream.hpp>
+#include <boost/beast/http.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <spdlog/spdlog.h>
 
@@ -279,6 +283,44 @@ int run_plugins(const options& opts) {
     }
     for (const auto& refusal : plugins.refusals()) std::fprintf(stderr, "refused: %s\n", refusal.c_str());
     return plugins.refusals().empty() ? 0 : 1;
+}
+
+}  // namespace sluice
+
+namespace sluice {
+
+int run_healthcheck(const options& opts) {
+    config::static_config cfg;
+    try {
+        cfg = config::load_static_config(opts.config);
+    } catch (const config::config_exception& e) {
+        print_errors(e.errors());
+        return 1;
+    }
+    if (!cfg.api_address) {
+        std::cerr << "healthcheck: " << opts.config.string() << " has no [api] entry point to ask\n";
+        return 1;
+    }
+    namespace beast = boost::beast;
+    try {
+        net::io_context ioc;
+        beast::tcp_stream stream(ioc);
+        stream.expires_after(std::chrono::seconds(5));
+        const auto& a = *cfg.api_address;
+        const std::string host = a.host.empty() || a.host == "0.0.0.0" ? "127.0.0.1" : a.host;
+        stream.connect(net::ip::tcp::endpoint(net::ip::make_address(host), a.port));
+        beast::http::request<beast::http::empty_body> req{beast::http::verb::get, "/ping", 11};
+        req.set(beast::http::field::host, host);
+        beast::http::write(stream, req);
+        beast::flat_buffer buffer;
+        beast::http::response<beast::http::string_body> res;
+        beast::http::read(stream, buffer, res);
+        if (res.result_int() == 200) return 0;
+        std::cerr << "healthcheck: /ping answered " << res.result_int() << " " << res.body() << "\n";
+    } catch (const std::exception& e) {
+        std::cerr << "healthcheck: " << e.what() << "\n";
+    }
+    return 1;
 }
 
 }  // namespace sluice

@@ -16,5 +16,7 @@ struct options {
 int run_proxy(const options& opts);
 int run_check(const options& opts);
 int run_plugins(const options& opts);
+// Exits 0 when the API entry point of the configuration answers /ping with 200.
+int run_healthcheck(const options& opts);
 
 }  // namespace sluice

@@ -20,6 +20,7 @@ constexpr std::string_view usage = R"(Usage:
   sluice plugins [--config FILE] [--plugin-dir DIR]...
                                          list the plugins found on the search path
                                          (name, kind, version, ABI); exits 1 if any was refused
+  sluice healthcheck [--config FILE]     exit 0 when the [api] entry point answers /ping
   sluice --version | --help
 
 Options:
@@ -76,6 +77,7 @@ int main(int argc, char** argv) {
     }
     if (command == "run") return sluice::run_proxy(opts);
     if (command == "check") return sluice::run_check(opts);
+    if (command == "healthcheck") return sluice::run_healthcheck(opts);
     if (command == "plugins") {
         if (opts.config == "sluice.toml" && !std::filesystem::exists(opts.config)) opts.config.clear();
         return sluice::run_plugins(opts);

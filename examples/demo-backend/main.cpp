@@ -68,7 +68,8 @@ private:
 };
 
 struct settings {
-    std::string name = "demo";
+    std::string name;  // default: the host name (the container ID in a container)
+    bool api_mode = false;  // "/" answers JSON too (behind a stripped prefix)
     std::string host = "127.0.0.1";
     unsigned short port = 8080;
     unsigned threads = 1;
@@ -112,10 +113,53 @@ std::string session_json(const settings& s, const std::optional<std::string>& us
     return boost::json::serialize(o) + "\n";
 }
 
+// The demo page: who served it, live reloading, the dynamic API and the session demo.
 std::string page(const settings& s) {
-    return "<!doctype html><html><head><meta charset=\"utf-8\"><title>" + s.name +
-           "</title></head><body><h1>Served by <span id=\"instance\">" + s.name + "</span></h1><p>host " +
-           s.hostname + "</p></body></html>\n";
+    std::string html = R"html(<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>Sluice demo</title>
+<style>
+body{font:15px system-ui,sans-serif;max-width:760px;margin:24px auto;color:#1d2733}
+h1{font-size:22px}section{border:1px solid #d6dde4;border-radius:8px;padding:12px 16px;margin:12px 0}
+button{font:inherit;padding:4px 12px;margin-right:6px}code{background:#eef2f5;padding:1px 4px;border-radius:3px}
+li{margin:2px 0}#instance{color:#0a5ea8}
+</style></head><body>
+<h1>Served by <span id="instance">@NAME@</span> <small>(host @HOST@)</small></h1>
+<section><b>Reload:</b> <span id="reload-state"></span>
+ <button id="reload-toggle">Stop reloading</button></section>
+<section><b>Dynamic API</b> (round robin over its replicas)<br>
+ <button id="fetch">Fetch dynamic</button><ol id="answers"></ol></section>
+<section><b>Session</b> (kept in one instance's memory; sticky routing keeps it)<br>
+ <input id="user" value="alice" size="10"> <button id="login">Log in</button>
+ <button id="logout">Log out</button> <button id="whoami">Who am I?</button>
+ <ol id="sessions"></ol></section>
+<script>
+const stopped = () => localStorage.getItem('sluice-demo-stop') === '1';
+function showReload() {
+  document.getElementById('reload-state').textContent = stopped() ? 'stopped' : 'every second';
+  document.getElementById('reload-toggle').textContent = stopped() ? 'Start reloading' : 'Stop reloading';
+}
+document.getElementById('reload-toggle').onclick = () => {
+  localStorage.setItem('sluice-demo-stop', stopped() ? '0' : '1'); showReload(); };
+showReload();
+setInterval(() => { if (!stopped()) location.reload(); }, 1000);
+function add(list, text) { const li = document.createElement('li'); li.textContent = text;
+  document.getElementById(list).appendChild(li); }
+document.getElementById('fetch').onclick = async () => {
+  try { const r = await fetch('/api/'); const j = await r.json(); add('answers', j.instance); }
+  catch (e) { add('answers', 'error: ' + e); } };
+async function session(path) {
+  try { const r = await fetch('/session/' + path); const j = await r.json();
+    add('sessions', `${path.split('?')[0]}: ${j.instance} says user = ${j.user ?? '(nobody)'}`); }
+  catch (e) { add('sessions', 'error: ' + e); } }
+document.getElementById('login').onclick = () =>
+  session('login?user=' + encodeURIComponent(document.getElementById('user').value));
+document.getElementById('logout').onclick = () => session('logout');
+document.getElementById('whoami').onclick = () => session('whoami');
+</script></body></html>
+)html";
+    for (const auto& [key, value] : {std::pair<std::string, std::string>{"@NAME@", s.name}, {"@HOST@", s.hostname}})
+        for (std::size_t at; (at = html.find(key)) != std::string::npos;) html.replace(at, key.size(), value);
+    return html;
 }
 
 std::string api_json(const settings& s, const http::request_header<>& req) {
@@ -263,7 +307,7 @@ net::awaitable<void> session(tcp::socket socket, settings& s) {
                 } else if (target.starts_with("/whoami")) {
                     res.set(http::field::content_type, "application/json");
                     res.body() = session_json(s, s.sessions.user(cookie(req[http::field::cookie], "demo_session")));
-                } else if (target == "/" || target.starts_with("/?")) {
+                } else if (!s.api_mode && (target == "/" || target.starts_with("/?"))) {
                     res.set(http::field::content_type, "text/html; charset=utf-8");
                     res.body() = page(s);
                 } else {
@@ -304,8 +348,9 @@ int main(int argc, char** argv) {
         const std::string_view arg = argv[i];
         const char* v = i + 1 < argc ? argv[i + 1] : nullptr;
         if (arg == "--help") {
-            std::cout << "demo-backend [--port N] [--name NAME] [--host ADDRESS] [--threads N]\n"
-                         "Prints \"listening on HOST:PORT\" once ready (--port 0 picks a free port).\n";
+            std::cout << "demo-backend [--port N] [--name NAME] [--host ADDRESS] [--threads N] [--mode page|api]\n"
+                         "Prints \"listening on HOST:PORT\" once ready (--port 0 picks a free port).\n"
+                         "--name defaults to the host name; --mode api answers JSON on / as well.\n";
             return 0;
         }
         if (!v) {
@@ -316,6 +361,7 @@ int main(int argc, char** argv) {
         else if (arg == "--name") s.name = v;
         else if (arg == "--host") s.host = v;
         else if (arg == "--threads") s.threads = std::max(1, std::stoi(v));
+        else if (arg == "--mode" && (std::string_view(v) == "api" || std::string_view(v) == "page")) s.api_mode = std::string_view(v) == "api";
         else {
             std::cerr << "demo-backend: unknown argument " << arg << " (see --help)\n";
             return 2;
@@ -325,6 +371,7 @@ int main(int argc, char** argv) {
     char hostname[256] = {};
     ::gethostname(hostname, sizeof(hostname) - 1);
     s.hostname = hostname;
+    if (s.name.empty()) s.name = s.hostname;
     net::io_context ioc;
     tcp::acceptor acceptor(ioc);
     try {

@@ -1,0 +1,180 @@
+"""The compose deployment end to end: images from the repository's Dockerfile, the demo stack
+under docker-compose, round robin, stickiness, scaling under load, and the demo page in Chromium.
+"""
+import http.client
+import http.cookies
+import json
+import os
+import shutil
+import subprocess
+import tempfile
+import threading
+import time
+import unittest
+
+import docker_harness as dh
+from harness import BUILD, free_port
+
+ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
+COMPOSE_FILE = os.path.join(ROOT, "examples", "compose", "docker-compose.yml")
+PROJECT = f"sluicetest{dh.RUN}"
+SLUICE_IMAGE = f"sluice-test:{dh.RUN}"
+DEMO_IMAGE = f"sluice-test-demo:{dh.RUN}"
+
+
+def compose(*args, env, timeout=300):
+    r = subprocess.run(["docker-compose", "-p", PROJECT, "-f", COMPOSE_FILE, *args], capture_output=True, text=True,
+                       env=env, timeout=timeout)
+    if r.returncode != 0:
+        raise AssertionError(f"docker-compose {' '.join(args)}: {r.stderr[-2000:]}")
+    return r.stdout
+
+
+def request(port, path, cookies=None):
+    c = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+    headers = {"Host": "demo.localhost"}
+    if cookies:
+        headers["Cookie"] = "; ".join(f"{k}={v}" for k, v in cookies.items())
+    c.request("GET", path, headers=headers)
+    r = c.getresponse()
+    body = r.read()
+    c.close()
+    for header in r.headers.get_all("Set-Cookie") or []:
+        jar = http.cookies.SimpleCookie(header)
+        if cookies is not None:
+            for k, m in jar.items():
+                cookies[k] = m.value
+    return r.status, (json.loads(body) if body.startswith(b"{") else body)
+
+
+def wait_until(predicate, timeout):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            if predicate():
+                return True
+        except OSError:
+            pass
+        time.sleep(0.05)
+    return False
+
+
+class Compose(unittest.TestCase):
+    @classmethod
+    def setUpClass(cls):
+        dh.require_docker(cls)
+        if not shutil.which("docker-compose"):
+            raise AssertionError("docker-compose is not installed")
+        subprocess.run([os.path.join(ROOT, "tests", "compose", "ensure_base_images.sh")], check=True, timeout=900)
+        # The repository's Dockerfile, fed by this build (its *-prebuilt targets).
+        context = tempfile.mkdtemp(prefix="sluice-context-")
+        try:
+            subprocess.run(["cmake", "--install", BUILD, "--prefix", os.path.join(context, "stage")], check=True,
+                           capture_output=True, timeout=120)
+            for binary in ("sluice", "demo-backend"):
+                subprocess.run(["strip", os.path.join(context, "stage", "bin", binary)], check=True)
+            os.makedirs(os.path.join(context, "examples", "compose"))
+            shutil.copy(os.path.join(ROOT, "examples", "compose", "sluice.toml"),
+                        os.path.join(context, "examples", "compose"))
+            started = time.monotonic()
+            for target, tag in (("prebuilt", SLUICE_IMAGE), ("demo-backend-prebuilt", DEMO_IMAGE)):
+                dh.docker("build", "-q", "-f", os.path.join(ROOT, "Dockerfile"), "--target", target, "-t", tag,
+                          "--label", dh.LABEL, context, timeout=600)
+            print(f"\nimages built in {time.monotonic() - started:.1f} s", flush=True)
+        finally:
+            shutil.rmtree(context)
+        cls.http_port, cls.api_port = free_port(), free_port()
+        cls.env = dict(os.environ, SLUICE_IMAGE=SLUICE_IMAGE, DEMO_IMAGE=DEMO_IMAGE,
+                       SLUICE_HTTP_PORT=str(cls.http_port), SLUICE_API_PORT=str(cls.api_port),
+                       DOCKER_GID=str(os.stat("/var/run/docker.sock").st_gid))
+        compose("up", "-d", "--no-build", "--scale", "dynamic=3", "--scale", "session=2", env=cls.env)
+        ok = wait_until(lambda: request(cls.http_port, "/api/")[0] == 200, 60)
+        if not ok:
+            logs = subprocess.run(["docker-compose", "-p", PROJECT, "-f", COMPOSE_FILE, "logs", "--tail", "50"],
+                                  capture_output=True, text=True, env=cls.env).stdout
+            cls.tearDownClass()
+            raise AssertionError("the stack did not come up:\n" + logs)
+
+    @classmethod
+    def tearDownClass(cls):
+        subprocess.run(["docker-compose", "-p", PROJECT, "-f", COMPOSE_FILE, "down", "--remove-orphans", "-t", "2"],
+                       capture_output=True, env=cls.env, timeout=120)
+        dh.docker("rmi", "-f", SLUICE_IMAGE, DEMO_IMAGE, check=False)
+
+    def dynamic_instances(self, n):
+        return {request(self.http_port, "/api/")[1]["instance"] for _ in range(n)}
+
+    def scale(self, dynamic):
+        compose("up", "-d", "--no-build", "--no-recreate", "--scale", f"dynamic={dynamic}", "--scale", "session=2",
+                env=self.env)
+
+    def test_1_round_robin_over_three_replicas_and_the_health_check(self):
+        self.assertEqual(len(self.dynamic_instances(9)), 3)
+        status, body = request(self.http_port, "/api/users")
+        self.assertEqual(body["path"], "/users")  # stripprefix on the API
+        self.assertTrue(wait_until(lambda: "healthy" in dh.docker(
+            "ps", "--filter", f"label=com.docker.compose.project={PROJECT}",
+            "--filter", "label=com.docker.compose.service=sluice", "--format", "{{.Status}}"), 30))
+        self.assertEqual(dh.docker("exec", f"{PROJECT}_sluice_1", "id", "-un"), "sluice")  # not root
+
+    def test_2_sessions_stick_with_a_cookie_jar(self):
+        jar = {}
+        status, body = request(self.http_port, "/session/login?user=alice", jar)
+        self.assertEqual(status, 200)
+        self.assertIn("demo_sticky", jar)
+        answers = [request(self.http_port, "/session/whoami", jar)[1] for _ in range(10)]
+        self.assertEqual({a["user"] for a in answers}, {"alice"})
+        self.assertEqual(len({a["instance"] for a in answers}), 1)
+
+    def test_3_scale_to_five_then_stop_two_under_load(self):
+        before = self.dynamic_instances(9)
+        self.scale(5)
+        started = time.monotonic()
+        self.assertTrue(wait_until(lambda: len(self.dynamic_instances(10)) == 5, 10))
+        print(f"\nnew replicas served after {time.monotonic() - started:.2f} s", flush=True)
+        self.assertLess(time.monotonic() - started, 2.0)
+        self.assertTrue(before < self.dynamic_instances(10))
+
+        failures, served, stop = [], [], threading.Event()
+
+        def client():
+            deadline = time.monotonic() + 30
+            while not stop.is_set() and time.monotonic() < deadline:
+                try:
+                    status, body = request(self.http_port, "/api/")
+                    (served.append(body["instance"]) if status == 200 else failures.append(status))
+                except Exception as e:
+                    failures.append(repr(e))
+
+        threads = [threading.Thread(target=client) for _ in range(4)]
+        for t in threads:
+            t.start()
+        time.sleep(0.5)
+        victims = [f"{PROJECT}_dynamic_4", f"{PROJECT}_dynamic_5"]
+        dh.docker("stop", "-t", "5", *victims)
+        time.sleep(1.0)
+        stop.set()
+        for t in threads:
+            t.join(30)
+        self.assertEqual(failures, [])
+        self.assertGreater(len(served), 50)
+        self.assertEqual(len(self.dynamic_instances(10)), 3)
+
+    def test_4_demo_page_in_chromium(self):
+        if not os.path.exists("/usr/bin/chromedriver"):
+            if os.environ.get("CI") == "true":
+                self.fail("chromium-driver is not installed")
+            self.skipTest("chromium-driver is not installed")
+        shot = os.path.join(BUILD, "demo-page.png")
+        r = subprocess.run(["/usr/bin/python3", os.path.join(ROOT, "tests", "browser", "demo_page.py"),
+                            f"http://demo.localhost:{self.http_port}/", shot, "8"],
+                           capture_output=True, text=True, timeout=180)
+        self.assertEqual(r.returncode, 0, r.stderr[-3000:])
+        result = json.loads(r.stdout.strip().splitlines()[-1])
+        self.assertEqual(len(result["answers"]), 8)
+        self.assertGreater(len(set(result["answers"])), 1)  # more than one instance answered
+        self.assertTrue(os.path.getsize(shot) > 10_000)
+
+
+if __name__ == "__main__":
+    unittest.main()
