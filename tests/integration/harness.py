@@ -207,3 +207,46 @@ def free_port():
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]
+
+
+def wait_until(predicate, timeout=10.0):
+    """Polls until predicate() is true (connection errors count as not yet); False on timeout."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            if predicate():
+                return True
+        except OSError:
+            pass
+        time.sleep(0.05)
+    return False
+
+
+class Load:
+    """Bounded client load: `threads` loops calling request() -> (status, label) until
+    stopped (or `limit` seconds). Any status but 200 and any exception is a failure."""
+
+    def __init__(self, request, threads=4, limit=30):
+        self.request, self.limit = request, limit
+        self.failures, self.served = [], []
+        self._stop = threading.Event()
+        self._threads = [threading.Thread(target=self._loop) for _ in range(threads)]
+
+    def _loop(self):
+        deadline = time.monotonic() + self.limit
+        while not self._stop.is_set() and time.monotonic() < deadline:
+            try:
+                status, label = self.request()
+                (self.served.append(label) if status == 200 else self.failures.append(status))
+            except Exception as e:  # a transport error is a failed request too
+                self.failures.append(repr(e))
+
+    def __enter__(self):
+        for t in self._threads:
+            t.start()
+        return self
+
+    def __exit__(self, *exc):
+        self._stop.set()
+        for t in self._threads:
+            t.join(self.limit + 10)

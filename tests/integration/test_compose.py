@@ -8,12 +8,11 @@ import os
 import shutil
 import subprocess
 import tempfile
-import threading
 import time
 import unittest
 
 import docker_harness as dh
-from harness import BUILD, free_port
+from harness import BUILD, Load, free_port, wait_until
 
 ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
 COMPOSE_FILE = os.path.join(ROOT, "examples", "compose", "docker-compose.yml")
@@ -45,18 +44,6 @@ def request(port, path, cookies=None):
             for k, m in jar.items():
                 cookies[k] = m.value
     return r.status, (json.loads(body) if body.startswith(b"{") else body)
-
-
-def wait_until(predicate, timeout):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        try:
-            if predicate():
-                return True
-        except OSError:
-            pass
-        time.sleep(0.05)
-    return False
 
 
 class Compose(unittest.TestCase):
@@ -135,29 +122,16 @@ class Compose(unittest.TestCase):
         self.assertLess(time.monotonic() - started, 2.0)
         self.assertTrue(before < self.dynamic_instances(10))
 
-        failures, served, stop = [], [], threading.Event()
+        def one():
+            status, body = request(self.http_port, "/api/")
+            return status, body["instance"] if status == 200 else None
 
-        def client():
-            deadline = time.monotonic() + 30
-            while not stop.is_set() and time.monotonic() < deadline:
-                try:
-                    status, body = request(self.http_port, "/api/")
-                    (served.append(body["instance"]) if status == 200 else failures.append(status))
-                except Exception as e:
-                    failures.append(repr(e))
-
-        threads = [threading.Thread(target=client) for _ in range(4)]
-        for t in threads:
-            t.start()
-        time.sleep(0.5)
-        victims = [f"{PROJECT}_dynamic_4", f"{PROJECT}_dynamic_5"]
-        dh.docker("stop", "-t", "5", *victims)
-        time.sleep(1.0)
-        stop.set()
-        for t in threads:
-            t.join(30)
-        self.assertEqual(failures, [])
-        self.assertGreater(len(served), 50)
+        with Load(one) as load:
+            time.sleep(0.5)
+            dh.docker("stop", "-t", "5", f"{PROJECT}_dynamic_4", f"{PROJECT}_dynamic_5")
+            time.sleep(1.0)
+        self.assertEqual(load.failures, [])
+        self.assertGreater(len(load.served), 50)
         self.assertEqual(len(self.dynamic_instances(10)), 3)
 
     def test_4_demo_page_in_chromium(self):

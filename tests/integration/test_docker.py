@@ -9,7 +9,7 @@ import time
 import unittest
 
 import docker_harness as dh
-from harness import Sluice, entry_point, free_port
+from harness import Load, Sluice, entry_point, free_port, wait_until
 
 HOST = "web-demo"  # the default rule of compose service "web" in project "demo"
 
@@ -29,15 +29,6 @@ def instances(port, n=12, host=HOST, path="/api/"):
         status, body = get(port, host, path)
         seen.append(body["instance"] if status == 200 else status)
     return seen
-
-
-def wait_until(predicate, timeout=10.0):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if predicate():
-            return True
-        time.sleep(0.05)
-    return False
 
 
 def provider(extra=""):
@@ -80,30 +71,18 @@ class Docker(unittest.TestCase):
         for i in (1, 2, 3):
             dh.replica("demo", "web", i)
         self.assertTrue(wait_until(lambda: len(set(instances(s.port, 6))) == 3))
-        failures, served, stop = [], [], threading.Event()
+        def one():
+            status, body = get(s.port)
+            return status, body["instance"] if status == 200 else None
 
-        def client():
-            deadline = time.monotonic() + 20
-            while not stop.is_set() and time.monotonic() < deadline:
-                try:
-                    status, body = get(s.port)
-                    (served.append(body["instance"]) if status == 200 else failures.append(status))
-                except Exception as e:
-                    failures.append(repr(e))
-
-        threads = [threading.Thread(target=client) for _ in range(4)]
-        for t in threads:
-            t.start()
-        time.sleep(0.5)
-        dh.docker("stop", "-t", "5", dh.cname("web-2"))
-        mark = len(served)
-        time.sleep(1.0)
-        stop.set()
-        for t in threads:
-            t.join(20)
-        self.assertEqual(failures, [])
-        self.assertNotIn("web-2", served[mark:])
-        self.assertGreater(len(served), mark)
+        with Load(one) as load:
+            time.sleep(0.5)
+            dh.docker("stop", "-t", "5", dh.cname("web-2"))
+            mark = len(load.served)
+            time.sleep(1.0)
+        self.assertEqual(load.failures, [])
+        self.assertNotIn("web-2", load.served[mark:])
+        self.assertGreater(len(load.served), mark)
 
     def test_traefik_labels_work_unchanged(self):
         s = self.sluice('labelPrefix = "traefik"\nexposedByDefault = false')

@@ -6,7 +6,7 @@ import threading
 import time
 import unittest
 
-from harness import Backend, Sluice, entry_point, router, service
+from harness import Backend, Sluice, entry_point, router, service, wait_until
 
 
 def instance(port, host="demo.localhost"):
@@ -16,15 +16,6 @@ def instance(port, host="demo.localhost"):
     body = r.read()
     c.close()
     return r.status, (json.loads(body)["instance"] if r.status == 200 else None)
-
-
-def wait_until(predicate, timeout=5.0):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if predicate():
-            return True
-        time.sleep(0.05)
-    return False
 
 
 class Reload(unittest.TestCase):

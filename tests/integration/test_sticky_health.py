@@ -1,11 +1,10 @@
 """Sticky sessions, active and passive health checks, and retries, through the real binary."""
 import http.client
 import json
-import threading
 import time
 import unittest
 
-from harness import Backend, ScriptedPeer, Sluice, entry_point, read_head, router
+from harness import Backend, Load, ScriptedPeer, Sluice, entry_point, read_head, router, wait_until
 
 HOST = "demo.localhost"
 
@@ -40,15 +39,6 @@ STICKY = '[http.services.demo.loadBalancer.sticky.cookie]\nname = "pin"\nhttpOnl
 def health(interval="200ms", down=1, up=1):
     return (f'[http.services.demo.loadBalancer.healthCheck]\npath = "/health"\ninterval = "{interval}"\n'
             f'timeout = "500ms"\nunhealthyThreshold = {down}\nhealthyThreshold = {up}\n')
-
-
-def wait_until(predicate, timeout):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if predicate():
-            return time.monotonic()
-        time.sleep(0.02)
-    return None
 
 
 class Sticky(unittest.TestCase):
@@ -134,8 +124,7 @@ class HealthChecks(unittest.TestCase):
         self.assertLess(time.monotonic() - started, 0.2 * 2 + 0.5)
         self.assertEqual({request(s.port)[2]["instance"] for _ in range(10)}, {"h0"})
         backend_get(sick, "/health/set/200")
-        back = wait_until(lambda: "h1" in {request(s.port)[2]["instance"] for _ in range(4)}, 3)
-        self.assertIsNotNone(back)
+        self.assertTrue(wait_until(lambda: "h1" in {request(s.port)[2]["instance"] for _ in range(4)}, 3))
         s.wait_for(rf"server {sick.url} of service demo@file is UP again")
 
     def test_a_verdict_survives_a_reload(self):
@@ -160,27 +149,16 @@ class Retries(unittest.TestCase):
                    lb([b.url for b in backends], 'retries = 2\n[http.services.demo.loadBalancer.passiveHealthCheck]\n'
                                                  'maxFailedAttempts = 1\nfailureWindow = "5s"\n'), workers=2)
         self.addCleanup(s.stop)
-        failures, served, stop = [], [], threading.Event()
+        def one():
+            status, _, body = request(s.port)
+            return status, body["instance"] if status == 200 else None
 
-        def client():
-            deadline = time.monotonic() + 10
-            while not stop.is_set() and time.monotonic() < deadline:
-                try:
-                    status, _, body = request(s.port)
-                    (served.append(body["instance"]) if status == 200 else failures.append(status))
-                except Exception as e:
-                    failures.append(repr(e))
-
-        threads = [threading.Thread(target=client) for _ in range(4)]
-        for t in threads:
-            t.start()
-        time.sleep(1.0)
-        backends[1].proc.kill()  # abruptly, mid-load
-        killed_at = len(served)
-        time.sleep(1.5)
-        stop.set()
-        for t in threads:
-            t.join(15)
+        with Load(one, limit=10) as load:
+            time.sleep(1.0)
+            backends[1].proc.kill()  # abruptly, mid-load
+            killed_at = len(load.served)
+            time.sleep(1.5)
+        failures, served = load.failures, load.served
         self.assertEqual(failures, [])
         self.assertGreater(len(served) - killed_at, 50)
         self.assertNotIn("r1", served[killed_at + 20:])  # ejected after its failure

@@ -120,6 +120,9 @@ private:
         std::chrono::system_clock::time_point wall = std::chrono::system_clock::now();
         unsigned status = 0;
         std::uint64_t bytes = 0;
+        // Kept to the end of the exchange: route and server point into it, and metrics and
+        // the access log read them after the response.
+        std::shared_ptr<const runtime::snapshot> snapshot;
         const runtime::route* route = nullptr;
         const runtime::server* server = nullptr;
     };
@@ -179,7 +182,8 @@ private:
             co_return co_await local(400, "malformed request target\n", true);
 
         std::string host = runtime::canonical_host(req[bhttp::field::host]);
-        const auto snapshot = w_.snapshots.get();  // kept for the whole exchange
+        x.snapshot = w_.snapshots.get();
+        const auto& snapshot = x.snapshot;
         const runtime::route_table* table = snapshot->table(ep_.name);
         const auto question = target.find('?');
         const std::string_view query = question == std::string_view::npos ? std::string_view() : target.substr(question + 1);
