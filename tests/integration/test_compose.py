@@ -22,7 +22,9 @@ DEMO_IMAGE = f"sluice-test-demo:{dh.RUN}"
 
 
 def compose(*args, env, timeout=300):
-    r = subprocess.run(["docker-compose", "-p", PROJECT, "-f", COMPOSE_FILE, *args], capture_output=True, text=True,
+    # --compatibility: docker-compose 1.x then honours deploy.replicas, as `docker compose` does.
+    r = subprocess.run(["docker-compose", "--compatibility", "-p", PROJECT, "-f", COMPOSE_FILE, *args],
+                       capture_output=True, text=True,
                        env=env, timeout=timeout)
     if r.returncode != 0:
         raise AssertionError(f"docker-compose {' '.join(args)}: {r.stderr[-2000:]}")
@@ -74,7 +76,8 @@ class Compose(unittest.TestCase):
         cls.env = dict(os.environ, SLUICE_IMAGE=SLUICE_IMAGE, DEMO_IMAGE=DEMO_IMAGE,
                        SLUICE_HTTP_PORT=str(cls.http_port), SLUICE_API_PORT=str(cls.api_port),
                        DOCKER_GID=str(os.stat("/var/run/docker.sock").st_gid))
-        compose("up", "-d", "--no-build", "--scale", "dynamic=3", "--scale", "session=2", env=cls.env)
+        # dynamic: --scale; session: its deploy.replicas (2).
+        compose("up", "-d", "--no-build", "--scale", "dynamic=3", env=cls.env)
         ok = wait_until(lambda: request(cls.http_port, "/api/")[0] == 200, 60)
         if not ok:
             logs = subprocess.run(["docker-compose", "-p", PROJECT, "-f", COMPOSE_FILE, "logs", "--tail", "50"],
@@ -92,8 +95,7 @@ class Compose(unittest.TestCase):
         return {request(self.http_port, "/api/")[1]["instance"] for _ in range(n)}
 
     def scale(self, dynamic):
-        compose("up", "-d", "--no-build", "--no-recreate", "--scale", f"dynamic={dynamic}", "--scale", "session=2",
-                env=self.env)
+        compose("up", "-d", "--no-build", "--no-recreate", "--scale", f"dynamic={dynamic}", env=self.env)
 
     def test_1_round_robin_over_three_replicas_and_the_health_check(self):
         self.assertEqual(len(self.dynamic_instances(9)), 3)
@@ -105,6 +107,9 @@ class Compose(unittest.TestCase):
         self.assertEqual(dh.docker("exec", f"{PROJECT}_sluice_1", "id", "-un"), "sluice")  # not root
 
     def test_2_sessions_stick_with_a_cookie_jar(self):
+        replicas = dh.docker("ps", "-q", "--filter", f"label=com.docker.compose.project={PROJECT}",
+                             "--filter", "label=com.docker.compose.service=session").split()
+        self.assertEqual(len(replicas), 2)  # from deploy.replicas
         jar = {}
         status, body = request(self.http_port, "/session/login?user=alice", jar)
         self.assertEqual(status, 200)

@@ -1,5 +1,6 @@
 """Start-up errors and graceful shutdown of the real binary."""
 import http.client
+import json
 import signal
 import socket
 import tempfile
@@ -83,6 +84,28 @@ class Shutdown(unittest.TestCase):
         self.assertLess(time.monotonic() - started, 2.5)
         s.wait_for("grace period over")
         s.stop()
+
+
+class AccessLog(unittest.TestCase):
+    def test_common_and_json_formats(self):
+        backend = Backend("log")
+        self.addCleanup(backend.stop)
+        dyn = router("demo", "Host(`demo.localhost`)", "demo") + service("demo", [backend.url])
+        for fmt in ("common", "json"):
+            s = Sluice(entry_point() + f'[accessLog]\nformat = "{fmt}"\n', dyn, workers=1)
+            self.addCleanup(s.stop)
+            c = http.client.HTTPConnection("127.0.0.1", s.port, timeout=10)
+            c.request("GET", "/api/x?y=1", headers={"Host": "demo.localhost", "User-Agent": "probe/1"})
+            c.getresponse().read()
+            if fmt == "common":
+                s.wait_for(r'^127\.0\.0\.1 - - \[\d+/\w+/\d{4}:[\d:]+ \+0000\] "GET /api/x\?y=1 HTTP/1\.1" 200 \d+ '
+                           rf'"-" "probe/1" 1 "demo@file" "{backend.url}" \d+ms$')
+            else:
+                line = s.wait_for(r'^\{.*"RouterName".*\}$').group(0)
+                entry = json.loads(line)
+                self.assertEqual((entry["RequestMethod"], entry["RequestPath"], entry["DownstreamStatus"]),
+                                 ("GET", "/api/x?y=1", 200))
+                self.assertEqual((entry["RouterName"], entry["ServiceURL"]), ("demo@file", backend.url))
 
 
 class StartupErrors(unittest.TestCase):

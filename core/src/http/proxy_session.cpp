@@ -119,6 +119,7 @@ private:
         std::chrono::steady_clock::time_point started = std::chrono::steady_clock::now();
         std::chrono::system_clock::time_point wall = std::chrono::system_clock::now();
         unsigned status = 0;
+        unsigned version = 11;  // the client's, before the head is rewritten for the upstream
         std::uint64_t bytes = 0;
         // Kept to the end of the exchange: route and server point into it, and metrics and
         // the access log read them after the response.
@@ -155,6 +156,7 @@ private:
     net::awaitable<bool> handle(bhttp::request_parser<bhttp::buffer_body>& parser, exchange& x) {
         auto& req = parser.get();
         const unsigned version = req.version();
+        x.version = version;
         // A request whose body is still unread cannot be followed by another on this connection
         // unless the body is consumed; local answers close instead.
         auto local = [&](unsigned status, std::string_view body, bool close = false) -> net::awaitable<bool> {
@@ -550,7 +552,7 @@ private:
         e.start = x.wall;
         e.method = req.method_string();
         e.target = req.target();
-        e.version = req.version();
+        e.version = x.version;
         e.status = x.status;
         e.bytes = x.bytes;
         e.referer = req[bhttp::field::referer];
