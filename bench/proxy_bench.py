@@ -64,9 +64,14 @@ def peak_rss_kib(pid):
 class Target:
     def __init__(self, name, args, port, cpu="1", cwd=None):
         self.name, self.port = name, port
-        self.proc = subprocess.Popen(["taskset", "-c", cpu, *args], stdout=subprocess.DEVNULL,
-                                     stderr=subprocess.DEVNULL, cwd=cwd)
-        wait_port(port)
+        self.log = tempfile.TemporaryFile()
+        self.proc = subprocess.Popen(["taskset", "-c", cpu, *args], stdout=subprocess.DEVNULL, stderr=self.log,
+                                     cwd=cwd)
+        try:
+            wait_port(port)
+        except RuntimeError:
+            self.log.seek(0)
+            raise RuntimeError(f"{name} did not start: {self.log.read().decode(errors='replace')[-2000:]}")
 
     def stop(self):
         if self.proc.poll() is None:
@@ -131,7 +136,7 @@ def main():
         port = free_port()
         with open(os.path.join(work, "haproxy.cfg"), "w") as f:
             servers = "".join(f"  server s{i} 127.0.0.1:{p}\n" for i, p in enumerate(backends))
-            f.write("global\n  nbthread 1\n  maxconn 20000\n"
+            f.write("global\n  nbthread 1\n  maxconn 4000\n"
                     "defaults\n  mode http\n  timeout connect 5s\n  timeout client 60s\n  timeout server 60s\n"
                     "  option http-keep-alive\n  http-reuse always\n"
                     f"frontend fe\n  bind 127.0.0.1:{port}\n  default_backend be\n"

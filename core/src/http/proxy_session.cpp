@@ -94,6 +94,9 @@ public:
 
     net::awaitable<void> run() {
         buffer_.max_size(ep_.max_header_bytes + relay_chunk);
+        // Beast reads as much as the buffer has room for; an empty flat_buffer would read
+        // 512 bytes per system call.
+        buffer_.reserve(relay_chunk);
         bool first = true;
         while (!w_.draining) {
             handle_.idle = true;
@@ -471,14 +474,19 @@ private:
         if (!tunnel) res.keep_alive(keep_alive);
 
         bhttp::serializer<false, bhttp::buffer_body> rsr{res};
-        client_.expires_after(ep_.write_timeout);
-        auto [hec, hn] = co_await bhttp::async_write_header(client_, rsr, nothrow);
-        if (hec) co_return outcome::close;
+        const bool streaming_body = has_body && !rp.is_done();
+        // When body bytes came in with the head, head and first bytes leave in one write;
+        // otherwise the head goes at once (a client of a slow stream sees it without delay).
+        if (!streaming_body || ux.up->buffer.size() == 0) {
+            client_.expires_after(ep_.write_timeout);
+            auto [hec, hn] = co_await bhttp::async_write_header(client_, rsr, nothrow);
+            if (hec) co_return outcome::close;
+        }
         if (tunnel) {
             co_await run_tunnel(*ux.up);
             co_return outcome::close;
         }
-        if (has_body && !rp.is_done()) {
+        if (streaming_body) {
             const auto relayed = co_await relay_body(ux.up->stream, ux.up->buffer, rp, client_, rsr,
                                                      w_.ctx.cfg.forwarding.read_timeout, ep_.write_timeout, chunk_,
                                                      x.bytes);
