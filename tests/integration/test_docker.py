@@ -133,6 +133,15 @@ class Docker(unittest.TestCase):
         s.wait_for(r"reachable again")
         self.assertTrue(wait_until(lambda: set(instances(s.port, 6)) == {"web-1", "web-2"}))
 
+    def test_tcp_endpoint(self):
+        relay = UnixRelay(free_port(), "/var/run/docker.sock")  # a daemon reached over TCP
+        self.addCleanup(relay.stop)
+        s = Sluice(entry_point() + provider(f'endpoint = "tcp://127.0.0.1:{relay.path}"'), None, workers=1)
+        self.addCleanup(s.stop)
+        s.wait_for(rf"provider docker: watching tcp://127\.0\.0\.1:{relay.path}")
+        dh.replica("demo", "web", 1)
+        self.assertTrue(wait_until(lambda: instances(s.port, 2) == ["web-1", "web-1"]))
+
     def test_container_on_two_networks(self):
         net = f"sluice-test-{dh.RUN}-net"
         dh.docker("network", "create", "--label", dh.LABEL, net)
@@ -168,7 +177,8 @@ class Docker(unittest.TestCase):
 
 
 class UnixRelay:
-    """A unix-socket relay in front of docker.sock that a test can take away and bring back."""
+    """A relay in front of docker.sock that a test can take away and bring back. `path` is a
+    unix socket path, or a port number for a TCP listener on 127.0.0.1."""
 
     def __init__(self, path, target):
         self.path, self.target = path, target
@@ -177,8 +187,13 @@ class UnixRelay:
         self.start()
 
     def start(self):
-        self.server = socket.socket(socket.AF_UNIX)
-        self.server.bind(self.path)
+        if isinstance(self.path, int):
+            self.server = socket.socket(socket.AF_INET)
+            self.server.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            self.server.bind(("127.0.0.1", self.path))
+        else:
+            self.server = socket.socket(socket.AF_UNIX)
+            self.server.bind(self.path)
         self.server.listen(16)
         threading.Thread(target=self._accept, args=(self.server,), daemon=True).start()
 
@@ -211,7 +226,8 @@ class UnixRelay:
         if self.server:
             self.server.close()
             self.server = None
-            os.unlink(self.path)
+            if not isinstance(self.path, int):
+                os.unlink(self.path)
         for c in self.conns:
             try:
                 c.shutdown(socket.SHUT_RDWR)
