@@ -1,9 +1,11 @@
-# Sluice images. Default target (last stage): sluice built from source on Debian 12,
-# shipped on debian:bookworm-slim with only the runtime libraries.
-#   docker build -t sluice .                              # the proxy
+# Sluice images: the proxy (default target, the last stage) and the demo backend, built
+# from source on Debian 12 and shipped on debian:bookworm-slim with only their runtime
+# libraries.
+#   docker build -t sluice .
 #   docker build -t sluice-demo-backend --target demo-backend .
-# The *-prebuilt targets take binaries from a context holding stage/ (cmake --install of a
-# Debian 12 host build): the test suite's fast path, same runtime layers.
+# With --build-arg SLUICE_PREBUILT=<dir>, the binaries come from <dir> in the build context
+# (a `cmake --install` of a Debian 12 host build) instead of being compiled here: the test
+# suite's fast path through this same file.
 
 FROM debian:bookworm-slim AS runtime-base
 RUN apt-get update \
@@ -11,32 +13,22 @@ RUN apt-get update \
  && rm -rf /var/lib/apt/lists/* \
  && useradd --system --no-create-home --uid 10001 sluice
 
-FROM runtime-base AS prebuilt
-COPY stage/bin/sluice /usr/local/bin/sluice
-COPY stage/lib/sluice/plugins/ /usr/local/lib/sluice/plugins/
-COPY examples/compose/sluice.toml /etc/sluice/sluice.toml
-# Non-root: reading the Docker socket needs its group (compose: group_add, see examples/compose).
-USER sluice
-EXPOSE 80 8080
-HEALTHCHECK --interval=5s --timeout=3s --start-period=2s CMD ["sluice", "healthcheck", "--config", "/etc/sluice/sluice.toml"]
-ENTRYPOINT ["sluice"]
-CMD ["--config", "/etc/sluice/sluice.toml"]
-
-FROM runtime-base AS demo-backend-prebuilt
-COPY stage/bin/demo-backend /usr/local/bin/demo-backend
-USER sluice
-EXPOSE 80
-ENTRYPOINT ["demo-backend", "--host", "0.0.0.0", "--port", "80"]
-
 FROM debian:bookworm AS build
-RUN apt-get update \
- && apt-get install -y --no-install-recommends g++ cmake ninja-build pkg-config libboost1.81-all-dev \
-      libtomlplusplus-dev libspdlog-dev libre2-dev libssl-dev \
- && rm -rf /var/lib/apt/lists/*
+ARG SLUICE_PREBUILT=""
+RUN if [ -z "$SLUICE_PREBUILT" ]; then \
+      apt-get update \
+      && apt-get install -y --no-install-recommends g++ cmake ninja-build pkg-config libboost1.81-all-dev \
+           libtomlplusplus-dev libspdlog-dev libre2-dev libssl-dev \
+      && rm -rf /var/lib/apt/lists/*; \
+    fi
 COPY . /src
-RUN cmake -S /src -B /build -G Ninja -DCMAKE_BUILD_TYPE=Release -DSLUICE_BUILD_TESTS=OFF \
- && cmake --build /build \
- && cmake --install /build --prefix /stage
+RUN if [ -n "$SLUICE_PREBUILT" ]; then \
+      cp -a "/src/$SLUICE_PREBUILT" /stage; \
+    else \
+      cmake -S /src -B /build -G Ninja -DCMAKE_BUILD_TYPE=Release -DSLUICE_BUILD_TESTS=OFF \
+      && cmake --build /build \
+      && cmake --install /build --prefix /stage --strip; \
+    fi
 
 FROM runtime-base AS demo-backend
 COPY --from=build /stage/bin/demo-backend /usr/local/bin/demo-backend
@@ -48,6 +40,7 @@ FROM runtime-base AS sluice
 COPY --from=build /stage/bin/sluice /usr/local/bin/sluice
 COPY --from=build /stage/lib/sluice/plugins/ /usr/local/lib/sluice/plugins/
 COPY examples/compose/sluice.toml /etc/sluice/sluice.toml
+# Non-root: reading the Docker socket needs its group (compose: group_add, see examples/compose).
 USER sluice
 EXPOSE 80 8080
 HEALTHCHECK --interval=5s --timeout=3s --start-period=2s CMD ["sluice", "healthcheck", "--config", "/etc/sluice/sluice.toml"]

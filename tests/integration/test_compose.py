@@ -55,7 +55,7 @@ class Compose(unittest.TestCase):
         if not shutil.which("docker-compose"):
             raise AssertionError("docker-compose is not installed")
         subprocess.run([os.path.join(ROOT, "tests", "compose", "ensure_base_images.sh")], check=True, timeout=900)
-        # The repository's Dockerfile, fed by this build (its *-prebuilt targets).
+        # The repository's Dockerfile, fed by this build (SLUICE_PREBUILT) instead of compiling.
         context = tempfile.mkdtemp(prefix="sluice-context-")
         try:
             subprocess.run(["cmake", "--install", BUILD, "--prefix", os.path.join(context, "stage")], check=True,
@@ -66,9 +66,9 @@ class Compose(unittest.TestCase):
             shutil.copy(os.path.join(ROOT, "examples", "compose", "sluice.toml"),
                         os.path.join(context, "examples", "compose"))
             started = time.monotonic()
-            for target, tag in (("prebuilt", SLUICE_IMAGE), ("demo-backend-prebuilt", DEMO_IMAGE)):
-                dh.docker("build", "-q", "-f", os.path.join(ROOT, "Dockerfile"), "--target", target, "-t", tag,
-                          "--label", dh.LABEL, context, timeout=600)
+            for target, tag in (("sluice", SLUICE_IMAGE), ("demo-backend", DEMO_IMAGE)):
+                dh.docker("build", "-q", "-f", os.path.join(ROOT, "Dockerfile"), "--build-arg", "SLUICE_PREBUILT=stage",
+                          "--target", target, "-t", tag, "--label", dh.LABEL, context, timeout=600)
             print(f"\nimages built in {time.monotonic() - started:.1f} s", flush=True)
         finally:
             shutil.rmtree(context)
