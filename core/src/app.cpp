@@ -125,17 +125,23 @@ void print_errors(const config::error_list& errors) {
     for (const auto& e : errors) std::cerr << "error: " << e.to_string() << "\n";
 }
 
+// The static configuration, or nothing after printing every error in it.
+std::optional<config::static_config> load_or_report(const std::filesystem::path& file) {
+    try {
+        return config::load_static_config(file);
+    } catch (const config::config_exception& e) {
+        print_errors(e.errors());
+        return std::nullopt;
+    }
+}
+
 }  // namespace
 
 int run_proxy(const options& opts) {
     log::setup("info");
-    config::static_config cfg;
-    try {
-        cfg = config::load_static_config(opts.config);
-    } catch (const config::config_exception& e) {
-        print_errors(e.errors());
-        return 2;
-    }
+    auto loaded = load_or_report(opts.config);
+    if (!loaded) return 2;
+    const config::static_config cfg = std::move(*loaded);
     spdlog::set_level(spdlog::level::from_str(cfg.log_level));
     log::plugin_host host;
 
@@ -228,13 +234,9 @@ int run_proxy(const options& opts) {
 }
 
 int run_check(const options& opts) {
-    config::static_config cfg;
-    try {
-        cfg = config::load_static_config(opts.config);
-    } catch (const config::config_exception& e) {
-        print_errors(e.errors());
-        return 1;
-    }
+    auto loaded = load_or_report(opts.config);
+    if (!loaded) return 1;
+    const config::static_config cfg = std::move(*loaded);
     log::setup("warn");
     log::plugin_host host;
     const auto plugins = plugin::plugin_registry::scan(plugin_search_path(&cfg, opts));
@@ -265,12 +267,8 @@ int run_check(const options& opts) {
 int run_plugins(const options& opts) {
     std::optional<config::static_config> cfg;
     if (!opts.config.empty()) {
-        try {
-            cfg = config::load_static_config(opts.config);
-        } catch (const config::config_exception& e) {
-            print_errors(e.errors());
-            return 1;
-        }
+        cfg = load_or_report(opts.config);
+        if (!cfg) return 1;
     }
     const auto folders = plugin_search_path(cfg ? &*cfg : nullptr, opts);
     const auto plugins = plugin::plugin_registry::scan(folders);
@@ -290,13 +288,9 @@ int run_plugins(const options& opts) {
 namespace sluice {
 
 int run_healthcheck(const options& opts) {
-    config::static_config cfg;
-    try {
-        cfg = config::load_static_config(opts.config);
-    } catch (const config::config_exception& e) {
-        print_errors(e.errors());
-        return 1;
-    }
+    const auto loaded = load_or_report(opts.config);
+    if (!loaded) return 1;
+    const config::static_config& cfg = *loaded;
     if (!cfg.api_address) {
         std::cerr << "healthcheck: " << opts.config.string() << " has no [api] entry point to ask\n";
         return 1;
