@@ -133,6 +133,13 @@ prefixes = ["/api"]
     EXPECT_NE(m.options.find("prefixes"), std::string::npos);
 }
 
+TEST(dynamic_config, a_router_asking_for_tls_is_refused_not_served_in_clear) {
+    auto d = parse_dynamic("[http.routers.secure]\nrule = \"Host(`a`)\"\nservice = \"s\"\ntls = true\n");
+    ASSERT_EQ(d.invalid.routers.count("secure@file"), 1u);
+    EXPECT_NE(d.invalid.routers.at("secure@file")[0].to_string().find("TLS termination is not supported"),
+              std::string::npos);
+}
+
 TEST(dynamic_config, an_invalid_object_is_left_out_and_the_rest_applies) {
     auto d = parse_dynamic(R"toml(
 [http.routers.good]

@@ -42,7 +42,9 @@ struct object_parser {
             for (const auto& m : *mws) rc.middlewares.push_back(qualify(m, provider));
         if (auto p = r.get_integer("priority", 0, std::int64_t{1} << 53)) rc.priority = *p;
         if (auto eps = r.get_string_list("entryPoints")) rc.entry_points = *eps;
-        r.allow("tls");  // accepted for compatibility of shapes; TLS termination is not implemented
+        // Not silently ignored: a router that asks for TLS would otherwise serve plain HTTP.
+        if (const toml::node* tls = r.get("tls"))
+            r.error("tls", "TLS termination is not supported; terminate TLS in front of sluice", tls);
         r.finish();
         commit(out.routers, out.invalid.routers, rc.name, std::move(rc), std::move(errors));
     }
