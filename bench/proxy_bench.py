@@ -143,8 +143,10 @@ def main():
                     f"backend be\n  balance roundrobin\n{servers}")
         targets["haproxy"] = ("haproxy", "-f", os.path.join(work, "haproxy.cfg")), port
 
-        running = {name: Target(name, list(cmd), port) for name, (cmd, port) in targets.items()}
-        procs.extend(running.values())
+        running = {}
+        for name, (cmd, port) in targets.items():
+            running[name] = Target(name, list(cmd), port)
+            procs.append(running[name])  # stopped in `finally` even if a later one fails
         order = ["direct"] + list(running)
         results = {}
         for rep in range(args.repeat):

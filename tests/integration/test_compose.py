@@ -55,6 +55,8 @@ class Compose(unittest.TestCase):
         if not shutil.which("docker-compose"):
             raise AssertionError("docker-compose is not installed")
         subprocess.run([os.path.join(ROOT, "tests", "compose", "ensure_base_images.sh")], check=True, timeout=900)
+        # The build stage leaves untagged images behind; those that appear now are ours.
+        cls.dangling_before = set(dh.docker("images", "-q", "--filter", "dangling=true").split())
         # The repository's Dockerfile, fed by this build (SLUICE_PREBUILT) instead of compiling.
         context = tempfile.mkdtemp(prefix="sluice-context-")
         try:
@@ -90,6 +92,9 @@ class Compose(unittest.TestCase):
         subprocess.run(["docker-compose", "-p", PROJECT, "-f", COMPOSE_FILE, "down", "--remove-orphans", "-t", "2"],
                        capture_output=True, env=cls.env, timeout=120)
         dh.docker("rmi", "-f", SLUICE_IMAGE, DEMO_IMAGE, check=False)
+        ours = set(dh.docker("images", "-q", "--filter", "dangling=true", check=False).split()) - cls.dangling_before
+        if ours:
+            dh.docker("rmi", *ours, check=False)
 
     def dynamic_instances(self, n):
         return {request(self.http_port, "/api/")[1]["instance"] for _ in range(n)}
