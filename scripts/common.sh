@@ -40,12 +40,26 @@ ensure_dockerd() {
   docker info >/dev/null 2>&1 && return 0
   command -v dockerd >/dev/null 2>&1 || { echo "dockerd is not installed"; return 0; }
   echo "Starting dockerd for the docker tests"
-  as_root dockerd >"${TMPDIR:-/tmp}/sluice-dockerd.log" 2>&1 &
+  # Started directly (not through a function, which would fork a subshell) so that $! is
+  # dockerd itself, or sudo, which passes the signal on.
+  if [ "$(id -u)" -eq 0 ]; then
+    dockerd >"${TMPDIR:-/tmp}/sluice-dockerd.log" 2>&1 &
+  else
+    sudo dockerd >"${TMPDIR:-/tmp}/sluice-dockerd.log" 2>&1 &
+  fi
   SLUICE_DOCKERD_PID=$!
-  trap 'as_root kill "$SLUICE_DOCKERD_PID" 2>/dev/null; wait "$SLUICE_DOCKERD_PID" 2>/dev/null' EXIT
+  trap stop_dockerd EXIT
   for _ in $(seq 60); do
     docker info >/dev/null 2>&1 && return 0
     sleep 0.5
   done
   echo "dockerd did not start; see ${TMPDIR:-/tmp}/sluice-dockerd.log"
+}
+
+# The EXIT trap: stops the dockerd started above and keeps the script's own exit status.
+stop_dockerd() {
+  local status=$?
+  as_root kill "$SLUICE_DOCKERD_PID" 2>/dev/null || true
+  wait "$SLUICE_DOCKERD_PID" 2>/dev/null || true
+  exit "$status"
 }
