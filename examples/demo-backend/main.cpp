@@ -27,6 +27,7 @@
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 #include <boost/json.hpp>
+#include <boost/url/parse_query.hpp>
 
 namespace net = boost::asio;
 namespace beast = boost::beast;
@@ -91,18 +92,15 @@ std::string cookie(std::string_view header, std::string_view name) {
     return {};
 }
 
-std::string query_param(std::string_view target, std::string_view key) {
+// A decoded query parameter, through Boost.URL (given a terminated string).
+std::string query_param(const std::string& target, std::string_view key) {
     const auto q = target.find('?');
-    if (q == std::string_view::npos) return {};
-    std::string_view rest = target.substr(q + 1);
-    while (!rest.empty()) {
-        const auto amp = rest.find('&');
-        const std::string_view pair = rest.substr(0, amp);
-        if (pair.starts_with(key) && pair.size() > key.size() && pair[key.size()] == '=')
-            return std::string(pair.substr(key.size() + 1));
-        if (amp == std::string_view::npos) break;
-        rest.remove_prefix(amp + 1);
-    }
+    if (q == std::string::npos) return {};
+    const std::string query = target.substr(q + 1);
+    auto params = boost::urls::parse_query(query);
+    if (!params) return {};
+    for (auto param : *params)
+        if (param.key.decode() == key) return param.has_value ? param.value.decode() : std::string();
     return {};
 }
 

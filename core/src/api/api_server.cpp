@@ -14,6 +14,7 @@
 #include <boost/beast/http/write.hpp>
 #include <boost/json/serialize.hpp>
 #include <boost/json/value.hpp>
+#include <boost/url/parse_query.hpp>
 #include <spdlog/spdlog.h>
 
 #include "api/dashboard.hpp"
@@ -152,18 +153,16 @@ struct views {
     }
 };
 
-std::string query_value(std::string_view target, std::string_view key) {
+// The decoded value of a query parameter of `target` (a terminated string: Boost.URL 1.81
+// must not see a view into a longer buffer), empty when absent or malformed.
+std::string query_value(const std::string& target, std::string_view key) {
     const auto q = target.find('?');
-    if (q == std::string_view::npos) return {};
-    std::string_view rest = target.substr(q + 1);
-    while (!rest.empty()) {
-        const auto amp = rest.find('&');
-        const std::string_view pair = rest.substr(0, amp);
-        if (pair.starts_with(key) && pair.size() > key.size() && pair[key.size()] == '=')
-            return std::string(pair.substr(key.size() + 1));
-        if (amp == std::string_view::npos) break;
-        rest.remove_prefix(amp + 1);
-    }
+    if (q == std::string::npos) return {};
+    const std::string query = target.substr(q + 1);
+    auto params = boost::urls::parse_query(query);
+    if (!params) return {};
+    for (auto param : *params)
+        if (param.key.decode() == key) return param.has_value ? param.value.decode() : std::string();
     return {};
 }
 

@@ -58,10 +58,16 @@ void strip_hop_by_hop(bhttp::fields& fields, bool keep_upgrade) {
 
 namespace {
 // X-Forwarded-For, x_forwarded_for, X-Real-Ip... in any case and separator.
+// Compares in place: this runs for every header field of every request.
 bool is_forwarding_field(std::string_view name) {
-    std::string canon(name);
-    for (char& c : canon) c = c == '_' ? '-' : static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-    return canon.starts_with("x-forwarded-") || canon == "x-real-ip";
+    auto same = [](std::string_view text, std::string_view canonical) {
+        return text.size() == canonical.size() &&
+               std::equal(text.begin(), text.end(), canonical.begin(), [](char c, char want) {
+                   return (c == '_' ? '-' : std::tolower(static_cast<unsigned char>(c))) == want;
+               });
+    };
+    constexpr std::string_view prefix = "x-forwarded-";
+    return (name.size() > prefix.size() && same(name.substr(0, prefix.size()), prefix)) || same(name, "x-real-ip");
 }
 
 std::string_view host_port(std::string_view host) {

@@ -146,7 +146,6 @@ void health_checker::record(const service& svc, std::size_t index, bool ok, cons
                      svc.name, reason, state.successes);
     }
     if (!changed) return;
-    state.reason = reason;
     svc.health[index].active_up.store(state.up, std::memory_order_relaxed);
     svc.refresh(index, steady_now_ms());
 }

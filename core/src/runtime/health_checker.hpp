@@ -24,16 +24,13 @@ public:
     // the previous snapshot stop. Call on the control thread, before publishing `next`.
     void watch(const std::shared_ptr<const snapshot>& next);
 
+private:
     struct server_state {
         bool up = true;
         unsigned failures = 0;   // consecutive
         unsigned successes = 0;  // consecutive
-        std::string reason;      // of the last change
     };
-    // By service name and server URL.
-    const std::map<std::pair<std::string, std::string>, server_state>& states() const noexcept { return states_; }
 
-private:
     struct round;
     boost::asio::awaitable<void> probe_loop(std::shared_ptr<round> r, std::shared_ptr<const snapshot> snap,
                                             const service& svc, std::size_t index);
@@ -42,6 +39,7 @@ private:
 
     boost::asio::io_context& control_;
     std::shared_ptr<round> current_;
+    // By service name and server URL.
     std::map<std::pair<std::string, std::string>, server_state> states_;
 };
 

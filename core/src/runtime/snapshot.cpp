@@ -19,7 +19,6 @@ bool goes_first(const route* a, const route* b) noexcept {
 }  // namespace
 
 void route_table::add(const route* r) {
-    ++size_;
     if (const auto& host = r->matcher.required_host()) by_host_[*host].push_back(r);
     else any_host_.push_back(r);
 }

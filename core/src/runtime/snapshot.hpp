@@ -96,12 +96,10 @@ public:
     void add(const route* r);
     void sort();
     const route* match(const route_input& in) const noexcept;
-    std::size_t size() const noexcept { return size_; }
 
 private:
     std::unordered_map<std::string, std::vector<const route*>, host_hash, std::equal_to<>> by_host_;
     std::vector<const route*> any_host_;
-    std::size_t size_ = 0;
 };
 
 struct snapshot {
