@@ -190,7 +190,7 @@ int run_proxy(const options& opts) {
             spdlog::info("entry point {} listening on {}", name, address);
         if (cfg.api_address) {
             api_server = std::make_unique<api::api_server>(
-                control, api::api_context{cfg, store, pipeline, server, plugins, SLUICE_VERSION});
+                control, api::api_context{cfg, store, pipeline, server, plugins, host.faults(), SLUICE_VERSION});
             spdlog::info("API and dashboard listening on {}", api_server->listen(*cfg.api_address));
         }
     } catch (const std::exception& e) {

@@ -14,7 +14,7 @@ namespace {
 
 namespace sdk = sluice::sdk;
 
-class response_header final : public sdk::owned_by_plugin<sdk::middleware> {
+class response_header {
 public:
     static std::unique_ptr<response_header> create(sdk::host& host, std::string_view instance,
                                                    std::string_view config, sdk::error_sink& errors) {
@@ -31,8 +31,8 @@ public:
         return mw;
     }
 
-    sdk::verdict on_request(sdk::request&, sdk::local_reply&) noexcept override { return sdk::verdict::proceed; }
-    void on_response(const sdk::request&, sdk::response& resp) noexcept override { resp.set_header(name_, value_); }
+    sdk::verdict on_request(sdk::request&, sdk::local_reply&) { return sdk::verdict::proceed; }
+    void on_response(const sdk::request&, sdk::response& resp) { resp.set_header(name_, value_); }
 
 private:
     std::string name_, value_;

@@ -227,7 +227,7 @@ struct settings {
     options labels;
 };
 
-class docker_provider final : public sdk::owned_by_plugin<sdk::provider> {
+class docker_provider {
 public:
     static std::unique_ptr<docker_provider> create(sdk::host& host, std::string_view instance, std::string_view config,
                                                    sdk::error_sink& errors) {
@@ -269,9 +269,11 @@ public:
 
     docker_provider(sdk::host& host, std::string name, settings s)
         : host_(host), name_(std::move(name)), settings_(std::move(s)) {}
-    ~docker_provider() override { stop(); }
+    docker_provider(const docker_provider&) = delete;
+    docker_provider& operator=(const docker_provider&) = delete;
+    ~docker_provider() { stop(); }
 
-    bool start(sdk::document_sink& sink) noexcept override {
+    bool start(sdk::document_sink& sink) noexcept {
         try {
             sink_ = &sink;
             work_.emplace(ioc_.get_executor());
@@ -285,7 +287,7 @@ public:
         }
     }
 
-    void stop() noexcept override {
+    void stop() noexcept {
         if (!thread_.joinable()) return;
         stopping_ = true;
         ioc_.stop();

@@ -11,11 +11,11 @@
 namespace sluice::roundrobin {
 namespace {
 
-class rr_picker final : public sdk::owned_by_plugin<sdk::picker> {
+class rr_picker {
 public:
     explicit rr_picker(const sdk::server_set& set) : set_(set), order_(smooth_schedule(set.servers)) {}
 
-    std::int32_t pick(const sdk::request&, std::span<const std::int32_t> exclude) noexcept override {
+    std::int32_t pick(const sdk::request&, std::span<const std::int32_t> exclude) noexcept {
         if (order_.empty()) return -1;
         // Skip down or excluded servers by taking further turns, so their share spreads
         // over the others in schedule order; bounded by one lap.
@@ -25,8 +25,6 @@ public:
         }
         return sdk::first_available(set_, 0, exclude);
     }
-
-    void on_response(const sdk::request&, sdk::response&, std::int32_t) noexcept override {}
 
 private:
     bool usable(std::uint32_t i, std::span<const std::int32_t> exclude) const noexcept {
@@ -39,7 +37,7 @@ private:
     std::atomic<std::uint64_t> next_{0};
 };
 
-class rr_balancer final : public sdk::owned_by_plugin<sdk::balancer> {
+class rr_balancer {
 public:
     static std::unique_ptr<rr_balancer> create(sdk::host&, std::string_view, std::string_view config,
                                                sdk::error_sink& errors) {
@@ -50,12 +48,8 @@ public:
         return std::make_unique<rr_balancer>();
     }
 
-    sdk::picker* create_picker(const sdk::server_set& servers, sdk::error_sink&) noexcept override {
-        try {
-            return new rr_picker(servers);
-        } catch (...) {
-            return nullptr;
-        }
+    std::unique_ptr<rr_picker> create_picker(const sdk::server_set& servers, sdk::error_sink&) {
+        return std::make_unique<rr_picker>(servers);
     }
 };
 

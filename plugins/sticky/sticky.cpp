@@ -77,14 +77,14 @@ struct cookie_settings {
     std::string attributes;  // "; Path=/; HttpOnly..." appended to every Set-Cookie
 };
 
-class sticky_picker final : public sdk::owned_by_plugin<sdk::picker> {
+class sticky_picker {
 public:
     sticky_picker(const sdk::server_set& set, const cookie_settings& cookie) : set_(set), cookie_(cookie) {
         // Opaque and stable: the same URL gives the same value in every configuration.
         for (const auto& s : set.servers) values_.push_back(hex_digest(EVP_sha256(), s.url, 16));
     }
 
-    std::int32_t pick(const sdk::request& req, std::span<const std::int32_t> exclude) noexcept override {
+    std::int32_t pick(const sdk::request& req, std::span<const std::int32_t> exclude) noexcept {
         const std::int32_t pinned = pinned_server(req);
         if (pinned >= 0 && set_.up[pinned].load(std::memory_order_relaxed) &&
             std::find(exclude.begin(), exclude.end(), pinned) == exclude.end())
@@ -92,14 +92,10 @@ public:
         return set_.inner->pick(req, exclude);
     }
 
-    void on_response(const sdk::request& req, sdk::response& resp, std::int32_t server) noexcept override {
+    void on_response(const sdk::request& req, sdk::response& resp, std::int32_t server) {
         set_.inner->on_response(req, resp, server);
         if (server < 0 || pinned_server(req) == server) return;
-        try {
-            resp.add_header("Set-Cookie", cookie_.name + "=" + values_[static_cast<std::size_t>(server)] +
-                                              cookie_.attributes);
-        } catch (...) {
-        }
+        resp.add_header("Set-Cookie", cookie_.name + "=" + values_[static_cast<std::size_t>(server)] + cookie_.attributes);
     }
 
 private:
@@ -116,7 +112,7 @@ private:
     std::vector<std::string> values_;
 };
 
-class sticky_balancer final : public sdk::owned_by_plugin<sdk::balancer> {
+class sticky_balancer {
 public:
     static std::unique_ptr<sticky_balancer> create(sdk::host&, std::string_view instance, std::string_view config,
                                                    sdk::error_sink& errors) {
@@ -176,12 +172,12 @@ public:
         return b;
     }
 
-    sdk::picker* create_picker(const sdk::server_set& set, sdk::error_sink& errors) noexcept override {
+    std::unique_ptr<sticky_picker> create_picker(const sdk::server_set& set, sdk::error_sink& errors) {
         if (!set.inner) {
             errors.error("", "sticky sessions wrap a strategy, and none was given");
             return nullptr;
         }
-        return new (std::nothrow) sticky_picker(set, cookie_);
+        return std::make_unique<sticky_picker>(set, cookie_);
     }
 
 private:

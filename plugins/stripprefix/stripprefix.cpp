@@ -56,7 +56,7 @@ bool has_dot_segment(std::string_view path) {
     return false;
 }
 
-class strip_prefix final : public sdk::owned_by_plugin<sdk::middleware> {
+class strip_prefix {
 public:
     static std::unique_ptr<strip_prefix> create(sdk::host&, std::string_view, std::string_view config,
                                                 sdk::error_sink& errors) {
@@ -105,7 +105,7 @@ public:
         return ok ? std::move(mw) : nullptr;
     }
 
-    sdk::verdict on_request(sdk::request& req, sdk::local_reply& reply) noexcept override {
+    sdk::verdict on_request(sdk::request& req, sdk::local_reply& reply) noexcept {
         const std::string_view path = req.routing_path();
         for (const auto& prefix : prefixes_) {
             if (!path.starts_with(prefix)) continue;
@@ -133,8 +133,6 @@ public:
         }
         return sdk::verdict::proceed;
     }
-
-    void on_response(const sdk::request&, sdk::response&) noexcept override {}
 
 private:
     std::vector<std::string> prefixes_;

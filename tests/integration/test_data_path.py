@@ -12,6 +12,16 @@ from harness import (Backend, ScriptedPeer, Sluice, entry_point, free_port, raw_
 HOST = b"Host: demo.localhost\r\n"
 
 
+def dechunk(body):
+    out = b""
+    while True:
+        size_line, _, body = body.partition(b"\r\n")
+        size = int(size_line, 16)
+        if size == 0:
+            return out
+        out, body = out + body[:size], body[size + 2:]
+
+
 def status_of(response_bytes):
     line = response_bytes.split(b"\r\n", 1)[0]
     return int(line.split()[1]) if line.startswith(b"HTTP/") else None
@@ -125,7 +135,9 @@ class DataPath(unittest.TestCase):
         self.assertEqual(status_of(out), 200)
         head, _, body = out.partition(b"\r\n\r\n")
         self.assertIn(b"transfer-encoding: chunked", head.lower())
-        self.assertEqual(body, b"5\r\nhello\r\n6\r\n world\r\n0\r\n\r\n")
+        # Chunks that arrive together may leave as one: the framing is per hop, the bytes are not.
+        self.assertEqual(dechunk(body), b"hello world")
+        self.assertTrue(body.endswith(b"0\r\n\r\n"))
 
     def test_head_has_length_and_no_body(self):
         out = raw_exchange(self.port, b"HEAD / HTTP/1.1\r\n" + HOST + b"\r\nGET /health HTTP/1.1\r\n" + HOST +

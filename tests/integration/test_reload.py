@@ -6,7 +6,7 @@ import threading
 import time
 import unittest
 
-from harness import Backend, Sluice, entry_point, router, service, wait_until
+from harness import Backend, Sluice, entry_point, free_port, router, service, wait_until
 
 
 def instance(port, host="demo.localhost"):
@@ -95,6 +95,62 @@ class Reload(unittest.TestCase):
             s.wait_for(r"lost@file disabled: .*service \"missing@file\" does not exist", start=mark)
             self.assertEqual(instance(s.port), (200, "r1"))
             self.assertEqual(instance(s.port, "bad.localhost")[0], 404)
+        finally:
+            s.stop()
+
+    def test_an_object_that_becomes_invalid_keeps_serving_its_last_valid_version(self):
+        api_port = free_port()
+        good = (self.config(self.backends[:1]) + router("other", "Host(`other.localhost`)", "other") +
+                service("other", [self.backends[2].url]) +
+                '[http.middlewares.strip.stripPrefix]\nprefixes = ["/x"]\n')
+        s = Sluice(entry_point() + f'[api]\naddress = "127.0.0.1:{api_port}"\n', good, workers=1)
+        try:
+            self.assertEqual(instance(s.port), (200, "r1"))
+            mark = len(s.lines)
+            # A typo in the router's rule, one in the middleware's key, an unknown service key,
+            # and a valid change elsewhere that must still apply.
+            s.write_dynamic(router("demo", "Host(`demo.localhost`", "demo") +
+                            service("demo", [self.backends[0].url]) + "typo = 1\n" +
+                            router("other", "Host(`other.localhost`)", "other") +
+                            service("other", [self.backends[1].url]) +
+                            '[http.middlewares.strip.stripPrefix]\nprefixs = ["/x"]\n' +
+                            router("never", "Host(`never.localhost`", "demo"))
+            s.wait_for(r"router demo@file keeps serving its last valid configuration; the new one is invalid: "
+                       r".*http\.routers\.demo\.rule", start=mark)
+            s.wait_for(r"service demo@file keeps serving its last valid configuration", start=mark)
+            s.wait_for(r"middleware strip@file keeps serving its last valid configuration", start=mark)
+            s.wait_for(r"router never@file disabled", start=mark)
+            self.assertEqual(instance(s.port), (200, "r1"))
+            self.assertTrue(wait_until(lambda: instance(s.port, "other.localhost") == (200, "r2")))
+            self.assertEqual(instance(s.port, "never.localhost")[0], 404)
+
+            def api(path):
+                c = http.client.HTTPConnection("127.0.0.1", api_port, timeout=10)
+                try:
+                    c.request("GET", path)
+                    return json.loads(c.getresponse().read())
+                finally:
+                    c.close()
+            demo = api("/api/http/routers/demo@file")
+            self.assertEqual(demo["status"], "enabled")
+            self.assertTrue(demo["stale"])
+            self.assertEqual(demo["rule"], "Host(`demo.localhost`)")  # what is served
+            self.assertTrue(any("expected" in e for e in demo["error"]))
+            self.assertEqual(api("/api/http/routers/never@file")["status"], "disabled")
+            self.assertNotIn("stale", api("/api/http/routers/other@file"))
+            self.assertEqual(api("/api/overview")["http"]["routers"]["warnings"], 1)
+
+            # Fixed: no longer stale. Removed: gone, not resurrected when it comes back broken.
+            mark = len(s.lines)
+            s.write_dynamic(self.config(self.backends[1:2], host="demo.localhost"))
+            self.assertTrue(wait_until(lambda: instance(s.port) == (200, "r2")))
+            self.assertNotIn("stale", api("/api/http/routers/demo@file"))
+            s.write_dynamic(router("x", "Host(`x.localhost`)", "demo") + service("demo", [self.backends[0].url]))
+            self.assertTrue(wait_until(lambda: instance(s.port)[0] == 404))
+            s.write_dynamic(router("x", "Host(`x.localhost`)", "demo") + service("demo", [self.backends[0].url]) +
+                            router("demo", "Host(`demo.localhost`", "demo"))
+            s.wait_for(r"router demo@file disabled", start=mark)
+            self.assertEqual(instance(s.port)[0], 404)
         finally:
             s.stop()
 

@@ -70,8 +70,18 @@ struct views {
             o["error"] = errors_json(it->second);
         } else {
             o["status"] = "enabled";
+            mark_stale(o, snap.stale.routers, name);
         }
         return o;
+    }
+
+    // An object serving its last valid definition: enabled, marked stale, with the new errors.
+    static void mark_stale(json::object& o, const std::map<std::string, config::error_list>& stale,
+                           const std::string& name) {
+        if (auto it = stale.find(name); it != stale.end()) {
+            o["stale"] = true;
+            o["error"] = errors_json(it->second);
+        }
     }
 
     json::object service(const std::string& name) const {
@@ -105,6 +115,7 @@ struct views {
                 o["serverRequests"] = requests;
             }
             o["status"] = "enabled";
+            mark_stale(o, snap.stale.services, name);
         } else {
             o["status"] = "disabled";
             if (auto d = snap.disabled.services.find(name); d != snap.disabled.services.end())
@@ -121,6 +132,7 @@ struct views {
             o["error"] = errors_json(d->second);
         } else {
             o["status"] = "enabled";
+            mark_stale(o, snap.stale.middlewares, name);
         }
         return o;
     }
@@ -187,6 +199,7 @@ std::string label(std::string_view v) {
 }
 
 std::string prometheus(const http::proxy_server::metrics_snapshot& m, const runtime::snapshot& snap,
+                       const log::fault_counter& faults,
                        const runtime::config_pipeline& pipeline, const plugin::plugin_registry& plugins) {
     std::ostringstream out;
     // Requests per entry point, router and service: counts and duration histograms.
@@ -238,6 +251,13 @@ std::string prometheus(const http::proxy_server::metrics_snapshot& m, const runt
     out << "# HELP sluice_plugin_load_failures_total Plugin files refused at start-up.\n"
            "# TYPE sluice_plugin_load_failures_total counter\nsluice_plugin_load_failures_total "
         << plugins.refusals().size() << "\n";
+    out << "# HELP sluice_plugin_faults_total Plugin hooks that failed (threw), per plugin, instance and hook.\n"
+           "# TYPE sluice_plugin_faults_total counter\n";
+    for (const auto& [key, total] : faults.totals()) {
+        const auto& [plugin, kind, instance, hook] = key;
+        out << "sluice_plugin_faults_total{plugin=\"" << label(plugin) << "\",kind=\"" << label(kind)
+            << "\",instance=\"" << label(instance) << "\",hook=\"" << label(hook) << "\"} " << total << "\n";
+    }
     return out.str();
 }
 
@@ -334,7 +354,7 @@ net::awaitable<void> api_server::session(net::ip::tcp::socket socket) {
             res.body() = draining_ ? "draining" : "OK";
         } else if (path == "/metrics") {
             res.set(bhttp::field::content_type, "text/plain; version=0.0.4");
-            res.body() = prometheus(metrics, *snap, ctx_.pipeline, ctx_.plugins);
+            res.body() = prometheus(metrics, *snap, ctx_.faults, ctx_.pipeline, ctx_.plugins);
         } else if (path == "/" || path == "/dashboard") {
             res.result(bhttp::status::found);
             res.set(bhttp::field::location, "/dashboard/");
@@ -344,16 +364,18 @@ net::awaitable<void> api_server::session(net::ip::tcp::socket socket) {
         } else if (path == "/api/version") {
             send_json(json::object{{"Version", ctx_.version}});
         } else if (path == "/api/overview") {
-            auto count = [](const auto& names, const auto& disabled) {
-                return json::object{{"total", names.size()}, {"errors", disabled.size()}, {"warnings", 0}};
+            auto count = [](const auto& names, const auto& disabled, const auto& stale) {
+                return json::object{{"total", names.size()}, {"errors", disabled.size()}, {"warnings", stale.size()}};
             };
             json::array providers;
             if (ctx_.cfg.file_provider) providers.emplace_back("file");
             for (const auto& p : ctx_.cfg.providers) providers.emplace_back(p.name);
             send_json(json::object{
-                {"http", json::object{{"routers", count(v.router_names(), snap->disabled.routers)},
-                                      {"services", count(v.service_names(), snap->disabled.services)},
-                                      {"middlewares", count(v.middleware_names(), snap->disabled.middlewares)}}},
+                {"http", json::object{
+                             {"routers", count(v.router_names(), snap->disabled.routers, snap->stale.routers)},
+                             {"services", count(v.service_names(), snap->disabled.services, snap->stale.services)},
+                             {"middlewares",
+                              count(v.middleware_names(), snap->disabled.middlewares, snap->stale.middlewares)}}},
                 {"providers", providers},
                 {"openConnections", metrics.open_connections}});
         } else if (path == "/api/entrypoints" || path.starts_with("/api/entrypoints/")) {

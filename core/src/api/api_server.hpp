@@ -12,6 +12,7 @@
 
 #include "config/static_config.hpp"
 #include "http/server.hpp"
+#include "log/logging.hpp"
 #include "plugin/plugin_registry.hpp"
 #include "runtime/config_pipeline.hpp"
 
@@ -23,6 +24,7 @@ struct api_context {
     const runtime::config_pipeline& pipeline;
     http::proxy_server& proxy;
     const plugin::plugin_registry& plugins;
+    const log::fault_counter& faults;
     std::string version;
 };
 

@@ -24,7 +24,12 @@ bool has_token(std::string_view value, std::string_view token) {
 }
 
 bool wants_upgrade(const bhttp::fields& fields) {
-    if (fields.find(bhttp::field::upgrade) == fields.end()) return false;
+    const auto upgrade = fields.find(bhttp::field::upgrade);
+    if (upgrade == fields.end()) return false;
+    // h2c is never tunnelled: a backend that accepts it would speak HTTP/2 past the proxy's
+    // routing and access rules (request smuggling through the upgrade).
+    for (auto it = upgrade; it != fields.end() && it->name() == bhttp::field::upgrade; ++it)
+        if (has_token(it->value(), "h2c")) return false;
     for (auto it = fields.find(bhttp::field::connection); it != fields.end() && it->name() == bhttp::field::connection;
          ++it)
         if (has_token(it->value(), "upgrade")) return true;
@@ -52,6 +57,8 @@ void strip_hop_by_hop(bhttp::fields& fields, bool keep_upgrade) {
                                            bhttp::field::proxy_connection, bhttp::field::te,
                                            bhttp::field::trailer, bhttp::field::transfer_encoding};
     for (auto f : hop_by_hop) fields.erase(f);
+    // Belongs to an h2c upgrade, which is never forwarded.
+    fields.erase("HTTP2-Settings");
     if (keep_upgrade) fields.set(bhttp::field::connection, "upgrade");
     else fields.erase(bhttp::field::upgrade);
 }
@@ -67,7 +74,8 @@ bool is_forwarding_field(std::string_view name) {
                });
     };
     constexpr std::string_view prefix = "x-forwarded-";
-    return (name.size() > prefix.size() && same(name.substr(0, prefix.size()), prefix)) || same(name, "x-real-ip");
+    return (name.size() > prefix.size() && same(name.substr(0, prefix.size()), prefix)) || same(name, "x-real-ip") ||
+           same(name, "forwarded");
 }
 
 std::string_view host_port(std::string_view host) {

@@ -22,11 +22,12 @@ struct forwarding_facts {
     std::string_view proxy_hostname;
 };
 
-// Removes untrusted X-Forwarded-* / X-Real-Ip (and underscore variants), then sets
+// Removes untrusted X-Forwarded-* / X-Real-Ip (and underscore variants) and Forwarded (RFC 7239), then sets
 // X-Forwarded-For (appended), -Proto, -Host, -Port, -Server and X-Real-Ip.
 void set_forwarded_headers(bhttp::fields& fields, const forwarding_facts& facts);
 
-// True when the request asks for a protocol upgrade (Connection: upgrade + Upgrade).
+// True when the request asks for a protocol upgrade the proxy tunnels (Connection: upgrade +
+// Upgrade, and not h2c).
 bool wants_upgrade(const bhttp::fields& fields);
 
 // The path of an origin-form target in routing form: percent-encoded unreserved

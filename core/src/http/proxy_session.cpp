@@ -33,10 +33,21 @@ constexpr auto nothrow = net::as_tuple(net::use_awaitable);
 constexpr std::size_t relay_chunk = 16 * 1024;
 constexpr std::size_t upstream_header_limit = 64 * 1024;
 
-enum class relay_status { done, read_failed, write_failed };
+enum class relay_status { done, read_failed, write_failed, malformed };
+
+// True when `bytes` hold a line feed not preceded by a carriage return. Beast's chunked
+// parser waits for CRLF forever on such a line (a hostile client's way to hold a
+// connection); a framing line the parser left unconsumed must never hold one.
+bool has_bare_lf(std::string_view bytes) noexcept {
+    for (std::size_t at = bytes.find('\n'); at != std::string_view::npos; at = bytes.find('\n', at + 1))
+        if (at == 0 || bytes[at - 1] != '\r') return true;
+    return false;
+}
 
 // Streams a message body from `from` to `to` through a fixed buffer (Beast's relay idiom):
 // the parser fills `chunk`, the serializer writes it, and neither holds more than that.
+// Bytes are read here and handed to the parser, so that a framing line the parser cannot
+// finish is seen at once instead of after the read timeout.
 template <bool isRequest>
 net::awaitable<relay_status> relay_body(beast::tcp_stream& from, beast::flat_buffer& from_buffer,
                                         bhttp::parser<isRequest, bhttp::buffer_body>& p, beast::tcp_stream& to,
@@ -44,13 +55,34 @@ net::awaitable<relay_status> relay_body(beast::tcp_stream& from, beast::flat_buf
                                         milliseconds write_timeout, std::array<char, relay_chunk>& chunk,
                                         std::uint64_t& bytes) {
     auto& body = p.get().body();
+    p.eager(true);
     while (!p.is_done()) {
         body.data = chunk.data();
         body.size = chunk.size();
-        from.expires_after(read_timeout);
-        auto [rec, rn] = co_await bhttp::async_read_some(from, from_buffer, p, nothrow);
-        if (rec == bhttp::error::need_buffer) rec = {};
-        if (rec) co_return relay_status::read_failed;
+        // Parse what is buffered; read more only when the parser needs more to make progress.
+        for (;;) {
+            boost::system::error_code ec;
+            if (from_buffer.size() > 0) {
+                from_buffer.consume(p.put(from_buffer.data(), ec));
+                if (ec == bhttp::error::need_buffer) break;  // the chunk is full
+                if (ec && ec != bhttp::error::need_more) co_return relay_status::malformed;
+                if (p.is_done() || body.size < chunk.size()) break;
+                // Unconsumed framing bytes with a complete but unparsable line: bare LF.
+                const std::string_view rest(static_cast<const char*>(from_buffer.data().data()), from_buffer.size());
+                if (has_bare_lf(rest)) co_return relay_status::malformed;
+            }
+            if (from_buffer.size() >= from_buffer.max_size()) co_return relay_status::malformed;
+            from.expires_after(read_timeout);
+            const std::size_t room = std::min(relay_chunk, from_buffer.max_size() - from_buffer.size());
+            auto [rec, rn] = co_await from.async_read_some(from_buffer.prepare(room), nothrow);
+            from_buffer.commit(rn);
+            if (rec == net::error::eof) {
+                p.put_eof(ec);
+                if (ec) co_return relay_status::read_failed;
+                break;
+            }
+            if (rec) co_return relay_status::read_failed;
+        }
         const std::size_t got = chunk.size() - body.size;
         // An empty buffer with more == false would be framed as a zero-size chunk before
         // the last one; no buffer at all lets the serializer finish the body properly.
@@ -158,14 +190,16 @@ private:
     // Validation, routing, middlewares, forwarding. Returns whether the connection stays open.
     net::awaitable<bool> handle(bhttp::request_parser<bhttp::buffer_body>& parser, exchange& x) {
         auto& req = parser.get();
-        const unsigned version = req.version();
+        // What the client asked for, read before any header is removed or rewritten.
+        const request_facts facts = read_facts(req);
+        const unsigned version = facts.version;
         x.version = version;
         // A request whose body is still unread cannot be followed by another on this connection
         // unless the body is consumed; local answers close instead.
         auto local = [&](unsigned status, std::string_view body, bool close = false) -> net::awaitable<bool> {
             x.status = status;
             x.bytes = body.size();
-            const bool keep = !close && parser.is_done() && req.keep_alive() && !w_.draining;
+            const bool keep = !close && parser.is_done() && facts.keep_alive && !w_.draining;
             co_await send_local(status, body, version, keep);
             co_return keep;
         };
@@ -177,9 +211,11 @@ private:
             (version == 11 && req.count(bhttp::field::host) != 1) || req.count(bhttp::field::host) > 1)
             co_return co_await local(400, "malformed request\n", true);
         // Forwarding headers are settled before routing, so rules and middlewares see what
-        // the upstream will see (and a middleware's X-Forwarded-Prefix survives).
-        const bool websocket = wants_upgrade(req) && config::iequals(req[bhttp::field::upgrade], "websocket");
-        set_forwarded_headers(req, {client_ip_, trusted_, websocket, w_.ctx.hostname});
+        // the upstream will see (and a middleware's X-Forwarded-Prefix survives). Hop-by-hop
+        // fields go first: a client listing X-Forwarded-For in Connection cannot remove the
+        // proxy's own.
+        strip_hop_by_hop(req, facts.upgrade);
+        set_forwarded_headers(req, {client_ip_, trusted_, facts.websocket, w_.ctx.hostname});
         // (Views into the head are taken after that edit: editing fields may move them.)
         const std::string_view target = req.target();
         std::string path;
@@ -202,13 +238,16 @@ private:
         local_reply_builder reply;
         for (const runtime::middleware* m : route->chain) {
             ++ran;
-            if (m->object->on_request(view, reply) == sdk::verdict::respond) {
+            const sdk::verdict v = m->object->on_request(view, reply);
+            // A plugin's fault (reported by its adapter) answers this request only.
+            if (v == sdk::verdict::failed) co_return co_await local(500, "internal server error\n");
+            if (v == sdk::verdict::respond) {
                 auto& res = reply.message;
                 if (res.result_int() == 0) res.result(bhttp::status::ok);
                 response_view rv(res, res.result_int());
-                for (std::size_t i = ran; i-- > 0;) route->chain[i]->object->on_response(view, rv);
+                if (!run_response_hooks(*route, ran, view, rv)) co_return co_await local(500, "internal server error\n");
                 x.status = res.result_int();
-                const bool keep = parser.is_done() && req.keep_alive() && !w_.draining;
+                const bool keep = parser.is_done() && facts.keep_alive && !w_.draining;
                 res.version(version);
                 res.keep_alive(keep);
                 res.prepare_payload();
@@ -219,13 +258,15 @@ private:
             }
         }
         const runtime::service& svc = *route->target;
-        const request_facts facts = prepare_upstream_head(parser);
+        prepare_upstream_head(parser);
         // Servers that failed this request before answering anything; a retry goes elsewhere.
         std::array<std::int32_t, 12> failed{};
         std::size_t failures = 0;
         const std::size_t retries = std::min<std::size_t>(svc.retries, failed.size() - 1);
         for (;;) {
-            const std::int32_t index = svc.picker->pick(view, {failed.data(), failures});
+            std::int32_t index = svc.picker->pick(view, {failed.data(), failures});
+            // The picker failed (reported by its adapter): any healthy server rather than none.
+            if (index == sdk::pick_failed) index = sdk::first_available({svc.infos, svc.up.get()}, 0, {failed.data(), failures});
             if (index < 0) {
                 if (failures == 0) co_return co_await local(503, "no available server\n");
                 // Every server tried failed: report the last failure.
@@ -244,19 +285,19 @@ private:
         unsigned version = 11;
         bool keep_alive = true;
         bool is_head = false;
-        bool upgrade = false;
+        bool upgrade = false;  // an Upgrade the proxy can tunnel (never h2c)
+        bool websocket = false;
         bool expect_continue = false;
         bool idempotent = false;
     };
 
-    // Rewrites the request head for the upstream once; retries send the same head.
-    request_facts prepare_upstream_head(bhttp::request_parser<bhttp::buffer_body>& parser) {
-        auto& req = parser.get();
+    static request_facts read_facts(const upstream_request& req) {
         request_facts f;
         f.version = req.version();
         f.keep_alive = req.keep_alive();
         f.is_head = req.method() == bhttp::verb::head;
         f.upgrade = wants_upgrade(req);
+        f.websocket = f.upgrade && config::iequals(req[bhttp::field::upgrade], "websocket");
         f.expect_continue = has_token(req[bhttp::field::expect], "100-continue");
         switch (req.method()) {
             case bhttp::verb::get:
@@ -267,12 +308,16 @@ private:
             case bhttp::verb::trace: f.idempotent = true; break;
             default: break;
         }
+        return f;
+    }
+
+    // Rewrites the request head for the upstream once; retries send the same head.
+    static void prepare_upstream_head(bhttp::request_parser<bhttp::buffer_body>& parser) {
+        auto& req = parser.get();
         // The proxy answers Expect itself, once it commits to reading the body.
         req.erase(bhttp::field::expect);
-        strip_hop_by_hop(req, f.upgrade);
         if (parser.chunked()) req.chunked(true);
         req.version(11);
-        return f;
     }
 
     // Passive health: a connection failure or a 5xx counts against the server; enough of
@@ -356,9 +401,14 @@ private:
                 ux.upload = co_await relay_body(client_, buffer_, parser, ux.up->stream, *ux.request_writer,
                                                 ep_.read_timeout, w_.ctx.cfg.forwarding.read_timeout, upload_chunk_,
                                                 sent);
-                // A client that broke off its request: the server will not answer it.
-                boost::system::error_code ec;
-                if (ux.upload == relay_status::read_failed) ux.up->stream.socket().cancel(ec);
+                // A client that broke off its request, or framed it wrongly: the server will not
+                // answer it, and whatever waits on that connection (a read just starting
+                // included, which a cancel alone would miss) ends now.
+                if (ux.upload == relay_status::read_failed || ux.upload == relay_status::malformed) {
+                    boost::system::error_code ec;
+                    ux.up->stream.socket().shutdown(net::ip::tcp::socket::shutdown_both, ec);
+                    ux.up->stream.socket().cancel(ec);
+                }
                 ux.uploading = false;
                 ux.upload_done.cancel();
             },
@@ -433,6 +483,12 @@ private:
                 const unsigned s = ux.response->get().result_int();
                 if (s / 100 != 1 || s == 101) break;
             }
+            // A malformed request body is the client's error, whatever the server said meanwhile.
+            if (ux.upload == relay_status::malformed) {
+                x.status = 400;
+                co_await send_local(400, "malformed request body\n", version, false);
+                co_return outcome::close;
+            }
             if (!rec) break;
             if (ux.uploading || ux.upload == relay_status::read_failed) {
                 x.status = 400;
@@ -468,7 +524,11 @@ private:
             else keep_alive = false;
         }
         response_view rv(res, status);
-        for (std::size_t i = route.chain.size(); i-- > 0;) route.chain[i]->object->on_response(view, rv);
+        if (!run_response_hooks(route, route.chain.size(), view, rv)) {
+            // The upstream's body is left unread: that connection is not reused.
+            ux.reusable = false;
+            co_return co_await fail(500, "internal server error\n");
+        }
         svc.picker->on_response(view, rv, index);
         res.version(version);
         if (!tunnel) res.keep_alive(keep_alive);
@@ -495,6 +555,14 @@ private:
         }
         ux.reusable = upstream_keep_alive && rp.is_done() && ux.up->buffer.size() == 0;
         co_return keep_alive ? outcome::keep_alive : outcome::close;
+    }
+
+    // Response hooks of the first `ran` middlewares, in reverse order; false when one failed.
+    static bool run_response_hooks(const runtime::route& route, std::size_t ran, request_view& view,
+                                   response_view& rv) {
+        for (std::size_t i = ran; i-- > 0;)
+            if (route.chain[i]->object->on_response(view, rv) == sdk::verdict::failed) return false;
+        return true;
     }
 
     // A granted Upgrade: bytes flow both ways until either side closes or both go quiet

@@ -102,17 +102,85 @@ void config_pipeline::accept(const std::string& provider, const std::string& sou
     });
 }
 
+namespace {
+
+// Puts back the last valid definition of every object of one kind that the build disabled
+// and that has one; returns whether it put back any.
+template <class Config>
+bool put_back(std::map<std::string, Config>& objects, std::map<std::string, config::error_list>& invalid,
+              const std::map<std::string, config::error_list>& disabled,
+              const std::map<std::string, Config>& last_valid, std::map<std::string, config::error_list>& stale) {
+    bool any = false;
+    for (const auto& [name, errors] : disabled) {
+        const auto last = last_valid.find(name);
+        if (last == last_valid.end() || stale.count(name)) continue;
+        objects.insert_or_assign(name, last->second);
+        invalid.erase(name);
+        stale.emplace(name, errors);
+        any = true;
+    }
+    return any;
+}
+
+// Stale objects that did not build even in their last valid form are simply disabled.
+void drop_unbuilt(std::map<std::string, config::error_list>& stale,
+                  const std::map<std::string, config::error_list>& disabled) {
+    std::erase_if(stale, [&](const auto& entry) { return disabled.count(entry.first) > 0; });
+}
+
+template <class Config>
+std::map<std::string, Config> built_only(const std::map<std::string, Config>& objects,
+                                         const std::map<std::string, config::error_list>& disabled) {
+    std::map<std::string, Config> out;
+    for (const auto& [name, object] : objects)
+        if (!disabled.count(name)) out.emplace(name, object);
+    return out;
+}
+
+}  // namespace
+
+std::unique_ptr<snapshot> config_pipeline::build_keeping_valid(config::dynamic_config& merged) {
+    config::disabled_objects stale;
+    std::unique_ptr<snapshot> built;
+    // Each round puts back at least one object for good, so this ends.
+    for (;;) {
+        built = build_snapshot(merged, plugins_, host_, entry_points_, generation_);
+        const auto& d = built->disabled;
+        const bool routers = put_back(merged.routers, merged.invalid.routers, d.routers, last_valid_.routers, stale.routers);
+        const bool services =
+            put_back(merged.services, merged.invalid.services, d.services, last_valid_.services, stale.services);
+        const bool middlewares = put_back(merged.middlewares, merged.invalid.middlewares, d.middlewares,
+                                          last_valid_.middlewares, stale.middlewares);
+        if (!routers && !services && !middlewares) break;
+    }
+    drop_unbuilt(stale.routers, built->disabled.routers);
+    drop_unbuilt(stale.services, built->disabled.services);
+    drop_unbuilt(stale.middlewares, built->disabled.middlewares);
+    built->stale = std::move(stale);
+    last_valid_ = {built_only(merged.routers, built->disabled.routers),
+                   built_only(merged.services, built->disabled.services),
+                   built_only(merged.middlewares, built->disabled.middlewares)};
+    return built;
+}
+
 void config_pipeline::rebuild() {
     auto merged = std::make_shared<config::dynamic_config>();
     for (const auto& [name, state] : providers_) config::merge_into(*merged, state.parsed);
-    auto built = build_snapshot(*merged, plugins_, host_, entry_points_, ++generation_);
+    ++generation_;
+    auto built = build_keeping_valid(*merged);
     built->config = merged;
     std::shared_ptr<const snapshot> next = std::move(built);
     next->disabled.for_each([](std::string_view kind, const std::string& name, const config::error_list& errors) {
         for (const auto& e : errors) spdlog::error("{} {} disabled: {}", kind, name, e.to_string());
     });
-    spdlog::info("configuration {} applied: {} routers, {} services, {} middlewares, {} disabled{}", next->generation,
-                 next->routes.size(), next->services.size(), next->middlewares.size(), next->disabled.size(),
+    next->stale.for_each([](std::string_view kind, const std::string& name, const config::error_list& errors) {
+        for (const auto& e : errors)
+            spdlog::error("{} {} keeps serving its last valid configuration; the new one is invalid: {}", kind, name,
+                          e.to_string());
+    });
+    spdlog::info("configuration {} applied: {} routers, {} services, {} middlewares, {} disabled, {} stale{}",
+                 next->generation, next->routes.size(), next->services.size(), next->middlewares.size(),
+                 next->disabled.size(), next->stale.size(),
                  describe_changes(last_.get(), *merged));
     last_ = merged;
     ++stats_.reloads;

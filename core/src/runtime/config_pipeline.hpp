@@ -51,8 +51,18 @@ private:
         config::dynamic_config parsed;
     };
 
+    // The last definition of each object that built into a published snapshot.
+    struct valid_objects {
+        std::map<std::string, config::router_config> routers;
+        std::map<std::string, config::service_config> services;
+        std::map<std::string, config::middleware_config> middlewares;
+    };
+
     void accept(const std::string& provider, const std::string& source, const std::string& document, bool shared_file);
     void rebuild();
+    // Builds `merged`, putting back the last valid definition of every object whose new one
+    // is invalid (recorded in the snapshot's `stale`), and remembers what built.
+    std::unique_ptr<snapshot> build_keeping_valid(config::dynamic_config& merged);
 
     boost::asio::io_context& control_;
     const plugin::plugin_registry& plugins_;
@@ -67,6 +77,7 @@ private:
     health_checker health_;
     reload_stats stats_;
     std::shared_ptr<const config::dynamic_config> last_;  // for logging what changed
+    valid_objects last_valid_;
 };
 
 }  // namespace sluice::runtime

@@ -111,6 +111,9 @@ struct snapshot {
     std::map<std::string, route_table> tables;  // by entry point name
     // Routers, services and middlewares that are not serving, with why.
     config::disabled_objects disabled;
+    // Objects whose newest definition is invalid and that serve their last valid one, with
+    // the errors of the newest.
+    config::disabled_objects stale;
 
     const route_table* table(const std::string& entry_point) const noexcept {
         auto it = tables.find(entry_point);

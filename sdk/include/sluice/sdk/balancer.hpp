@@ -18,6 +18,10 @@ struct server_info {
 
 class picker;
 
+// What `pick` returns when the picker itself failed (its code threw): the host reports the
+// fault and chooses a healthy server itself, or answers 503.
+inline constexpr std::int32_t pick_failed = -2;
+
 // The servers of one service. Owned by the host and valid for the picker's whole life.
 // `up[i]` is the host's live health verdict for servers[i]; read it with a relaxed load.
 // `inner`, when set, is the picker of the service's strategy, for balancers that wrap
@@ -33,11 +37,11 @@ struct server_set {
 // allocate. Destroyed through release() once no request uses it any more.
 class picker {
 public:
-    // Index into the server set of a healthy server, or -1 when there is none. Indices in
-    // `exclude` (servers that already failed this request) must not be returned.
+    // Index into the server set of a healthy server, -1 when there is none, or pick_failed.
+    // Indices in `exclude` (servers that already failed this request) must not be returned.
     virtual std::int32_t pick(const request& req, std::span<const std::int32_t> exclude) noexcept = 0;
     // Called with the index `pick` returned before the response goes to the client
-    // (for example to set a cookie).
+    // (for example to set a cookie). A failure here is reported; the response still goes out.
     virtual void on_response(const request& req, response& resp, std::int32_t server) noexcept = 0;
     virtual void release() noexcept = 0;
 

@@ -1,4 +1,4 @@
-// What the host offers every plugin object: logging and configuration errors.
+// What the host offers every plugin object: logging, configuration errors and fault reports.
 #pragma once
 
 #include <string_view>
@@ -7,6 +7,16 @@ namespace sluice::sdk {
 
 enum class log_level : int { trace = 0, debug = 1, info = 2, warn = 3, error = 4 };
 
+// A hook of a plugin object failed: it threw (caught by the SDK's adapters, see declare.hpp).
+// Every view is valid only during the report.
+struct fault_report {
+    std::string_view plugin;    // the plugin's name ("stripprefix")
+    std::string_view kind;      // "balancer" | "middleware" | "provider"
+    std::string_view instance;  // the configured object ("strip-api@file")
+    std::string_view hook;      // "on_request", "pick", "start", ...
+    std::string_view what;      // the exception's message
+};
+
 // Implemented by the host. Outlives every object a plugin creates; callable from any thread.
 // Plugins log through it rather than through a logging library of their own, so one
 // configuration (level, format, destination) governs everything the process prints.
@@ -14,6 +24,9 @@ class host {
 public:
     virtual void log(log_level level, std::string_view message) noexcept = 0;
     virtual bool log_enabled(log_level level) const noexcept = 0;
+    // Counts the fault and logs it (once per burst per plugin, instance and hook). The
+    // request that met it is answered by the host (500, or another server for a balancer).
+    virtual void report_fault(const fault_report& fault) noexcept = 0;
 
 protected:
     ~host() = default;

@@ -17,8 +17,13 @@ namespace sluice::sdk::testing {
 
 struct fake_host final : host {
     std::vector<std::pair<log_level, std::string>> lines;
+    std::vector<std::string> faults;  // "<kind> <plugin> <instance> <hook>: <what>"
     void log(log_level level, std::string_view message) noexcept override { lines.emplace_back(level, message); }
     bool log_enabled(log_level) const noexcept override { return true; }
+    void report_fault(const fault_report& f) noexcept override {
+        faults.push_back(std::string(f.kind) + " " + std::string(f.plugin) + " " + std::string(f.instance) + " " +
+                         std::string(f.hook) + ": " + std::string(f.what));
+    }
 };
 
 struct collecting_errors final : error_sink {
