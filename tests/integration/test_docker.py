@@ -175,6 +175,29 @@ class Docker(unittest.TestCase):
         s.wait_for(r"label sluice\.http\.services\.bad\.loadbalancer\.server\.port=eighty is not a port number")
         self.assertEqual(get(s.port, "bad")[0], 404)
 
+    def test_traefik_sticky_cookie_name_and_unknown_label(self):
+        """`sticky.cookie=true` beside `sticky.cookie.name` is one named cookie; a Traefik v1
+        label is warned about and the container still serves."""
+        s = self.sluice('labelPrefix = "traefik"')
+        dh.run_container("static", labels={
+            "traefik.http.services.static.loadbalancer.sticky.cookie": "true",
+            "traefik.http.services.static.loadbalancer.sticky.cookie.name": "static_cookie",
+            "traefik.frontend.rule": "Host:static.localhost",
+        })
+        host = dh.cname("static")  # the default router is the container's, its service "static"
+        self.assertTrue(wait_until(lambda: get(s.port, host)[0] == 200))
+        c = http.client.HTTPConnection("127.0.0.1", s.port, timeout=10)
+        c.request("GET", "/api/", headers={"Host": host})
+        r = c.getresponse()
+        body = json.loads(r.read())
+        cookies = r.msg.get_all("Set-Cookie") or []
+        c.close()
+        self.assertEqual(r.status, 200)
+        self.assertEqual(body["instance"], "static")
+        self.assertTrue(any(v.startswith("static_cookie=") for v in cookies), cookies)
+        s.wait_for(rf"container {host}: label traefik\.frontend\.rule=Host:static\.localhost ignored")
+        self.assertFalse(any("cookie already has a value" in line for line in s.lines))
+
 
 class UnixRelay:
     """A relay in front of docker.sock that a test can take away and bring back. `path` is a

@@ -1,48 +1,160 @@
-#include <gtest/gtest.h>
-
-#include <toml++/toml.h>
-
-#include "labels.hpp"
+#include "test_support.hpp"
 
 namespace d = sluice::docker;
+using namespace sluice::docker::test;
 
 namespace {
 
-d::container make(std::string name, std::map<std::string, std::string> labels, std::string ip = "172.17.0.2",
-                  std::vector<std::uint16_t> ports = {80}) {
-    d::container c;
-    c.id = "id-" + name;
-    c.name = std::move(name);
-    c.labels = std::move(labels);
-    c.state = "running";
-    c.exposed_ports = std::move(ports);
-    c.network_mode = "bridge";
-    c.networks["bridge"] = std::move(ip);
-    return c;
+constexpr auto absent = "(absent)";
+constexpr auto lb = "http.services.s.loadBalancer.";
+
+// --- A key may carry a value and options at once (Traefik's label grammar).
+struct grammar_case {
+    std::string name;
+    std::map<std::string, std::string> labels;  // under "traefik.", on a container with service "s"
+    std::map<std::string, std::string> expect;  // path below http. -> what is there
+    std::size_t warning_count = 0;
+};
+
+std::vector<grammar_case> grammar_cases() {
+    const std::string svc = "http.services.s.loadbalancer.";
+    return {
+        {"cookie true and a name: one named cookie",
+         {{svc + "sticky.cookie", "true"}, {svc + "sticky.cookie.name", "static_cookie"}},
+         {{"sticky.cookie.name", "static_cookie"}}},
+        // Keys sort differently by case: the tree is built in the other order.
+        {"the same, labels in the other order",
+         {{"http.services.s.LoadBalancer.Sticky.Cookie", "true"}, {svc + "sticky.cookie.name", "static_cookie"}},
+         {{"sticky.cookie.name", "static_cookie"}}},
+        {"the same, value label last",
+         {{svc + "sticky.cookie", "TRUE"}, {"http.services.s.LoadBalancer.Sticky.Cookie.Name", "static_cookie"}},
+         {{"sticky.cookie.name", "static_cookie"}}},
+        {"cookie true alone: on with defaults", {{svc + "sticky.cookie", "true"}}, {{"sticky.cookie", "{}"}}},
+        {"cookie options alone: on", {{svc + "sticky.cookie.name", "n"}, {svc + "sticky.cookie.secure", "true"}},
+         {{"sticky.cookie.name", "n"}, {"sticky.cookie.secure", "true"}}},
+        {"sticky false with options: no sticky",
+         {{svc + "sticky", "false"}, {svc + "sticky.cookie.name", "fui"}}, {{"sticky", absent}, {"servers", "[1]"}}},
+        {"cookie false with options: no cookie",
+         {{svc + "sticky.cookie", "false"}, {svc + "sticky.cookie.name", "fui"}},
+         {{"sticky.cookie", absent}, {"servers", "[1]"}}},
+        {"sticky true alone: an empty sticky, no cookie (as Traefik)", {{svc + "sticky", "true"}},
+         {{"sticky", "{}"}, {"sticky.cookie", absent}}},
+        {"a switch that is neither true nor false is off, with a warning",
+         {{svc + "sticky.cookie", "yes"}, {svc + "sticky.cookie.name", "x"}}, {{"sticky.cookie", absent}}, 1},
+        {"a group of options ignores a value of its own, with a warning",
+         {{svc + "healthcheck", "true"}, {svc + "healthcheck.path", "/health"}},
+         {{"healthCheck.path", "/health"}}, 1},
+        {"keys take the core's spelling",
+         {{svc + "PASSHOSTHEADER", "false"}, {svc + "healthcheck.unhealthythreshold", "3"},
+          {svc + "passivehealthcheck.maxfailedattempts", "2"}},
+         {{"passHostHeader", "false"}, {"healthCheck.unhealthyThreshold", "3"},
+          {"passiveHealthCheck.maxFailedAttempts", "2"}}},
+        {"a value with options below it: the options are ignored, with a warning",
+         {{svc + "strategy", "roundrobin"}, {svc + "strategy.x", "1"}}, {{"strategy", "roundrobin"}}, 1},
+        {"the balancer's own options follow the strategy",
+         {{svc + "strategy", "ewma"}, {svc + "ewma.decay", "10s"}, {svc + "other.x", "1"}},
+         {{"ewma.decay", "10s"}, {"other", absent}}, 1},
+    };
 }
 
-d::container replica(std::string name, std::string ip, std::map<std::string, std::string> extra = {}) {
-    extra["com.docker.compose.project"] = "demo";
-    extra["com.docker.compose.service"] = "web";
-    return make(std::move(name), std::move(extra), std::move(ip));
+void PrintTo(const grammar_case& c, std::ostream* os) { *os << c.name; }
+
+class grammar : public ::testing::TestWithParam<grammar_case> {};
+
+TEST_P(grammar, decodes) {
+    const auto& c = GetParam();
+    std::map<std::string, std::string> labels;
+    for (const auto& [k, v] : c.labels) labels["traefik." + k] = v;
+    d::options opts;
+    opts.label_prefix = "traefik";
+    const auto doc = d::build_document({make("s", labels)}, opts);
+    const auto t = parse(doc);
+    for (const auto& [path, want] : c.expect) EXPECT_EQ(at(t, lb + path), want) << path << " in\n" << doc.toml;
+    EXPECT_EQ(at(t, "http.routers.s.service"), "s") << doc.toml;  // the container still serves
+    expect_warnings(doc, {}, c.warning_count);
 }
 
-toml::table parse(const d::document& doc) { return toml::parse(doc.toml); }
+INSTANTIATE_TEST_SUITE_P(labels, grammar, ::testing::ValuesIn(grammar_cases()),
+                         [](const ::testing::TestParamInfo<grammar_case>& info) {
+                             std::string n;
+                             for (char ch : info.param.name) n += std::isalnum(static_cast<unsigned char>(ch)) ? ch : '_';
+                             return n;
+                         });
 
-std::vector<std::string> urls(const toml::table& t, const std::string& service) {
-    std::vector<std::string> out;
-    if (auto servers = t["http"]["services"][service]["loadBalancer"]["servers"].as_array())
-        for (auto& s : *servers) out.push_back(s.as_table()->get("url")->value<std::string>().value());
-    return out;
+// Traefik's label_test.go, the HTTP routers and services it decodes (middlewares are any
+// plugin's options here, passed on as written).
+TEST(labels, traefik_decode_configuration) {
+    d::options opts;
+    opts.label_prefix = "traefik";
+    const std::string s0 = "traefik.http.services.Service0.loadbalancer.", s1 = "traefik.http.services.Service1.loadbalancer.";
+    const auto doc = d::build_document(
+        {make("c", {{"traefik.http.routers.Router0.entrypoints", "foobar, fiibar"},
+                    {"traefik.http.routers.Router0.middlewares", "foobar, fiibar"},
+                    {"traefik.http.routers.Router0.priority", "42"},
+                    {"traefik.http.routers.Router0.rule", "foobar"},
+                    {"traefik.http.routers.Router0.tls", "true"},
+                    {"traefik.http.routers.Router0.service", "foobar"},
+                    {"traefik.http.routers.Router1.rule", "foobar"},
+                    {"traefik.http.routers.Router1.tls", "false"},
+                    {"traefik.http.routers.Router1.service", "foobar"},
+                    {s0 + "healthcheck.headers.name0", "foobar"},
+                    {s0 + "healthcheck.hostname", "foobar"},
+                    {s0 + "healthcheck.interval", "1s"},
+                    {s0 + "healthcheck.path", "foobar"},
+                    {s0 + "healthcheck.port", "42"},
+                    {s0 + "passhostheader", "true"},
+                    {s0 + "strategy", "foobar"},
+                    {s0 + "server.port", "8080"},
+                    {s0 + "sticky.cookie.name", "foobar"},
+                    {s0 + "sticky.cookie.secure", "true"},
+                    {s0 + "sticky.cookie.path", "/foobar"},
+                    {s0 + "sticky.cookie.domain", "foo.com"},
+                    {s1 + "sticky", "false"},
+                    {s1 + "sticky.cookie.name", "fui"},
+                    {"traefik.HTTP.Middlewares.Middleware4.circuitbreaker.checkperiod", "1s"},
+                    {"traefik.http.middlewares.Middleware8.headers.customrequestheaders.name0", "foobar"},
+                    {"traefik.http.middlewares.Middleware17.compress", "true"}})},
+        opts);
+    const auto t = parse(doc);
+    const std::map<std::string, std::string> expect = {
+        {"http.routers.Router0.entryPoints", "foobar, fiibar"},
+        {"http.routers.Router0.middlewares", "foobar, fiibar"},
+        {"http.routers.Router0.priority", "42"},
+        {"http.routers.Router0.tls", "{}"},  // the core refuses the router: TLS is not terminated here
+        {"http.routers.Router1.tls", absent},
+        {"http.services.Service0.loadBalancer.healthCheck.headers.name0", "foobar"},
+        {"http.services.Service0.loadBalancer.healthCheck.port", "42"},
+        {"http.services.Service0.loadBalancer.sticky.cookie.name", "foobar"},
+        {"http.services.Service0.loadBalancer.sticky.cookie.path", "/foobar"},
+        {"http.services.Service0.loadBalancer.servers[0].url", "http://172.17.0.2:8080"},
+        {"http.services.Service1.loadBalancer.sticky", absent},
+        {"http.services.Service1.loadBalancer.servers[0].url", "http://172.17.0.2:80"},
+        {"http.middlewares.Middleware4.circuitbreaker.checkperiod", "1s"},
+        {"http.middlewares.Middleware8.headers.customrequestheaders.name0", "foobar"},
+        {"http.middlewares.Middleware17.compress", "{}"},
+    };
+    for (const auto& [path, want] : expect) EXPECT_EQ(at(t, path), want) << path << " in\n" << doc.toml;
+    expect_warnings(doc, {}, 0);
 }
 
 TEST(labels, compose_replicas_form_one_service_with_a_default_rule) {
     auto doc = d::build_document({replica("demo-web-2", "172.17.0.3"), replica("demo-web-1", "172.17.0.2")}, {});
     auto t = parse(doc);
     EXPECT_EQ(urls(t, "web-demo"), (std::vector<std::string>{"http://172.17.0.2:80", "http://172.17.0.3:80"}));
-    EXPECT_EQ(t["http"]["routers"]["web-demo"]["rule"].value<std::string>(), "Host(`web-demo`)");
-    EXPECT_EQ(t["http"]["routers"]["web-demo"]["service"].value<std::string>(), "web-demo");
+    EXPECT_EQ(at(t, "http.routers.web-demo.rule"), "Host(`web-demo`)");
+    EXPECT_EQ(at(t, "http.routers.web-demo.service"), "web-demo");
     EXPECT_TRUE(doc.warnings.empty());
+}
+
+// The default router and rule are the container's, not the first labelled service's.
+TEST(labels, default_router_and_rule_come_from_the_container) {
+    auto doc = d::build_document(
+        {replica("demo-web-1", "172.17.0.2", {{"sluice.http.services.static.loadbalancer.server.port", "8080"}})}, {});
+    auto t = parse(doc);
+    EXPECT_EQ(at(t, "http.routers.web-demo.rule"), "Host(`web-demo`)") << doc.toml;
+    EXPECT_EQ(at(t, "http.routers.web-demo.service"), "static");
+    EXPECT_EQ(at(t, "http.routers.static"), absent);
+    EXPECT_EQ(urls(t, "static"), (std::vector<std::string>{"http://172.17.0.2:8080"}));
 }
 
 TEST(labels, order_of_containers_does_not_change_the_document) {
@@ -65,13 +177,14 @@ TEST(labels, traefik_grammar_under_a_configurable_prefix) {
                       {"sluice.http.routers.ignored.rule", "Host(`x`)"}})},
         opts);
     auto t = parse(doc);
-    EXPECT_EQ(t["http"]["routers"]["api"]["service"].value<std::string>(), "api");
-    EXPECT_EQ(t["http"]["routers"]["api"]["middlewares"].value<std::string>(), "strip");
+    EXPECT_EQ(at(t, "http.routers.api.service"), "api");
+    EXPECT_EQ(at(t, "http.routers.api.middlewares"), "strip");
     EXPECT_EQ(urls(t, "api"), (std::vector<std::string>{"http://172.17.0.2:8080"}));
-    EXPECT_EQ(t["http"]["services"]["api"]["loadBalancer"]["sticky"]["cookie"].value<std::string>(), "true");
-    EXPECT_EQ(t["http"]["services"]["api"]["loadBalancer"]["healthcheck"]["path"].value<std::string>(), "/health");
-    EXPECT_EQ(t["http"]["middlewares"]["strip"]["stripprefix"]["prefixes"].value<std::string>(), "/api");
-    EXPECT_FALSE(t["http"]["routers"]["ignored"]);
+    EXPECT_EQ(at(t, "http.services.api.loadBalancer.sticky.cookie"), "{}");
+    EXPECT_EQ(at(t, "http.services.api.loadBalancer.healthCheck.path"), "/health");
+    EXPECT_EQ(at(t, "http.middlewares.strip.stripprefix.prefixes"), "/api");
+    EXPECT_EQ(at(t, "http.routers.ignored"), absent);
+    EXPECT_TRUE(doc.warnings.empty()) << joined(doc.warnings);
 }
 
 TEST(labels, filtering) {
@@ -108,19 +221,43 @@ TEST(labels, port_is_the_label_else_the_lowest_exposed_else_skipped) {
     EXPECT_EQ(urls(t, "low"), (std::vector<std::string>{"http://172.17.0.2:80"}));
     EXPECT_FALSE(t["http"]["services"]["none"]);
     auto doc = d::build_document({make("none", {}, "172.17.0.3", {})}, {});
-    ASSERT_EQ(doc.warnings.size(), 1u);
-    EXPECT_NE(doc.warnings[0].find("no port for service none"), std::string::npos);
+    expect_warnings(doc, {"container none: no port for service none"}, 1);
 }
 
-TEST(labels, bad_labels_skip_the_container_with_a_warning_naming_the_label) {
+// A value a known key cannot take, where it makes the server impossible, skips the container.
+TEST(labels, bad_values_skip_the_container_with_a_warning_naming_the_label) {
     auto doc = d::build_document({make("bad", {{"sluice.http.services.bad.loadbalancer.server.port", "eighty"}}),
+                                  make("weight", {{"sluice.http.services.w.loadbalancer.server.weight", "-1"}}, "172.17.0.5"),
+                                  make("enable", {{"sluice.enable", "maybe"}}, "172.17.0.6"),
                                   make("good", {}, "172.17.0.4")},
                                  {});
     auto t = parse(doc);
-    EXPECT_FALSE(t["http"]["services"]["bad"]);
-    EXPECT_TRUE(t["http"]["services"]["good"]);
-    ASSERT_EQ(doc.warnings.size(), 1u);
-    EXPECT_NE(doc.warnings[0].find("sluice.http.services.bad.loadbalancer.server.port=eighty"), std::string::npos);
+    EXPECT_EQ(at(t, "http.services.bad"), absent);
+    EXPECT_EQ(at(t, "http.services.w"), absent);
+    EXPECT_EQ(at(t, "http.services.enable"), absent);
+    EXPECT_EQ(urls(t, "good"), (std::vector<std::string>{"http://172.17.0.4:80"}));
+    expect_warnings(doc,
+                    {"container bad: label sluice.http.services.bad.loadbalancer.server.port=eighty is not a port number",
+                     "label sluice.http.services.w.loadbalancer.server.weight=-1 is not a positive number",
+                     "label sluice.enable=maybe is not true or false"},
+                    3);
+}
+
+// Unknown labels are warned about and ignored; the container still serves.
+TEST(labels, unknown_labels_are_ignored_and_the_container_serves) {
+    auto doc = d::build_document({make("odd", {{"sluice.frontend.rule", "Host:x"},
+                                               {"sluice.http.services.odd.loadbalancer.bogus", "1"},
+                                               {"sluice.http..x", "1"}})},
+                                 {});
+    auto t = parse(doc);
+    EXPECT_EQ(urls(t, "odd"), (std::vector<std::string>{"http://172.17.0.2:80"}));
+    EXPECT_EQ(at(t, "http.routers.odd.rule"), "Host(`odd`)");
+    EXPECT_EQ(at(t, "http.services.odd.loadBalancer.bogus"), absent);
+    expect_warnings(doc,
+                    {"container odd: label sluice.frontend.rule=Host:x ignored",
+                     "container odd: label sluice.http.services.odd.loadbalancer.bogus=1 ignored: unknown option",
+                     "container odd: label sluice.http..x=1 ignored: a part of its key is empty"},
+                    3);
 }
 
 TEST(labels, network_choice_is_deterministic) {
@@ -145,24 +282,23 @@ TEST(labels, host_network_is_loopback_with_the_labelled_port) {
     EXPECT_EQ(urls(parse(d::build_document({host}, {})), "host"), (std::vector<std::string>{"http://127.0.0.1:9090"}));
 }
 
-TEST(labels, replicas_that_disagree_get_a_warning_and_the_first_wins) {
+// As Traefik: the object the replicas disagree on is left out, the rest stays.
+TEST(labels, replicas_that_disagree_lose_that_object_with_a_warning_naming_it) {
     auto a = replica("web-1", "172.17.0.2", {{"sluice.http.routers.web.rule", "Host(`a`)"}});
     auto b = replica("web-2", "172.17.0.3", {{"sluice.http.routers.web.rule", "Host(`b`)"}});
     auto doc = d::build_document({b, a}, {});
-    EXPECT_EQ(parse(doc)["http"]["routers"]["web"]["rule"].value<std::string>(), "Host(`a`)");
-    ASSERT_EQ(doc.warnings.size(), 1u);
-    EXPECT_NE(doc.warnings[0].find("replicas disagree"), std::string::npos);
+    auto t = parse(doc);
+    EXPECT_EQ(at(t, "http.routers.web"), absent);
+    EXPECT_EQ(urls(t, "web-demo"), (std::vector<std::string>{"http://172.17.0.2:80", "http://172.17.0.3:80"}));
+    expect_warnings(doc,
+                    {"router web defined multiple times with different configurations, left out: rule is "
+                     "\"Host(`a`)\" on web-1 but \"Host(`b`)\" on web-2"},
+                    1);
 }
 
-TEST(labels, weights_and_unknown_labels) {
-    auto doc = d::build_document({make("w", {{"sluice.http.services.w.loadbalancer.server.weight", "3"}}),
-                                  make("odd", {{"sluice.tcp.routers.x.rule", "y"}}, "172.17.0.9")},
-                                 {});
-    auto t = parse(doc);
-    EXPECT_EQ(t["http"]["services"]["w"]["loadBalancer"]["servers"][0]["weight"].value<std::int64_t>(), 3);
-    EXPECT_FALSE(t["http"]["services"]["odd"]);
-    ASSERT_EQ(doc.warnings.size(), 1u);
-    EXPECT_NE(doc.warnings[0].find("sluice.tcp.routers.x.rule is not understood"), std::string::npos);
+TEST(labels, weights) {
+    auto doc = d::build_document({make("w", {{"sluice.http.services.w.loadbalancer.server.weight", "3"}})}, {});
+    EXPECT_EQ(at(parse(doc), "http.services.w.loadBalancer.servers[0].weight"), "3");
 }
 
 TEST(labels, normalize) {
