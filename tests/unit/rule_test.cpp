@@ -369,4 +369,23 @@ TEST(rule, evaluation_does_not_allocate) {
     EXPECT_EQ(matched, 10u);  // all but Host(`example.com`)
 }
 
+// Traefik reads double-quoted values with Go's strconv.Unquote; backticks are raw.
+TEST(rule, double_quoted_values_are_go_string_literals) {
+    expect_matches("PathRegexp(\"^/v\\\\d+/\")", {{"http://a/v12/x", true}, {"http://a/vx/", false}});
+    expect_matches("PathRegexp(`^/v\\d+/`)", {{"http://a/v12/x", true}});
+    expect_matches("Header(\"X-A\", \"say \\\"hi\\\"\")", {});
+    expect_matches("Path(\"/caf\\u00e9\") || Path(\"/\\x41\\102\")", {{"http://a/caf%C3%A9", true}, {"http://a/AB", true}});
+    expect_matches("Path(`/a\\n`)", {{"http://a/a%5Cn", true}});  // raw: a backslash and an n
+    for (const char* bad : {"Path(\"/\\q\")", "Path(\"/\\x4\")", "Path(\"/\\400\")", "Path(\"/\\ud800\")", "Path(\"/a"}) {
+        std::string error;
+        EXPECT_FALSE(rule::parse(bad, error)) << bad;
+    }
+    std::string error;
+    const auto quoted = rule::parse("Header(`X-A`, \"say \\\"hi\\\"\")", error);
+    ASSERT_TRUE(quoted) << error;
+    boost::beast::http::fields headers;
+    headers.insert("X-A", "say \"hi\"");
+    EXPECT_TRUE(quoted->matches({"a", "/", "GET", "", "127.0.0.1", &headers}));
+}
+
 }  // namespace

@@ -6,6 +6,7 @@
 #include <re2/re2.h>
 
 #include "config/config_error.hpp"
+#include "runtime/rule_literal.hpp"
 
 namespace sluice::runtime {
 
@@ -337,12 +338,17 @@ private:
             return std::nullopt;
         }
         const char quote = text_[pos_];
-        const auto end = text_.find(quote, pos_ + 1);
+        const auto end = quote == '"' ? go_string_end(text_, pos_) : text_.find(quote, pos_ + 1);
         if (end == std::string_view::npos) {
             set_error("unterminated value");
             return std::nullopt;
         }
-        std::string value(text_.substr(pos_ + 1, end - pos_ - 1));
+        const std::string_view body = text_.substr(pos_ + 1, end - pos_ - 1);
+        std::string value(body);
+        if (quote == '"' && !unquote_go_string(body, value)) {
+            set_error("invalid escape sequence in a double-quoted value (write it in backticks)");
+            return std::nullopt;
+        }
         if (value.empty()) {
             set_error("empty value");
             return std::nullopt;
