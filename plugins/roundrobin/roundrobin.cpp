@@ -15,7 +15,7 @@ class rr_picker {
 public:
     explicit rr_picker(const sdk::server_set& set) : set_(set), order_(smooth_schedule(set.servers)) {}
 
-    std::int32_t pick(const sdk::request&, std::span<const std::int32_t> exclude) noexcept {
+    std::int32_t pick(const sdk::request&, std::span<const std::int32_t> exclude) {
         if (order_.empty()) return -1;
         // Skip down or excluded servers by taking further turns, so their share spreads
         // over the others in schedule order; bounded by one lap.

@@ -84,7 +84,7 @@ public:
         for (const auto& s : set.servers) values_.push_back(hex_digest(EVP_sha256(), s.url, 16));
     }
 
-    std::int32_t pick(const sdk::request& req, std::span<const std::int32_t> exclude) noexcept {
+    std::int32_t pick(const sdk::request& req, std::span<const std::int32_t> exclude) {
         const std::int32_t pinned = pinned_server(req);
         if (pinned >= 0 && set_.up[pinned].load(std::memory_order_relaxed) &&
             std::find(exclude.begin(), exclude.end(), pinned) == exclude.end())

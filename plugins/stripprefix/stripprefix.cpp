@@ -1,5 +1,6 @@
 // stripprefix: removes the first matching prefix from the request path (Traefik semantics).
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -12,11 +13,6 @@
 namespace sluice::stripprefix {
 namespace {
 
-bool is_unreserved(char c) {
-    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' || c == '.' ||
-           c == '_' || c == '~';
-}
-
 int hex(char c) {
     if (c >= '0' && c <= '9') return c - '0';
     if (c >= 'a' && c <= 'f') return c - 'a' + 10;
@@ -24,25 +20,33 @@ int hex(char c) {
     return -1;
 }
 
-// Length of the encoded path that spells the first `count` characters of its routing form
-// (where only percent-encoded unreserved characters are decoded).
+// The reserved characters of RFC 3986 2.2 and '%': the routing path keeps their escapes.
+bool stays_escaped(char c) { return std::string_view(":/?#[]@!$&'()*+,;=%").find(c) != std::string_view::npos; }
+
+// Length of the encoded path that spells the first `count` characters of its routing form,
+// where every escape is decoded (one character) except those of reserved characters and
+// '%' (kept: three characters).
 std::size_t encoded_length(std::string_view encoded, std::size_t count) {
     std::size_t at = 0;
     for (std::size_t seen = 0; seen < count && at < encoded.size(); ++seen) {
         if (encoded[at] == '%' && at + 2 < encoded.size() && hex(encoded[at + 1]) >= 0 && hex(encoded[at + 2]) >= 0) {
-            const char c = static_cast<char>(hex(encoded[at + 1]) * 16 + hex(encoded[at + 2]));
-            // A decoded unreserved character is one routing character; a kept escape is three.
-            if (is_unreserved(c)) {
-                at += 3;
-            } else {
-                at += 3;
-                seen += 2;
-            }
+            if (stays_escaped(static_cast<char>(hex(encoded[at + 1]) * 16 + hex(encoded[at + 2])))) seen += 2;
+            at += 3;
         } else {
             ++at;
         }
     }
     return at;
+}
+
+// Labels arrive as strings: "true".
+std::optional<bool> boolean(const toml::node& node) {
+    if (auto b = node.value<bool>()) return b;
+    if (auto s = node.value<std::string>()) {
+        if (sdk::iequals(*s, "true")) return true;
+        if (sdk::iequals(*s, "false")) return false;
+    }
+    return std::nullopt;
 }
 
 bool has_dot_segment(std::string_view path) {
@@ -58,7 +62,7 @@ bool has_dot_segment(std::string_view path) {
 
 class strip_prefix {
 public:
-    static std::unique_ptr<strip_prefix> create(sdk::host&, std::string_view, std::string_view config,
+    static std::unique_ptr<strip_prefix> create(sdk::host& host, std::string_view name, std::string_view config,
                                                 sdk::error_sink& errors) {
         const toml::table table = toml::parse(config);
         auto mw = std::make_unique<strip_prefix>();
@@ -69,7 +73,20 @@ public:
                 prefixes = &node;
                 continue;
             }
-            errors.error(key.str(), "unknown key (stripPrefix takes: prefixes)");
+            if (sdk::iequals(key.str(), "forceSlash")) {
+                // Deprecated in Traefik v3 but valid. Its only effect there is an empty
+                // stripped path becoming "/", which is what the upstream receives anyway.
+                if (!boolean(node)) {
+                    errors.error(key.str(), "expected a boolean");
+                    ok = false;
+                } else {
+                    host.log(sdk::log_level::warn, "middleware " + std::string(name) +
+                                                       ": stripPrefix option forceSlash is deprecated and has no "
+                                                       "effect; remove it");
+                }
+                continue;
+            }
+            errors.error(key.str(), "unknown key (stripPrefix takes: prefixes, forceSlash)");
             ok = false;
         }
         if (!prefixes) {
@@ -105,7 +122,7 @@ public:
         return ok ? std::move(mw) : nullptr;
     }
 
-    sdk::verdict on_request(sdk::request& req, sdk::local_reply& reply) noexcept {
+    sdk::verdict on_request(sdk::request& req, sdk::local_reply& reply) {
         const std::string_view path = req.routing_path();
         for (const auto& prefix : prefixes_) {
             if (!path.starts_with(prefix)) continue;

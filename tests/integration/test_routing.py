@@ -3,7 +3,7 @@ import http.client
 import json
 import unittest
 
-from harness import FIXTURES, Backend, Sluice, entry_point, router, service
+from harness import FIXTURES, Backend, Sluice, entry_point, raw_exchange, router, service
 
 
 class Routing(unittest.TestCase):
@@ -79,6 +79,95 @@ class Routing(unittest.TestCase):
         r, body = self.get("/a/../etc", host="answer.localhost")
         self.assertEqual(r.status, 400)
         self.assertEqual(r.getheader("X-Chain-Response"), "t1")  # t2 never ran
+
+
+class TargetsAndRuleForms(unittest.TestCase):
+    """Request-target forms, the two path forms and Traefik's spellings of rules."""
+
+    @classmethod
+    def setUpClass(cls):
+        cls.a, cls.b = Backend("a"), Backend("b")
+        dyn = (
+            router("spaced", "Path(`/foo bar`)", "a") +
+            router("title", "Host(`title.localhost`) && Pathprefix(`/t/`) && METHOD(`GET`)", "a") +
+            router("braces", "Host(`q.localhost`) && QueryRegexp(`q`, `{value:(traefik|nginx)}`)", "a") +
+            router("star", "Host(`*`) && PathPrefix(`/star/`)", "b") +
+            router("absolute", "Host(`abs.example`)", "a") +
+            router("unicode", "Host(`caf\u00e9.example`)", "a") +
+            router("force", "PathPrefix(`/force/`)", "a", 'middlewares = ["strip-force"]') +
+            router("encoded", "PathPrefix(`/enc/`)", "a", 'middlewares = ["strip-enc"]') +
+            service("a", [cls.a.url]) + service("b", [cls.b.url]) +
+            '[http.middlewares.strip-force.stripPrefix]\nprefixes = ["/force"]\nforceSlash = true\n'
+            '[http.middlewares.strip-enc.stripPrefix]\nprefixes = ["/enc"]\n')
+        plugins = f'[plugins]\npaths = ["{cls.a.args[0].rsplit("/bin/", 1)[0]}/lib/sluice/plugins"]\n'
+        cls.sluice = Sluice(entry_point() + plugins, dyn, workers=1)
+        cls.sluice.wait_for(r"configuration \d+ applied")
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.sluice.stop()
+        cls.a.stop()
+        cls.b.stop()
+
+    def raw(self, request):
+        return raw_exchange(self.sluice.port, request.encode("latin-1"), read_until_close=True)
+
+    def get(self, target, host="x.localhost"):
+        reply = self.raw(f"GET {target} HTTP/1.1\r\nHost: {host}\r\nConnection: close\r\n\r\n")
+        head, _, body = reply.partition(b"\r\n\r\n")
+        status = int(head.split(b" ", 2)[1])
+        return status, (json.loads(body) if b"application/json" in head else body)
+
+    def test_path_rules_see_decoded_escapes_and_the_upstream_the_normalised_target(self):
+        status, body = self.get("/foo%20bar")
+        self.assertEqual((status, body["instance"], body["path"]), (200, "a", "/foo%20bar"))
+        status, body = self.get("/star/%61%2fb%7b?k=%61;x")
+        self.assertEqual((status, body["instance"]), (200, "b"))
+        self.assertEqual(body["path"], "/star/a%2Fb%7B?k=%61&x")
+
+    def test_malformed_escapes_are_refused(self):
+        for target in ("/star/%", "/star/%4", "/star/%zz"):
+            self.assertEqual(self.get(target)[0], 400, target)
+
+    def test_matcher_names_in_title_and_upper_case(self):
+        status, body = self.get("/t/x", host="title.localhost")
+        self.assertEqual((status, body["instance"]), (200, "a"))
+
+    def test_query_regexp_reads_raw_braces(self):
+        self.assertEqual(self.get("/x?q={value:nginx}", host="q.localhost")[1]["instance"], "a")
+        self.assertEqual(self.get("/x?q=%7Bvalue:traefik%7D", host="q.localhost")[1]["instance"], "a")
+        self.assertEqual(self.get("/x?q=traefik", host="q.localhost")[0], 404)
+
+    def test_host_star_matches_a_request_without_host(self):
+        reply = self.raw("GET /star/x HTTP/1.0\r\n\r\n")
+        self.assertIn(b" 200 ", reply.split(b"\r\n", 1)[0], reply[:80])
+        self.assertIn(b'"instance":"b"', reply.replace(b" ", b""))
+
+    def test_absolute_form_routes_by_its_host_and_forwards_origin_form(self):
+        status, body = self.get("http://abs.example/x%2fy?z=1", host="other.example")
+        self.assertEqual((status, body["instance"], body["path"]), (200, "a", "/x%2Fy?z=1"))
+        self.assertEqual(body["headers"]["Host"], "abs.example")
+        self.assertEqual(body["headers"]["X-Forwarded-Host"], "abs.example")
+        # An empty URI host leaves the Host header in charge.
+        status, body = self.get("http://@/star/e", host="whatever")
+        self.assertEqual((status, body["instance"], body["path"]), (200, "b", "/star/e"))
+
+    def test_asterisk_and_connect(self):
+        self.assertTrue(self.raw("OPTIONS * HTTP/1.1\r\nHost: a\r\nConnection: close\r\n\r\n").startswith(b"HTTP/1.1 200"))
+        self.assertTrue(self.raw("GET * HTTP/1.1\r\nHost: a\r\nConnection: close\r\n\r\n").startswith(b"HTTP/1.1 400"))
+        reply = self.raw("CONNECT abs.example:443 HTTP/1.1\r\nHost: abs.example:443\r\n\r\n")
+        self.assertTrue(reply.startswith(b"HTTP/1.1 501"), reply[:80])
+
+    def test_non_ascii_host_rule_disables_its_router(self):
+        self.sluice.wait_for(r"router unicode.* disabled: .*non-ASCII characters are not allowed")
+        self.assertEqual(self.get("/", host="xn--caf-dma.example")[0], 404)
+
+    def test_strip_prefix_accepts_force_slash_and_strips_by_routing_characters(self):
+        self.sluice.wait_for(r"strip-force.*forceSlash is deprecated")
+        status, body = self.get("/force/x")
+        self.assertEqual((status, body["path"]), (200, "/x"))
+        status, body = self.get("/%65nc/a%2Fb%20c")
+        self.assertEqual((status, body["path"], body["headers"]["X-Forwarded-Prefix"]), (200, "/a%2Fb%20c", "/enc"))
 
 
 if __name__ == "__main__":

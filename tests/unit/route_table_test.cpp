@@ -1,7 +1,9 @@
 #include <gtest/gtest.h>
 
 #include <memory>
+#include <vector>
 
+#include "http/request_target.hpp"
 #include "runtime/snapshot.hpp"
 
 namespace rt = sluice::runtime;
@@ -64,6 +66,75 @@ TEST(route_table, no_match) {
     table t;
     t.add("a", "Host(`a`)");
     EXPECT_EQ(t.match("b", "/"), "-");
+}
+
+// Traefik mux_test Test_addRoutePriority (the cases without provider precedence, which only
+// orders Kubernetes providers): explicit priority first, else the longer rule.
+TEST(route_table, traefik_priority_cases) {
+    struct route_case {
+        const char* name;
+        const char* rule;
+        std::int64_t priority;
+    };
+    struct {
+        const char* path;
+        std::vector<route_case> routes;
+        const char* expected;
+    } cases[] = {
+        {"/my", {{"header1", "PathPrefix(`/my`)", 10}, {"header2", "PathPrefix(`/my`)", 20}}, "header2"},
+        {"/my", {{"header1", "PathPrefix(`/my`)", 20}, {"header2", "PathPrefix(`/my`)", 10}}, "header1"},
+        {"/mypath", {{"header1", "PathPrefix(`/mypath`)", 10}, {"header2", "PathPrefix(`/my`)", 20}}, "header2"},
+        {"/mypath", {{"header1", "PathPrefix(`/mypath`)", 0}, {"header2", "PathPrefix(`/my`)", 0}}, "header1"},
+        {"/mypath", {{"header1", "PathPrefix(`/my`)", 0}, {"header2", "PathPrefix(`/mypath`)", 0}}, "header2"},
+        {"/mypath",
+         {{"header1", "PathPrefix(`/my`)", 0}, {"header2", "PathPrefix(`/mypa`)", 0}, {"header3", "PathPrefix(`/mypath`)", 0}},
+         "header3"},
+        // Negative priorities are valid and rank below every rule length.
+        {"/my", {{"header1", "PathPrefix(`/my`)", -5}, {"header2", "PathPrefix(`/`)", 0}}, "header2"},
+    };
+    for (const auto& c : cases) {
+        table t;
+        for (const auto& r : c.routes) t.add(r.name, r.rule, r.priority);
+        EXPECT_EQ(t.match("", c.path), c.expected) << c.path << " " << c.routes[0].rule;
+    }
+}
+
+// Traefik GetRulePriority: the rule's length in bytes.
+TEST(route_table, default_priority_is_the_rule_length_in_bytes) {
+    table t;
+    t.add("short", "Host(`example.org`)");                  // 19
+    t.add("explicit", "PathPrefix(`/`)", 19);               // same priority: name decides
+    EXPECT_EQ(t.match("example.org", "/"), "explicit");
+    t.add("longer", "Host(`example.org`) || Path(`/x`)");  // 33
+    EXPECT_EQ(t.match("example.org", "/"), "longer");
+}
+
+// Traefik mux_test TestEmptyHost: an absolute-form target's host replaces the Host header;
+// an empty one leaves the Host header in charge.
+TEST(route_table, absolute_form_host_overrides_the_host_header) {
+    struct {
+        const char* target;
+        const char* host_header;
+        const char* rule;
+        bool matches;
+    } cases[] = {
+        {"http://@/", "example.com", "HostRegexp(`example.com`)", true},
+        {"http://@/", "example.com", "Host(`example.com`)", true},
+        {"http://example.com/", "example.org", "HostRegexp(`example.com`)", true},
+        {"http://example.com/", "example.org", "Host(`example.com`)", true},
+        {"http://example.com/", "example.org", "HostRegexp(`example.org`)", false},
+        {"http://example.com/", "example.org", "Host(`example.org`)", false},
+        {"/", "example.org", "Host(`example.org`)", true},
+    };
+    for (const auto& c : cases) {
+        sluice::http::request_target target;
+        ASSERT_TRUE(sluice::http::parse_request_target(c.target, target)) << c.target;
+        const std::string host = rt::canonical_host(target.authority.empty() ? std::string_view(c.host_header)
+                                                                             : std::string_view(target.authority));
+        table t;
+        t.add("r", c.rule);
+        EXPECT_EQ(t.match(host, target.routing_path), c.matches ? "r" : "-") << c.target << " " << c.rule;
+    }
 }
 
 }  // namespace

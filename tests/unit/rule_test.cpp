@@ -1,11 +1,50 @@
 #include <gtest/gtest.h>
 
+#include <cstdlib>
+#include <new>
+
+#include "http/request_target.hpp"
 #include "runtime/rule.hpp"
 
 using sluice::runtime::rule;
 using sluice::runtime::route_input;
 
+// Counts this thread's allocations, to show that evaluating rules allocates nothing.
 namespace {
+thread_local std::size_t allocations = 0;
+}
+void* operator new(std::size_t n) {
+    ++allocations;
+    if (void* p = std::malloc(n ? n : 1)) return p;
+    throw std::bad_alloc();
+}
+void operator delete(void* p) noexcept { std::free(p); }
+void operator delete(void* p, std::size_t) noexcept { std::free(p); }
+
+namespace {
+
+// A request as the proxy prepares it for routing, from an absolute URL as in Traefik's tests.
+struct request {
+    std::string host;
+    sluice::http::request_target target;
+    std::string method = "GET";
+    std::string client_ip = "127.0.0.1";
+    boost::beast::http::fields headers;
+
+    explicit request(std::string_view url) {
+        EXPECT_TRUE(sluice::http::parse_request_target(url, target)) << url;
+        host = sluice::runtime::canonical_host(target.authority);
+    }
+    route_input input() const { return {host, target.routing_path, method, target.query(), client_ip, &headers}; }
+};
+
+// Each URL of `urls` is matched (true) or not (false) by `text`.
+void expect_matches(std::string_view text, std::initializer_list<std::pair<const char*, bool>> urls) {
+    std::string error;
+    const auto r = rule::parse(text, error);
+    ASSERT_TRUE(r) << text << ": " << error;
+    for (const auto& [url, expected] : urls) EXPECT_EQ(r->matches(request(url).input()), expected) << text << " " << url;
+}
 
 bool matches(std::string_view text, route_input in) {
     std::string error;
@@ -150,6 +189,203 @@ TEST(canonical_host, strips_port_brackets_and_trailing_dot) {
     EXPECT_EQ(canonical_host("demo.localhost."), "demo.localhost");
     EXPECT_EQ(canonical_host("[::1]:80"), "::1");
     EXPECT_EQ(canonical_host(""), "");
+}
+
+// Traefik pkg/rules NewParser: as written, lower, UPPER and Title case of the lower form.
+TEST(rule, matcher_names_in_the_four_forms_traefik_accepts) {
+    const char* const names[][4] = {
+        {"Host", "host", "HOST", "Host"},
+        {"HostRegexp", "hostregexp", "HOSTREGEXP", "Hostregexp"},
+        {"Path", "path", "PATH", "Path"},
+        {"PathPrefix", "pathprefix", "PATHPREFIX", "Pathprefix"},
+        {"PathRegexp", "pathregexp", "PATHREGEXP", "Pathregexp"},
+        {"Method", "method", "METHOD", "Method"},
+        {"Header", "header", "HEADER", "Header"},
+        {"HeaderRegexp", "headerregexp", "HEADERREGEXP", "Headerregexp"},
+        {"Query", "query", "QUERY", "Query"},
+        {"QueryRegexp", "queryregexp", "QUERYREGEXP", "Queryregexp"},
+        {"ClientIP", "clientip", "CLIENTIP", "Clientip"},
+    };
+    const char* args[] = {"(`example.com`)", "(`^example`)", "(`/css`)", "(`/css`)", "(`^/css`)", "(`GET`)",
+                          "(`X-A`, `1`)", "(`X-A`, `1`)", "(`q`, `1`)", "(`q`, `1`)", "(`127.0.0.1`)"};
+    for (std::size_t m = 0; m < std::size(names); ++m)
+        for (const char* name : names[m]) {
+            std::string error;
+            EXPECT_TRUE(rule::parse(std::string(name) + args[m], error)) << name << ": " << error;
+        }
+    for (const char* wrong : {"HoSt(`a`)", "pathPrefix(`/`)", "PathPREFIX(`/`)", "ClientIp(`::1`)", "hOST(`a`)"}) {
+        std::string error;
+        EXPECT_FALSE(rule::parse(wrong, error)) << wrong;
+        EXPECT_NE(error.find("unknown matcher"), std::string::npos) << wrong << ": " << error;
+    }
+    // Traefik mux_test "Rule case ...".
+    for (const char* text : {"PATHPREFIX(\"/css\")", "pathprefix(\"/css\")", "PathPrefix(\"/css\")", "Pathprefix(\"/css\")"})
+        expect_matches(text, {{"https://example.com/css", true}, {"https://example.com/js", false}});
+}
+
+TEST(rule, host_star_matches_every_request_even_without_a_host) {
+    expect_matches("Host(`*`)", {{"https://test.example.com", true}, {"https://example.com", true},
+                                 {"https://localhost", true}, {"http://@/", true}});
+    std::string error;
+    const auto r = rule::parse("Host(`*`)", error);
+    ASSERT_TRUE(r);
+    EXPECT_TRUE(r->matches({"", "/", "GET", "", "127.0.0.1", nullptr}));
+    EXPECT_FALSE(r->required_host());
+    const auto negated = rule::parse("!Host(`*`)", error);
+    ASSERT_TRUE(negated);
+    EXPECT_FALSE(negated->matches({"a", "/", "GET", "", "127.0.0.1", nullptr}));
+}
+
+TEST(rule, non_ascii_host_rules_are_refused) {
+    struct {
+        const char* rule;
+        const char* error;
+    } cases[] = {
+        {"Host(`\xF0\x9F\xA6\xAD.com`)", "position 1: invalid value \"\xF0\x9F\xA6\xAD.com\" for Host matcher, non-ASCII characters are not allowed"},
+        {"HostRegexp(`\xF0\x9F\xA6\xAD.com`)", "for HostRegexp matcher, non-ASCII characters are not allowed"},
+        {"Path(`/a`) || host(`caf\xC3\xA9.fr`)", "position 15: invalid value"},
+    };
+    for (const auto& c : cases) {
+        std::string error;
+        EXPECT_FALSE(rule::parse(c.rule, error)) << c.rule;
+        EXPECT_NE(error.find(c.error), std::string::npos) << c.rule << " gave: " << error;
+    }
+    // The punycode form is the one to write; a raw UTF-8 request host does not match it.
+    expect_matches("Host(`xn--9t9h.com`)", {{"https://xn--9t9h.com/path", true}, {"https://example.com", false}});
+    // Paths may hold any character.
+    expect_matches("Path(`/caf\xC3\xA9`)", {{"http://a/caf%C3%A9", true}, {"http://a/cafe", false}});
+}
+
+// Traefik matcher_test TestHostMatcher / TestHostRegexpMatcher / TestMuxer (hosts).
+TEST(rule, traefik_host_cases) {
+    expect_matches("Host(`example.com`)", {{"https://example.com", true}, {"https://example.com:8080", true},
+                                           {"https://EXAMPLE.COM/path", true}, {"https://example.org", false},
+                                           {"https://example.com.", true}, {"https://example.org./path", false}});
+    expect_matches("Host(`example.com.`)", {{"https://example.com", true}, {"https://example.com./path", true},
+                                            {"https://example.org.", false}});
+    expect_matches("Host(`EXAMPLE.COM`)", {{"https://example.com/path", true}, {"https://example.org", false}});
+    expect_matches("Host(`*.example.com`)", {{"https://test.example.com", true}, {"https://other.example.com", true},
+                                             {"https://example.com", false}, {"https://test.otherexample.com", false},
+                                             {"https://a.b.example.com", false}});
+    expect_matches("Host(`127.0.0.1`)", {{"http://127.0.0.1/foo", true}});
+    expect_matches("Host(`10::10`)", {{"http://[10::10]/foo", true}});
+    expect_matches("HostRegexp(`^[a-zA-Z-]+\\.com$`)", {{"https://example.com:8080", true}, {"https://example.org", false}});
+    expect_matches("HostRegexp(`^[A-Z]+\\.com$`)", {{"https://EXAMPLE.com", false}});  // sees the lower-cased host
+    expect_matches("HostRegexp(`{domain:[a-zA-Z-]+\\.com}`)", {{"https://example.com", false}});  // v2 syntax: literal
+}
+
+// Traefik matcher_test TestPath*Matcher: paths in routing form.
+TEST(rule, traefik_path_cases) {
+    expect_matches("Path(`/css`)", {{"https://example.com", false}, {"https://example.org/css", true},
+                                    {"https://example.com/css/", false}, {"https://example.com/css/main.css", false}});
+    expect_matches("PathPrefix(\"/css\")", {{"https://example.com/html", false}, {"https://example.com/css/main.css", true}});
+    expect_matches("PathRegexp(`^/(css|js)`)", {{"https://example.com/CSS", false}, {"https://example.com/js/main.js", true},
+                                                {"https://example.com", false}});
+    // v2 syntax is a literal '{' in v3: it matches raw and %7B-encoded braces alike.
+    expect_matches("PathRegexp(\"/{path:(css|js)}\")", {{"https://example.org/css", false},
+                                                        {"https://example.com/{path:css}", true},
+                                                        {"https://example.com/%7Bpath:js%7D/", true},
+                                                        {"https://example.com/%7bpath:js%7d", true}});
+    // Two path forms: unreserved and other non-reserved escapes decoded, reserved kept.
+    expect_matches("Path(`/foo bar`)", {{"http://a/foo%20bar", true}, {"http://a/foo+bar", false}});
+    expect_matches("PathPrefix(`/api/`)", {{"http://a/%61pi/x", true}, {"http://a/api%2Fx", false}});
+    expect_matches("Path(`/a%2Fb`)", {{"http://a/a%2fb", true}, {"http://a/a/b", false}});
+    expect_matches("Path(`/100%25`)", {{"http://a/100%25", true}});
+}
+
+// Traefik matcher_test TestQueryMatcher / TestQueryRegexpMatcher, read as Go's url.ParseQuery.
+TEST(rule, traefik_query_cases) {
+    expect_matches("Query(`q`, `traefik`)",
+                   {{"https://example.com", false}, {"https://example.com?q=traefik", true},
+                    {"https://example.com?rel=ddg&q=traefik", true}, {"https://example.com?q=awesome&q=traefik", true},
+                    {"https://example.com?q=TRAEFIK", false}, {"https://example.com?Q=traefik", false},
+                    {"https://example.com?rel=traefik", false}, {"https://example.com?q=tr%61efik", true},
+                    {"https://example.com?%71=traefik", true}, {"https://example.com?a=1;q=traefik", true}});
+    expect_matches("Query(`mobile`)", {{"https://example.com", false}, {"https://example.com?mobile", true},
+                                       {"https://example.com?mobile=", true}, {"https://example.com?mobile=true", false}});
+    expect_matches("QueryRegexp(`q`, `^(traefik|nginx)$`)",
+                   {{"https://example.com?q=nginx&q=proxy", true}, {"https://example.com?q=NGINX", false},
+                    {"https://example.com?q=haproxy", false}, {"https://example.com?rel=ddg", false}});
+    expect_matches("QueryRegexp(`q`, `^.*$`)", {{"https://example.com?q=TRAEFIK", true}, {"https://example.com?Q=x", false}});
+    // Raw braces, as Go reads them; encoded ones are decoded first.
+    expect_matches("QueryRegexp(`q`, `{value:(traefik|nginx)}`)",
+                   {{"https://example.com?q=traefik", false}, {"https://example.com?q={value:traefik}", true},
+                    {"https://example.com?q=%7Bvalue:nginx%7D", true}});
+    expect_matches("Query(`q`, `{}`)", {{"http://a/?q={}", true}, {"http://a/?q=%7B%7D", true}, {"http://a/?q={", false}});
+    // A pair Go cannot unescape is skipped, the others still count.
+    expect_matches("Query(`b`, `1`)", {{"http://a/?a=%zz&b=1", true}, {"http://a/?b=%zz&b=1", true}, {"http://a/?b=1%", false}});
+    expect_matches("QueryRegexp(`b`)", {{"http://a/?b", true}, {"http://a/?b=1", false}});  // one argument: Query
+    expect_matches("Query(`q`, `a b`)", {{"http://a/?q=a+b", true}, {"http://a/?q=a%20b", true}, {"http://a/?q=a%2Bb", false}});
+}
+
+// Traefik mux_test TestMuxer: operators and negation.
+TEST(rule, traefik_operator_cases) {
+    expect_matches("Host(`localhost`) && PathPrefix(`/css`)", {{"https://localhost/css", true}, {"https://localhost/js", false}});
+    expect_matches("Host(\"example.com\") || Host(\"example.org\") && Path(\"/css\")",
+                   {{"https://example.com/js", true}, {"https://example.org/css", true}, {"https://example.org/js", false}});
+    expect_matches("(Host(\"example.com\") && Path(\"/js\")) || ((Host(\"example.org\")) && Path(\"/css\"))",
+                   {{"https://example.com/css", false}, {"https://example.com/js", true}, {"https://example.org/css", true}});
+    expect_matches("!(Host(\"example.com\") && !Path(\"/css\"))",
+                   {{"https://example.com/css", true}, {"https://example.org/css", true}, {"https://example.com/js", false}});
+    expect_matches("!(!(Host(\"example.com\") && Pathprefix(\"/css\")))",
+                   {{"https://example.com/css", true}, {"https://example.com/js", false}, {"https://example.org/css", false}});
+    expect_matches("!Host(\"example.com\") && Pathprefix(\"/css\")",
+                   {{"https://example.org/css", true}, {"https://example.com/css", false}});
+}
+
+// Traefik pkg/rules parser_test and matcher_test error cases.
+TEST(rule, traefik_parse_errors) {
+    for (const char* text : {"", "m", "rulewithnotmatcher", "Host(example.com)", "Host()", "Host(`a`) &&", "Host(`a`) ||",
+                             "Host(`1)", "Host(`1`))", "(Host(`1`)", "Host(`a`) && Host()", "Method(`GET`, `POST`)",
+                             "Path(`css`)", "Query(`q`, ``)", "Query(``)", "QueryRegexp(``)", "QueryRegexp(`q`, `(x`)",
+                             "Header(`X-A`)", "Header(``, `a`)", "ClientIP(`1`)", "ClientIP(`127.0.0.1`, `10.0.0.0/8`)",
+                             "PathRegexp(`/(css`)", "HeaderRegexp(`X-A`, `(a`)", "HostRegexp(`a`, `b`)"}) {
+        std::string error;
+        EXPECT_FALSE(rule::parse(text, error)) << text;
+        EXPECT_FALSE(error.empty()) << text;
+    }
+    expect_matches("(Host(`a`))", {{"http://a/", true}});  // superfluous parentheses
+}
+
+// Rules run on every request: apart from the regular-expression matchers (RE2 grows its own
+// cache), evaluating them allocates nothing, query escapes included.
+TEST(rule, evaluation_does_not_allocate) {
+    std::vector<rule> rules;
+    for (const char* text : {"Host(`example.com`)", "Host(`*`)", "Host(`*.example.com`)", "Path(`/a b`)",
+                             "PathPrefix(`/a`)", "Method(`GET`)", "Header(`X-A`, `1`)", "Query(`q`, `a b{}`)",
+                             "Query(`flag`)", "ClientIP(`10.0.0.0/8`)", "!(Host(`a`) || Pathprefix(`/x`)) && Query(`z`)"}) {
+        std::string error;
+        auto r = rule::parse(text, error);
+        ASSERT_TRUE(r) << text << ": " << error;
+        rules.push_back(std::move(*r));
+    }
+    boost::beast::http::fields headers;
+    headers.insert("X-A", "1");
+    const route_input in{"www.example.com", "/a b", "GET", "x=1&q=a+b%7B%7D&flag&z", "10.1.2.3", &headers};
+    std::size_t matched = 0;
+    const std::size_t before = allocations;
+    for (const auto& r : rules) matched += r.matches(in) ? 1 : 0;
+    EXPECT_EQ(allocations - before, 0u);
+    EXPECT_EQ(matched, 10u);  // all but Host(`example.com`)
+}
+
+// Traefik reads double-quoted values with Go's strconv.Unquote; backticks are raw.
+TEST(rule, double_quoted_values_are_go_string_literals) {
+    expect_matches("PathRegexp(\"^/v\\\\d+/\")", {{"http://a/v12/x", true}, {"http://a/vx/", false}});
+    expect_matches("PathRegexp(`^/v\\d+/`)", {{"http://a/v12/x", true}});
+    expect_matches("Header(\"X-A\", \"say \\\"hi\\\"\")", {});
+    expect_matches("Path(\"/caf\\u00e9\") || Path(\"/\\x41\\102\")", {{"http://a/caf%C3%A9", true}, {"http://a/AB", true}});
+    expect_matches("Path(`/a\\n`)", {{"http://a/a%5Cn", true}});  // raw: a backslash and an n
+    for (const char* bad : {"Path(\"/\\q\")", "Path(\"/\\x4\")", "Path(\"/\\400\")", "Path(\"/\\ud800\")", "Path(\"/a"}) {
+        std::string error;
+        EXPECT_FALSE(rule::parse(bad, error)) << bad;
+    }
+    std::string error;
+    const auto quoted = rule::parse("Header(`X-A`, \"say \\\"hi\\\"\")", error);
+    ASSERT_TRUE(quoted) << error;
+    boost::beast::http::fields headers;
+    headers.insert("X-A", "say \"hi\"");
+    EXPECT_TRUE(quoted->matches({"a", "/", "GET", "", "127.0.0.1", &headers}));
 }
 
 }  // namespace

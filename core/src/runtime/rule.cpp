@@ -3,10 +3,10 @@
 #include <algorithm>
 #include <cctype>
 
-#include <boost/url/parse_query.hpp>
 #include <re2/re2.h>
 
 #include "config/config_error.hpp"
+#include "runtime/rule_literal.hpp"
 
 namespace sluice::runtime {
 
@@ -23,15 +23,19 @@ std::string canonical_host(std::string_view h) {
 
 namespace {
 
+// Traefik's DomainMatchHostExpression: a pattern starting with '*' matches a host whose
+// first label, replaced by '*', gives the pattern ("*.example.com": "a.example.com", not
+// "example.com", not "a.b.example.com").
 bool host_matches(std::string_view pattern, std::string_view host) noexcept {
-    if (pattern.starts_with("*.")) {
-        // One label exactly: "a.example.com" matches "*.example.com"; "a.b.example.com" does not.
-        const std::string_view suffix = pattern.substr(1);
-        if (host.size() <= suffix.size() || !host.ends_with(suffix)) return false;
-        const std::string_view label = host.substr(0, host.size() - suffix.size());
-        return label.find('.') == std::string_view::npos;
+    if (pattern.starts_with('*')) {
+        const auto dot = host.find('.');
+        return pattern.substr(1) == (dot == std::string_view::npos ? std::string_view() : host.substr(dot));
     }
     return pattern == host;
+}
+
+bool is_ascii(std::string_view s) noexcept {
+    return std::all_of(s.begin(), s.end(), [](char c) { return static_cast<unsigned char>(c) < 0x80; });
 }
 
 struct matcher_spec {
@@ -49,9 +53,12 @@ constexpr matcher_spec matchers[] = {
     {"ClientIP", rule::op::client_ip, 1},
 };
 
-// Query(`key`) alone means the key is present with an empty value.
+// Query(`key`) alone means the key is present with an empty value; QueryRegexp(`key`) too.
+bool takes_one_or_two(const matcher_spec& spec) {
+    return spec.kind == rule::op::query || spec.kind == rule::op::query_regexp;
+}
 bool accepts_arg_count(const matcher_spec& spec, std::size_t n) {
-    if (spec.kind == rule::op::query) return n == 1 || n == 2;
+    if (takes_one_or_two(spec)) return n == 1 || n == 2;
     return n == spec.args;
 }
 
@@ -62,32 +69,82 @@ bool any_header_value(const route_input& in, std::string_view name, auto&& pred)
     return false;
 }
 
-bool any_query_value(const route_input& in, std::string_view key, auto&& pred) {
-    if (in.query.empty()) return false;
-    // Boost.URL 1.81's parameter iteration reads past the end of a query that is not
-    // NUL-terminated (a view into the request head): parse a terminated copy.
-    const std::string query(in.query);
-    auto params = boost::urls::parse_query(query);
-    if (!params) return false;
-    // As in HTML forms and Go's url.ParseQuery, '+' is a space.
-    const boost::urls::encoding_opts form(true);
-    for (auto param : *params) {
-        if (param.key.decode(form) != key) continue;
-        const std::string value = param.has_value ? param.value.decode(form) : std::string();
-        if (pred(std::string_view(value))) return true;
+int hex_digit(char c) noexcept {
+    if (c >= '0' && c <= '9') return c - '0';
+    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+    if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+    return -1;
+}
+
+// Go's url.QueryUnescape accepts a component when every '%' starts a valid escape.
+bool valid_component(std::string_view s) noexcept {
+    for (std::size_t i = 0; i < s.size(); ++i)
+        if (s[i] == '%') {
+            if (i + 2 >= s.size() || hex_digit(s[i + 1]) < 0 || hex_digit(s[i + 2]) < 0) return false;
+            i += 2;
+        }
+    return true;
+}
+
+// The decoded form of a valid component ('+' is a space, as in HTML forms), one byte at a time.
+template <class Fn>
+bool for_each_decoded(std::string_view s, Fn&& fn) noexcept {
+    for (std::size_t i = 0; i < s.size(); ++i) {
+        char c = s[i];
+        if (c == '+') c = ' ';
+        else if (c == '%') {
+            c = static_cast<char>(hex_digit(s[i + 1]) * 16 + hex_digit(s[i + 2]));
+            i += 2;
+        }
+        if (!fn(c)) return false;
+    }
+    return true;
+}
+
+// Compares without decoding into a buffer: rules run on every request.
+bool decoded_equals(std::string_view encoded, std::string_view want) noexcept {
+    std::size_t at = 0;
+    const bool same = for_each_decoded(encoded, [&](char c) { return at < want.size() && want[at++] == c; });
+    return same && at == want.size();
+}
+
+// Go's url.ParseQuery, which Traefik's Query matchers read: pairs split on '&', a pair
+// holding ';' or a malformed escape is skipped, key and value are unescaped. Raw bytes
+// such as '{' are taken as they are.
+template <class Pred>
+bool any_query_value(const route_input& in, std::string_view key, Pred&& pred) {
+    std::string_view rest = in.query;
+    while (!rest.empty()) {
+        const auto amp = rest.find('&');
+        const std::string_view pair = rest.substr(0, amp);
+        rest = amp == std::string_view::npos ? std::string_view() : rest.substr(amp + 1);
+        if (pair.empty() || pair.find(';') != std::string_view::npos) continue;
+        const auto eq = pair.find('=');
+        const std::string_view k = pair.substr(0, eq);
+        const std::string_view v = eq == std::string_view::npos ? std::string_view() : pair.substr(eq + 1);
+        if (!valid_component(k) || !valid_component(v) || !decoded_equals(k, key)) continue;
+        if (pred(v)) return true;
     }
     return false;
 }
 
 bool re_search(const re2::RE2& re, std::string_view text) { return re2::RE2::PartialMatch(text, re); }
 
-// Traefik accepts a matcher name as written, all lower-case, or all upper-case.
+// Traefik (pkg/rules NewParser) accepts a matcher name as written, all lower-case, all
+// upper-case, and Title case of the lower-case form: PathPrefix, pathprefix, PATHPREFIX,
+// Pathprefix. Nothing else (not HoSt, not PathPREFIX).
 const matcher_spec* find_matcher(std::string_view name) {
-    for (const auto& m : matchers) {
-        std::string upper(m.name);
-        for (char& c : upper) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
-        if (name == m.name || name == config::to_lower(m.name) || name == upper) return &m;
-    }
+    auto same = [&](std::string_view want, auto&& transform) {
+        if (name.size() != want.size()) return false;
+        for (std::size_t i = 0; i < name.size(); ++i)
+            if (name[i] != transform(i, static_cast<unsigned char>(want[i]))) return false;
+        return true;
+    };
+    auto lower = [](std::size_t, unsigned char c) { return static_cast<char>(std::tolower(c)); };
+    auto upper = [](std::size_t, unsigned char c) { return static_cast<char>(std::toupper(c)); };
+    auto title = [](std::size_t i, unsigned char c) { return static_cast<char>(i == 0 ? std::toupper(c) : std::tolower(c)); };
+    for (const auto& m : matchers)
+        if (name == m.name || same(m.name, lower) || same(m.name, upper) || same(m.name, title)) return &m;
     return nullptr;
 }
 
@@ -215,7 +272,7 @@ private:
         if (!accepts_arg_count(*spec, args.size())) {
             pos_ = start;
             set_error(std::string(spec->name) + " takes " +
-                      (spec->kind == rule::op::query ? std::string("1 or 2") : std::to_string(spec->args)) +
+                      (takes_one_or_two(*spec) ? std::string("1 or 2") : std::to_string(spec->args)) +
                       " argument(s), got " + std::to_string(args.size()));
             return std::nullopt;
         }
@@ -229,8 +286,23 @@ private:
             set_error(std::string(spec.name) + ": " + message);
             return std::nullopt;
         };
+        // Traefik refuses these outright; a host arrives in punycode (xn--...), never raw UTF-8.
+        if ((spec.kind == rule::op::host || spec.kind == rule::op::host_regexp) && !is_ascii(n.args[0])) {
+            pos_ = at;
+            set_error("invalid value \"" + n.args[0] + "\" for " + std::string(spec.name) +
+                      " matcher, non-ASCII characters are not allowed");
+            return std::nullopt;
+        }
+        // QueryRegexp(`key`) is Query(`key`), as in Traefik.
+        if (spec.kind == rule::op::query_regexp && n.args.size() == 1) {
+            n.kind = rule::op::query;
+            return add(std::move(n));
+        }
         switch (spec.kind) {
-            case rule::op::host: n.args[0] = canonical_host(n.args[0]); break;
+            case rule::op::host:
+                // Host(`*`) matches every request, with or without a Host (Traefik, as on TCP).
+                if (n.args[0] != "*") n.args[0] = canonical_host(n.args[0]);
+                break;
             case rule::op::method:
                 for (char& c : n.args[0]) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
                 break;
@@ -266,12 +338,17 @@ private:
             return std::nullopt;
         }
         const char quote = text_[pos_];
-        const auto end = text_.find(quote, pos_ + 1);
+        const auto end = quote == '"' ? go_string_end(text_, pos_) : text_.find(quote, pos_ + 1);
         if (end == std::string_view::npos) {
             set_error("unterminated value");
             return std::nullopt;
         }
-        std::string value(text_.substr(pos_ + 1, end - pos_ - 1));
+        const std::string_view body = text_.substr(pos_ + 1, end - pos_ - 1);
+        std::string value(body);
+        if (quote == '"' && !unquote_go_string(body, value)) {
+            set_error("invalid escape sequence in a double-quoted value (write it in backticks)");
+            return std::nullopt;
+        }
         if (value.empty()) {
             set_error("empty value");
             return std::nullopt;
@@ -307,7 +384,7 @@ bool rule::eval(std::uint32_t index, const route_input& in) const noexcept {
         case op::any_of:
             return std::any_of(n.kids.begin(), n.kids.end(), [&](std::uint32_t k) { return eval(k, in); });
         case op::negate: return !eval(n.kids[0], in);
-        case op::host: return !in.host.empty() && host_matches(n.args[0], in.host);
+        case op::host: return n.args[0] == "*" || (!in.host.empty() && host_matches(n.args[0], in.host));
         case op::host_regexp: return !in.host.empty() && re_search(*n.re, in.host);
         case op::path: return in.path == n.args[0];
         case op::path_prefix: return in.path.starts_with(n.args[0]);
@@ -319,10 +396,20 @@ bool rule::eval(std::uint32_t index, const route_input& in) const noexcept {
             return any_header_value(in, n.args[0], [&](std::string_view v) { return re_search(*n.re, v); });
         case op::query: {
             const std::string_view want = n.args.size() == 2 ? std::string_view(n.args[1]) : std::string_view();
-            return any_query_value(in, n.args[0], [&](std::string_view v) { return v == want; });
+            return any_query_value(in, n.args[0], [&](std::string_view v) { return decoded_equals(v, want); });
         }
         case op::query_regexp:
-            return any_query_value(in, n.args[0], [&](std::string_view v) { return re_search(*n.re, v); });
+            return any_query_value(in, n.args[0], [&](std::string_view encoded) {
+                // Decoded into a buffer only when there is something to decode.
+                if (encoded.find_first_of("%+") == std::string_view::npos) return re_search(*n.re, encoded);
+                std::string value;
+                value.reserve(encoded.size());
+                for_each_decoded(encoded, [&](char c) {
+                    value += c;
+                    return true;
+                });
+                return re_search(*n.re, value);
+            });
         case op::client_ip: return n.networks[0].contains(in.client_ip);
     }
     return false;

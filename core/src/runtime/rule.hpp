@@ -20,10 +20,10 @@ namespace sluice::runtime {
 
 // What rules look at, prepared once per request.
 struct route_input {
-    std::string_view host;    // lower-case, without port or trailing dot
-    std::string_view path;    // routing form
+    std::string_view host;    // canonical_host() of the request's host; empty when it has none
+    std::string_view path;    // routing form: http::request_target::routing_path
     std::string_view method;
-    std::string_view query;   // raw query string, without '?'
+    std::string_view query;   // as forwarded, without '?': http::request_target::query()
     std::string_view client_ip;
     const boost::beast::http::fields* headers = nullptr;
 };

@@ -20,6 +20,7 @@ outcome strip(std::string_view config, std::string target, std::string routing_p
     const auto* d = SLUICE_TESTING_LINKED_DESCRIPTOR();
     handle<sdk::middleware> mw(d->create_middleware(host, "t@file", config, errors));
     EXPECT_TRUE(mw) << (errors.errors.empty() ? "" : errors.errors[0].second);
+    if (!mw) return {sdk::verdict::proceed, "(not created)", "", 0};
     fake_request req;
     req.target_ = std::move(target);
     req.routing_path_ = std::move(routing_path);
@@ -31,25 +32,72 @@ outcome strip(std::string_view config, std::string target, std::string routing_p
 TEST(stripprefix, traefik_cases) {
     struct {
         const char* config;
-        const char* target;
-        const char* routing;
+        const char* target;   // as forwarded: normalised
+        const char* routing;  // routing form ("" = the target's path)
         const char* want_target;
         const char* want_prefix;
     } cases[] = {
-        {R"(prefixes = ["/api"])", "/api/users?x=1", "", "/users?x=1", "/api"},
-        {R"(prefixes = ["/api"])", "/api", "", "/", "/api"},
-        {R"(prefixes = ["/api"])", "/apiary", "", "/ary", "/api"},           // plain prefix, slash re-added
-        {R"(prefixes = ["/api/"])", "/api/users", "", "/users", "/api/"},
-        {R"(prefixes = ["/a", "/a/b"])", "/a/b/c", "", "/b/c", "/a"},        // first match, not longest
-        {R"(prefixes = ["/other"])", "/api/x", "", "/api/x", ""},           // no match: untouched
-        {R"(prefixes = ["/api"])", "/%61pi/x%2Fy", "/api/x%2Fy", "/x%2Fy", "/api"},  // encoded form stripped consistently
-        {R"(prefixes = "/a, /b")", "/b/x", "", "/x", "/b"},                 // label form
+        // Traefik strip_prefix_test TestStripPrefix (an empty stripped path is sent as "/").
+        {R"(prefixes = [])", "/noprefixes", "", "/noprefixes", ""},
+        {R"(prefixes = ["/"])", "/", "", "/", "/"},
+        {R"(prefixes = ["/stat"])", "/stat", "", "/", "/stat"},
+        {R"(prefixes = ["/stat/"])", "/stat/", "", "/", "/stat/"},
+        {R"(prefixes = ["/stat/"])", "/stat/us", "", "/us", "/stat/"},
+        {R"(prefixes = ["/stat/"])", "/status", "", "/status", ""},
+        {R"(prefixes = ["/stat"])", "/stat/", "", "/", "/stat"},
+        {R"(prefixes = ["/stat", "/stat/us"])", "/stat/us", "", "/us", "/stat"},   // first match, not longest
+        {R"(prefixes = ["/mismatch", "/stat"])", "/stat", "", "/", "/stat"},
+        {R"(prefixes = ["/stat"])", "/status", "", "/us", "/stat"},                // no segment boundary
+        {R"(prefixes = ["/stat"])", "/stat/a%2Fb", "", "/a%2Fb", "/stat"},         // raw path stripped too
+        {R"(prefixes = ["/api/"])", "/ap%69/a%2Fb", "/api/a%2Fb", "/a%2Fb", "/api/"},  // escape inside the prefix
+        // Sluice's own.
+        {R"(prefixes = ["/api"])", "/api/users?x=1", "", "/users?x=1", "/api"},   // query kept
+        {R"(prefixes = ["/api"])", "/apiary", "", "/ary", "/api"},
+        {R"(prefixes = ["/other"])", "/api/x", "", "/api/x", ""},
+        {R"(prefixes = "/a, /b")", "/b/x", "", "/x", "/b"},                       // label form
+        // A decoded escape is one routing character; a reserved one stays three.
+        {R"(prefixes = ["/foo bar"])", "/foo%20bar/x", "/foo bar/x", "/x", "/foo bar"},
+        {R"(prefixes = ["/café"])", "/caf%C3%A9/x", "/caf\xC3\xA9/x", "/x", "/caf\xC3\xA9"},
+        {R"(prefixes = ["/a%2Fb"])", "/a%2Fb/c%20d", "/a%2Fb/c d", "/c%20d", "/a%2Fb"},
+        {R"(prefixes = ["/v1"])", "/v1%7Bx%7D", "/v1{x}", "/%7Bx%7D", "/v1"},
     };
     for (const auto& c : cases) {
         const auto o = strip(c.config, c.target, c.routing);
         EXPECT_EQ(o.verdict, sdk::verdict::proceed) << c.target;
         EXPECT_EQ(o.target, c.want_target) << c.config << " " << c.target;
         EXPECT_EQ(o.forwarded_prefix, c.want_prefix) << c.config << " " << c.target;
+    }
+}
+
+// Traefik: "dot in the path not stripped by the prefix", also with forceSlash.
+TEST(stripprefix, traefik_dot_cases_are_refused) {
+    for (const char* config : {R"(prefixes = ["/api"])", "prefixes = [\"/api\"]\nforceSlash = true"})
+        for (const char* target : {"/api./foo", "/api../foo", "/api/../admin"}) {
+            const auto o = strip(config, target);
+            EXPECT_EQ(o.verdict, sdk::verdict::respond) << config << " " << target;
+            EXPECT_EQ(o.status, 400) << target;
+        }
+}
+
+// forceSlash is deprecated but valid in Traefik v3: accepted with a warning naming it.
+TEST(stripprefix, force_slash_is_accepted_with_a_deprecation_warning) {
+    for (const char* config : {"prefixes = [\"/api\"]\nforceSlash = true", "prefixes = [\"/api\"]\nforceSlash = false",
+                               "prefixes = \"/api\"\nforceslash = \"true\""}) {
+        fake_host host;
+        collecting_errors errors;
+        const auto* d = SLUICE_TESTING_LINKED_DESCRIPTOR();
+        handle<sdk::middleware> mw(d->create_middleware(host, "strip@file", config, errors));
+        ASSERT_TRUE(mw) << config << ": " << (errors.errors.empty() ? "" : errors.errors[0].second);
+        ASSERT_EQ(host.lines.size(), 1u) << config;
+        EXPECT_EQ(host.lines[0].first, sdk::log_level::warn);
+        EXPECT_NE(host.lines[0].second.find("forceSlash"), std::string::npos) << host.lines[0].second;
+        EXPECT_NE(host.lines[0].second.find("deprecated"), std::string::npos) << host.lines[0].second;
+        EXPECT_NE(host.lines[0].second.find("strip@file"), std::string::npos) << host.lines[0].second;
+        fake_request req;
+        req.target_ = "/api";
+        fake_reply reply;
+        EXPECT_EQ(mw->on_request(req, reply), sdk::verdict::proceed);
+        EXPECT_EQ(req.target_, "/");
     }
 }
 
@@ -69,6 +117,7 @@ TEST(stripprefix, configuration_errors_name_the_key) {
         {"prefixes = [\"\"]", "prefixes[0]"},
         {"prefixes = [\"/a\"]\nprefix = 1", "prefix"},
         {"prefixes = 3", "prefixes"},
+        {"prefixes = [\"/a\"]\nforceSlash = \"maybe\"", "forceSlash"},
     };
     for (const auto& c : cases) {
         fake_host host;

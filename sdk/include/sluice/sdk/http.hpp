@@ -27,7 +27,7 @@ public:
     virtual std::string_view method() const noexcept = 0;
     // Origin-form target as it will be sent upstream: path and query, still encoded.
     virtual std::string_view target() const noexcept = 0;
-    // The path in routing form: unreserved percent-encodings decoded, reserved ones kept.
+    // The path in routing form: escapes decoded except reserved characters' (RFC 3986 2.2) and %25.
     virtual std::string_view routing_path() const noexcept = 0;
     // Host without port, lower-cased; empty when the request has none.
     virtual std::string_view host() const noexcept = 0;
