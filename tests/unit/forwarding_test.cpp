@@ -60,20 +60,31 @@ TEST(forwarded, trusted_proxy_chain_is_appended) {
     EXPECT_EQ(f["X-Forwarded-Port"], "80");
 }
 
-TEST(routing_path, decodes_unreserved_only) {
+TEST(upgrade, h2c_is_never_an_upgrade_to_tunnel) {
     struct {
-        const char* target;
-        const char* path;
-    } cases[] = {{"/a%2Db?x=%41", "/a-b"}, {"/%41%7e", "/A~"}, {"/a%2Fb", "/a%2Fb"}, {"/a%3f", "/a%3f"}, {"/", "/"}};
+        const char* upgrade;
+        bool tunnel;
+    } cases[] = {{"websocket", true}, {"h2c", false}, {"H2C", false}, {"websocket, h2c", false}, {"foo", true}};
     for (const auto& c : cases) {
-        std::string out;
-        ASSERT_TRUE(http::routing_path(c.target, out)) << c.target;
-        EXPECT_EQ(out, c.path);
+        bhttp::fields f;
+        f.set(bhttp::field::connection, "Upgrade, HTTP2-Settings");
+        f.set(bhttp::field::upgrade, c.upgrade);
+        f.set("HTTP2-Settings", "AAMAAABkAARAAAAAAAIAAAAA");
+        EXPECT_EQ(http::wants_upgrade(f), c.tunnel) << c.upgrade;
+        http::strip_hop_by_hop(f, http::wants_upgrade(f));
+        EXPECT_EQ(f.find("HTTP2-Settings"), f.end());
+        EXPECT_EQ(f.find(bhttp::field::upgrade) != f.end(), c.tunnel) << c.upgrade;
     }
-    std::string out;
-    EXPECT_FALSE(http::routing_path("/a%", out));
-    EXPECT_FALSE(http::routing_path("/a%4", out));
-    EXPECT_FALSE(http::routing_path("/a%zz", out));
+}
+
+TEST(forwarded, rfc7239_field_from_untrusted_peers_is_removed) {
+    for (bool trusted : {false, true}) {
+        bhttp::fields f;
+        f.set(bhttp::field::host, "a.example");
+        f.set("Forwarded", "for=10.0.0.1;proto=https");
+        http::set_forwarded_headers(f, {"127.0.0.1", trusted, false, "proxy"});
+        EXPECT_EQ(f.find("Forwarded") != f.end(), trusted);
+    }
 }
 
 TEST(ip_network, v4_v6_and_mapped) {

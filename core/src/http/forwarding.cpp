@@ -120,31 +120,5 @@ void set_forwarded_headers(bhttp::fields& fields, const forwarding_facts& facts)
     fields.set("X-Forwarded-Server", facts.proxy_hostname);
 }
 
-bool routing_path(std::string_view target, std::string& out) {
-    const std::string_view path = target.substr(0, target.find('?'));
-    out.clear();
-    out.reserve(path.size());
-    auto hex = [](char c) -> int {
-        if (c >= '0' && c <= '9') return c - '0';
-        if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-        if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-        return -1;
-    };
-    for (std::size_t i = 0; i < path.size(); ++i) {
-        if (path[i] != '%') {
-            out += path[i];
-            continue;
-        }
-        if (i + 2 >= path.size()) return false;
-        const int hi = hex(path[i + 1]), lo = hex(path[i + 2]);
-        if (hi < 0 || lo < 0) return false;
-        const char c = static_cast<char>(hi * 16 + lo);
-        const bool unreserved = std::isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '.' || c == '_' || c == '~';
-        if (unreserved) out += c;
-        else out.append(path.substr(i, 3));
-        i += 2;
-    }
-    return true;
-}
 
 }  // namespace sluice::http

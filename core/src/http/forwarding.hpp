@@ -30,10 +30,6 @@ void set_forwarded_headers(bhttp::fields& fields, const forwarding_facts& facts)
 // Upgrade, and not h2c).
 bool wants_upgrade(const bhttp::fields& fields);
 
-// The path of an origin-form target in routing form: percent-encoded unreserved
-// characters decoded, reserved ones kept. Returns false on a malformed percent-encoding.
-bool routing_path(std::string_view target, std::string& out);
-
 // True when the comma-separated header value holds the token (case-insensitive).
 bool has_token(std::string_view value, std::string_view token);
 

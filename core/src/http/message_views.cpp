@@ -1,6 +1,6 @@
 #include "http/message_views.hpp"
 
-#include "http/forwarding.hpp"
+#include "http/request_target.hpp"
 
 namespace sluice::http {
 
@@ -29,9 +29,14 @@ std::string_view request_view::header(std::string_view name) const noexcept { re
 bool request_view::has_header(std::string_view name) const noexcept { return req_.find(name) != req_.end(); }
 void request_view::set_target(std::string_view target) noexcept {
     guarded([&] {
-        req_.target(target);
-        std::string path;
-        if (http::routing_path(target, path)) routing_path_ = std::move(path);
+        request_target t;
+        if (parse_request_target(target, t) && t.form == target_form::origin) {
+            req_.target(t.forward_target);
+            rewritten_path_ = std::move(t.routing_path);
+            routing_path_ = rewritten_path_;
+        } else {
+            req_.target(target);
+        }
     });
 }
 void request_view::set_header(std::string_view n, std::string_view v) noexcept { guarded([&] { req_.set(n, v); }); }

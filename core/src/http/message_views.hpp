@@ -20,8 +20,9 @@ void visit_fields(const bhttp::fields& fields, sdk::header_visitor& visitor) noe
 
 class request_view final : public sdk::request {
 public:
-    request_view(upstream_request& req, std::string_view client_ip, std::string routing_path, std::string host)
-        : req_(req), client_ip_(client_ip), routing_path_(std::move(routing_path)), host_(std::move(host)) {}
+    // `routing_path` must outlive the view (the session's parsed target does).
+    request_view(upstream_request& req, std::string_view client_ip, std::string_view routing_path, std::string host)
+        : req_(req), client_ip_(client_ip), routing_path_(routing_path), host_(std::move(host)) {}
 
     std::string_view method() const noexcept override { return req_.method_string(); }
     std::string_view target() const noexcept override { return req_.target(); }
@@ -40,7 +41,8 @@ public:
 private:
     upstream_request& req_;
     std::string_view client_ip_;
-    std::string routing_path_;
+    std::string_view routing_path_;
+    std::string rewritten_path_;  // owns the routing path once a plugin set a new target
     std::string host_;
 };
 

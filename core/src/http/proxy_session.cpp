@@ -18,6 +18,7 @@
 #include "http/forwarding.hpp"
 #include "http/message_views.hpp"
 #include "http/read_deadline.hpp"
+#include "http/request_target.hpp"
 #include "http/server.hpp"
 #include "runtime/rule.hpp"
 
@@ -161,6 +162,7 @@ private:
         std::shared_ptr<const runtime::snapshot> snapshot;
         const runtime::route* route = nullptr;
         const runtime::server* server = nullptr;
+        std::string received_target;  // set when the target was normalised, for the access log
     };
 
     // Serves one request; false when the connection must close.
@@ -210,30 +212,38 @@ private:
             (req.find(bhttp::field::transfer_encoding) != req.end() && !parser.chunked()) ||
             (version == 11 && req.count(bhttp::field::host) != 1) || req.count(bhttp::field::host) > 1)
             co_return co_await local(400, "malformed request\n", true);
+        request_target& rt = target_;
+        if (!parse_request_target(req.target(), rt)) co_return co_await local(400, "malformed request target\n", true);
+        if (rt.form == target_form::asterisk) {
+            // As Go's server (and so Traefik) answers it.
+            if (req.method() == bhttp::verb::options) co_return co_await local(200, "");
+            co_return co_await local(400, "malformed request target\n", true);
+        }
+        if (req.method() == bhttp::verb::connect) co_return co_await local(501, "CONNECT is not supported\n", true);
+        if (rt.form == target_form::authority) co_return co_await local(400, "malformed request target\n", true);
+        // An absolute-form target's host overrides the Host field (RFC 9112 3.2.2).
+        if (!rt.authority.empty()) req.set(bhttp::field::host, rt.authority);
+        if (rt.rewritten) {
+            x.received_target = req.target();
+            req.target(rt.forward_target);
+        }
         // Forwarding headers are settled before routing, so rules and middlewares see what
         // the upstream will see (and a middleware's X-Forwarded-Prefix survives). Hop-by-hop
         // fields go first: a client listing X-Forwarded-For in Connection cannot remove the
         // proxy's own.
         strip_hop_by_hop(req, facts.upgrade);
         set_forwarded_headers(req, {client_ip_, trusted_, facts.websocket, w_.ctx.hostname});
-        // (Views into the head are taken after that edit: editing fields may move them.)
-        const std::string_view target = req.target();
-        std::string path;
-        if (target.empty() || target.front() != '/' || !routing_path(target, path))
-            co_return co_await local(400, "malformed request target\n", true);
 
         std::string host = runtime::canonical_host(req[bhttp::field::host]);
         x.snapshot = w_.snapshots.get();
         const auto& snapshot = x.snapshot;
         const runtime::route_table* table = snapshot->table(ep_.name);
-        const auto question = target.find('?');
-        const std::string_view query = question == std::string_view::npos ? std::string_view() : target.substr(question + 1);
         const runtime::route* route =
-            table ? table->match({host, path, req.method_string(), query, client_ip_, &req}) : nullptr;
+            table ? table->match({host, rt.routing_path, req.method_string(), rt.query(), client_ip_, &req}) : nullptr;
         if (!route) co_return co_await local(404, "404 page not found\n");
         x.route = route;
 
-        request_view view(req, client_ip_, std::move(path), std::move(host));
+        request_view view(req, client_ip_, rt.routing_path, std::move(host));
         std::size_t ran = 0;
         local_reply_builder reply;
         for (const runtime::middleware* m : route->chain) {
@@ -627,7 +637,7 @@ private:
         e.client_ip = client_ip_;
         e.start = x.wall;
         e.method = req.method_string();
-        e.target = req.target();
+        e.target = x.received_target.empty() ? std::string_view(req.target()) : std::string_view(x.received_target);
         e.version = x.version;
         e.status = x.status;
         e.bytes = x.bytes;
@@ -646,6 +656,7 @@ private:
     read_deadline head_deadline_{client_.get_executor(), client_.socket()};
     beast::flat_buffer buffer_;
     std::string client_ip_;
+    request_target target_;  // reused per request: keeps its buffers
     bool trusted_ = false;
     std::uint64_t served_ = 0;
     session_handle handle_;
