@@ -250,3 +250,45 @@ class Load:
         self._stop.set()
         for t in self._threads:
             t.join(self.limit + 10)
+
+
+def open_fds(pid):
+    """What a process has open: the targets of /proc/PID/fd ("socket:[...]", paths, ...)."""
+    fds = []
+    for fd in os.listdir(f"/proc/{pid}/fd"):
+        try:
+            fds.append(os.readlink(f"/proc/{pid}/fd/{fd}"))
+        except OSError:  # closed while listing
+            pass
+    return fds
+
+
+def rss_kib(pid):
+    """The resident set size of a process now (VmRSS), in KiB."""
+    with open(f"/proc/{pid}/status") as f:
+        for line in f:
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1])
+    return 0
+
+
+TCP_STATES = {"01": "ESTABLISHED", "02": "SYN_SENT", "04": "FIN_WAIT1", "05": "FIN_WAIT2", "06": "TIME_WAIT",
+              "07": "CLOSE", "08": "CLOSE_WAIT", "09": "LAST_ACK", "0A": "LISTEN", "0B": "CLOSING"}
+
+
+def tcp_sockets(pid):
+    """The TCP sockets a process holds, as (state, local port, remote port) tuples."""
+    inodes = {t[8:-1] for t in open_fds(pid) if t.startswith("socket:[")}
+    found = []
+    for table in ("tcp", "tcp6"):
+        try:
+            with open(f"/proc/{pid}/net/{table}") as f:
+                rows = f.read().splitlines()[1:]
+        except OSError:
+            continue
+        for row in rows:
+            cols = row.split()
+            if cols[9] in inodes:
+                found.append((TCP_STATES.get(cols[3], cols[3]), int(cols[1].rsplit(":", 1)[1], 16),
+                              int(cols[2].rsplit(":", 1)[1], 16)))
+    return found
