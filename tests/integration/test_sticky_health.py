@@ -4,7 +4,7 @@ import json
 import time
 import unittest
 
-from harness import Backend, Load, ScriptedPeer, Sluice, entry_point, read_head, router, wait_until
+from harness import Backend, Load, ScriptedPeer, Sluice, entry_point, free_port, read_head, router, service, wait_until
 
 HOST = "demo.localhost"
 
@@ -191,6 +191,27 @@ class Retries(unittest.TestCase):
         status, _, body = request(s.port, "/")  # round robin: `first` again for this GET...
         self.assertEqual((status, body), (200, b"ok"))  # ...which was retried on `second`
         self.assertEqual(received, [b"GET"])
+
+    def test_any_request_goes_to_the_next_server_when_one_cannot_be_reached(self):
+        received = []
+
+        def answer(conn):
+            head, _ = read_head(conn)
+            if head:
+                received.append(head.split(b" ")[0])
+                conn.sendall(b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\nConnection: close\r\n\r\nok")
+
+        live = ScriptedPeer(answer)
+        self.addCleanup(live.close)
+        dead = [f"http://127.0.0.1:{free_port()}" for _ in range(3)]  # refused: nothing reaches them
+        dyn = router("demo", f"Host(`{HOST}`)", "demo") + service("demo", dead + [live.url])
+        s = Sluice(entry_point(), dyn, workers=1)
+        self.addCleanup(s.stop)
+        # Three unreachable servers in a row, more than `retries`: a POST still lands once.
+        for _ in range(4):
+            status, _, body = request(s.port, "/", method="POST")
+            self.assertEqual((status, body), (200, b"ok"))
+        self.assertEqual(received, [b"POST"] * 4)
 
 
 if __name__ == "__main__":

@@ -272,6 +272,8 @@ private:
         // Servers that failed this request before answering anything; a retry goes elsewhere.
         std::array<std::int32_t, 12> failed{};
         std::size_t failures = 0;
+        // Requests sent again after a server took them and failed to answer (idempotent only).
+        std::size_t resent = 0;
         const std::size_t retries = std::min<std::size_t>(svc.retries, failed.size() - 1);
         for (;;) {
             std::int32_t index = svc.picker->pick(view, {failed.data(), failures});
@@ -283,9 +285,12 @@ private:
                 co_return co_await local(x.status, x.status == 504 ? "gateway timeout\n" : "bad gateway\n");
             }
             x.server = &svc.servers[static_cast<std::size_t>(index)];
-            const bool may_retry = facts.idempotent && failures < retries;
-            const outcome o = co_await forward(parser, view, *route, svc, index, facts, may_retry, x, snapshot);
-            if (o != outcome::retry) co_return o == outcome::keep_alive;
+            // A server that could not be reached saw nothing: as nginx does, any request then
+            // goes to the next server, while untried ones remain (bounded by `failed`).
+            const retry_policy policy{failures + 1 < failed.size(), facts.idempotent && resent < retries};
+            const outcome o = co_await forward(parser, view, *route, svc, index, facts, policy, x, snapshot);
+            if (o != outcome::redial && o != outcome::resend) co_return o == outcome::keep_alive;
+            if (o == outcome::resend) ++resent;
             failed[failures++] = index;
         }
     }
@@ -375,16 +380,22 @@ private:
         bool reusable = false;
     };
 
-    enum class outcome { keep_alive, close, retry };
+    // redial: the server could not be reached; resend: it took the request and answered nothing.
+    enum class outcome { keep_alive, close, redial, resend };
+    struct retry_policy {
+        bool after_dial_failure = false;
+        bool after_send = false;
+    };
 
     net::awaitable<outcome> forward(bhttp::request_parser<bhttp::buffer_body>& parser, request_view& view,
                                     const runtime::route& route, const runtime::service& svc, std::int32_t index,
-                                    const request_facts& facts, bool may_retry, exchange& x,
+                                    const request_facts& facts, retry_policy policy, exchange& x,
                                     const std::shared_ptr<const runtime::snapshot>& snapshot) {
         upstream_exchange ux(w_.ioc);
         const outcome o =
-            co_await exchange_with_upstream(parser, view, route, svc, index, facts, may_retry, x, ux, snapshot);
-        if (o == outcome::retry) co_return o;  // nothing was sent to the client, nothing of the body read
+            co_await exchange_with_upstream(parser, view, route, svc, index, facts, policy, x, ux, snapshot);
+        // Nothing was sent to the client, nothing of the body read.
+        if (o == outcome::redial || o == outcome::resend) co_return o;
         bool keep = o == outcome::keep_alive;
         if (ux.uploading) {
             // The response ended first: stop reading the request and wait for the upload to unwind.
@@ -428,7 +439,7 @@ private:
     net::awaitable<outcome> exchange_with_upstream(bhttp::request_parser<bhttp::buffer_body>& parser,
                                                    request_view& view, const runtime::route& route,
                                                    const runtime::service& svc, std::int32_t index,
-                                                   const request_facts& facts, bool may_retry_elsewhere, exchange& x,
+                                                   const request_facts& facts, retry_policy policy, exchange& x,
                                                    upstream_exchange& ux,
                                                    const std::shared_ptr<const runtime::snapshot>& snapshot) {
         auto& req = parser.get();
@@ -447,12 +458,14 @@ private:
             co_return keep ? outcome::keep_alive : outcome::close;
         };
         // A failure before any response byte and before any of the body was read: another
-        // server may take the request (when it is idempotent and retries remain).
-        auto failed_early = [&](unsigned status) -> net::awaitable<outcome> {
+        // server may take the request (any request when this one was never reached; an
+        // idempotent one while retries remain when it was).
+        auto failed_early = [&](unsigned status, bool reached) -> net::awaitable<outcome> {
             record_failure(svc, index, snapshot);
             x.status = status;
-            if (may_retry_elsewhere && !ux.uploading && ux.upload == relay_status::done && !ux.upload_started)
-                co_return outcome::retry;
+            const bool allowed = reached ? policy.after_send : policy.after_dial_failure;
+            if (allowed && !ux.uploading && ux.upload == relay_status::done && !ux.upload_started)
+                co_return reached ? outcome::resend : outcome::redial;
             co_return co_await fail(status, status == 504 ? "gateway timeout\n" : "bad gateway\n");
         };
 
@@ -461,14 +474,14 @@ private:
         for (int attempt = 0;; ++attempt) {
             dial_error derr;
             ux.up = co_await w_.pool.acquire(server.endpoint, derr, attempt > 0);
-            if (!ux.up) co_return co_await failed_early(derr == dial_error::timed_out ? 504 : 502);
+            if (!ux.up) co_return co_await failed_early(derr == dial_error::timed_out ? 504 : 502, false);
             const bool may_retry = ux.up->reused && attempt == 0 && parser.is_done();
             ux.request_writer.emplace(req);
             ux.up->stream.expires_after(w_.ctx.cfg.forwarding.dial_timeout);
             auto [wec, wn] = co_await bhttp::async_write_header(ux.up->stream, *ux.request_writer, nothrow);
             if (wec) {
                 if (may_retry) continue;
-                co_return co_await failed_early(502);
+                co_return co_await failed_early(502, true);
             }
             if (!parser.is_done()) {
                 if (facts.expect_continue && version == 11) {
@@ -512,7 +525,7 @@ private:
                 record_failure(svc, index, snapshot);
                 co_return co_await fail(504, "gateway timeout\n");
             }
-            if (nothing_received) co_return co_await failed_early(502);
+            if (nothing_received) co_return co_await failed_early(502, true);
             record_failure(svc, index, snapshot);
             co_return co_await fail(502, "bad gateway\n");
         }
