@@ -37,6 +37,14 @@ const sluice::config::entry_point_config limits;  // the defaults a session runs
     std::abort();
 }
 
+// The client closed the connection: Beast's read tells the parser only after some bytes.
+template <class Parser>
+boost::system::error_code close(Parser& p) {
+    boost::system::error_code ec = bhttp::error::end_of_stream;
+    if (p.got_some()) p.put_eof(ec);
+    return ec;
+}
+
 // Feeds `bytes` as a socket would deliver them (a window growing by `step`): Beast parses
 // what is buffered, and the caller keeps what it did not consume. Stops at the end of the
 // header or the message, at an error, or when the bytes run out.
@@ -45,26 +53,22 @@ boost::system::error_code feed(Parser& p, std::string_view bytes, std::size_t st
                                Refill refill) {
     boost::system::error_code ec;
     std::size_t used = 0, have = std::min(step, bytes.size());
-    for (int rounds = 0; rounds < 100'000; ++rounds) {
+    // Each round consumes a byte, receives one, or empties the body buffer (after consuming).
+    for (std::size_t rounds = 0; rounds < 3 * bytes.size() + 8; ++rounds) {
         refill(p);
         const std::size_t n = p.put(net::buffer(bytes.data() + used, have - used), ec);
         used += n;
+        // Beast answers an empty buffer with success: that too means "read more".
+        if (!ec && n == 0 && used == have) ec = bhttp::error::need_more;
         if (ec == bhttp::error::need_buffer) ec = {};
         else if (ec == bhttp::error::need_more) {
-            if (have == bytes.size()) {
-                p.put_eof(ec);  // the client closed the connection
-                return ec;
-            }
+            if (have == bytes.size()) return close(p);
             have = std::min(have + step, bytes.size());
             ec = {};
         } else if (ec) {
             return ec;
         }
         if (whole_message ? p.is_done() : p.is_header_done()) return ec;
-        if (n == 0 && used == have && have == bytes.size()) {
-            p.put_eof(ec);
-            return ec;
-        }
     }
     finding("the parser made no progress");
 }
