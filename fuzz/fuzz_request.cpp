@@ -135,6 +135,7 @@ void check_head_path(std::string_view bytes, bool trusted) {
     const std::string head = out.str();
     bhttp::request_parser<bhttp::empty_body> upstream;
     upstream.header_limit(std::numeric_limits<std::uint32_t>::max());
+    upstream.body_limit(std::numeric_limits<std::uint64_t>::max());  // the length is the client's
     boost::system::error_code ec;
     upstream.put(net::buffer(head), ec);
     if (ec || !upstream.is_header_done()) {
