@@ -23,7 +23,15 @@ std::uint32_t line_of(const toml::node* node) { return node ? node->source().beg
 
 std::string to_toml_text(const toml::table& table) {
     std::ostringstream out;
-    out << toml::toml_formatter(table);
+    if (table.is_inline()) {
+        // `stripPrefix = { prefixes = ["/a"] }` prints as "{ ... }", which is not a document
+        // a plugin can parse: print it as a regular table.
+        toml::table copy = table;
+        copy.is_inline(false);
+        out << toml::toml_formatter(copy);
+    } else {
+        out << toml::toml_formatter(table);
+    }
     return out.str();
 }
 

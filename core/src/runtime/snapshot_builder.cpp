@@ -161,8 +161,9 @@ std::unique_ptr<snapshot> build_snapshot(const config::dynamic_config& cfg, cons
     for (const auto& [name, rc] : cfg.routers) {
         const std::string path = object_path("routers", name);
         config::error_list errors;
-        auto add_error = [&](std::string key, std::string message) {
-            errors.push_back({rc.origin.source, rc.origin.line, path + "." + key, std::move(message)});
+        // (Not capturing the structured binding itself: clang before 16 cannot.)
+        auto add_error = [&, &origin = rc.origin](std::string key, std::string message) {
+            errors.push_back({origin.source, origin.line, path + "." + key, std::move(message)});
         };
         auto r = std::make_unique<route>();
         r->name = name;
