@@ -74,7 +74,7 @@ run() {
     mapfile -t opts < <(fuzzer_options "$t")
     echo "== fuzz_$t for ${seconds}s (corpus: $work)"
     # One job, low priority: the machine is shared.
-    SLUICE_FUZZ_IGNORE_KNOWN=1 nice -n 10 "$BUILD_DIR/bin/fuzz_$t" "${opts[@]}" -max_total_time="$seconds" \
+    nice -n 10 "$BUILD_DIR/bin/fuzz_$t" "${opts[@]}" -max_total_time="$seconds" \
       -print_final_stats=1 "$work" 2>&1 | tee "$BUILD_DIR/run-$t.log" | grep -E '^#[0-9]+ +(pulse|DONE)|^==|^stat::|ERROR|finding' || true
     if grep -qE 'ERROR: (libFuzzer|AddressSanitizer|UndefinedBehaviorSanitizer)|^finding|runtime error' "$BUILD_DIR/run-$t.log"; then
       echo "fuzz_$t CRASHED; reproducer(s): $(ls "$BUILD_DIR/artifacts/$t-"* 2>/dev/null | tr '\n' ' ')"

@@ -242,6 +242,17 @@ decoded_labels decode_labels(const std::map<std::string, std::string>& labels, c
             warn(label, "a part of its key is empty");
             continue;
         }
+        // Names and options become TOML keys: only what a bare key may hold (a quote or a
+        // control character in one would make the whole document unparsable).
+        const auto bare = [](const std::string& p) {
+            return std::all_of(p.begin(), p.end(), [](char c) {
+                return std::isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '_';
+            });
+        };
+        if (!std::all_of(parts.begin(), parts.end(), bare)) {
+            warn(label, "a part of its key holds a character other than letters, digits, '-' and '_'");
+            continue;
+        }
         node* at = &root;
         for (const auto& part : parts) {
             node* next = at->child(part);

@@ -164,3 +164,19 @@ servers = [{ url = "ftp://nope" }]
 }
 
 }  // namespace
+
+// Plugin options reach the plugin as TOML text: it must be a document the plugin can read.
+TEST(dynamic_config, plugin_options_are_handed_over_as_a_document) {
+    auto inline_table = parse_dynamic("[http.middlewares.m]\nstripPrefix = { prefixes = [\"/a\"] }\n");
+    ASSERT_EQ(inline_table.middlewares.count("m@file"), 1u);
+    const toml::table options = toml::parse(inline_table.middlewares.at("m@file").options);
+    EXPECT_EQ(options["prefixes"][0].value_or(std::string()), "/a");
+
+    // A key toml++ cannot print back is refused with its path, not handed over unreadable.
+    auto quoted = parse_dynamic("[http.middlewares.m.stripPrefix]\nprefixes = [\"/a\"]\n\"it's\" = 1\n");
+    EXPECT_EQ(quoted.middlewares.count("m@file"), 0u);
+    ASSERT_EQ(quoted.invalid.middlewares.count("m@file"), 1u);
+    EXPECT_EQ(quoted.invalid.middlewares.at("m@file")[0].to_string(),
+              "dyn.toml:3: http.middlewares.m.stripPrefix.it's: an option key is made of letters, digits, '-' and "
+              "'_'");
+}

@@ -389,3 +389,22 @@ TEST(rule, double_quoted_values_are_go_string_literals) {
 }
 
 }  // namespace
+
+TEST(rule, nesting_is_bounded_so_a_hostile_rule_cannot_exhaust_the_stack) {
+    std::string error;
+    const std::string inner = "Host(`a`)";
+    auto nested = [&](std::size_t depth, std::string_view open, std::string_view close) {
+        std::string text;
+        for (std::size_t i = 0; i < depth; ++i) text += open;
+        text += inner;
+        for (std::size_t i = 0; i < depth; ++i) text += close;
+        return text;
+    };
+    EXPECT_TRUE(sluice::runtime::rule::parse(nested(50, "(", ")"), error)) << error;
+    EXPECT_TRUE(sluice::runtime::rule::parse(nested(50, "!", ""), error)) << error;
+    for (auto [open, close] : {std::pair{"(", ")"}, std::pair{"!", ""}, std::pair{"!(", ")"}}) {
+        error.clear();
+        EXPECT_FALSE(sluice::runtime::rule::parse(nested(100'000, open, close), error));
+        EXPECT_NE(error.find("nested deeper than 100 levels"), std::string::npos) << error;
+    }
+}

@@ -104,7 +104,8 @@ struct object_parser {
                 sc.passive_health_check = cfg;
             }
             // A table named after the strategy carries that balancer's own options.
-            if (const auto* options = l.get_table(sc.strategy)) sc.strategy_options = to_toml_text(*options);
+            if (const auto* options = l.get_table(sc.strategy))
+                sc.strategy_options = to_toml_text(*options, l.child_path(sc.strategy), source, l.errors());
             l.finish();
         } else if (!r.get("loadBalancer")) {
             r.error("", "missing [loadBalancer]: the only kind of service is a load balancer");
@@ -119,7 +120,7 @@ struct object_parser {
         if (!sticky) return;
         table_reader st(*sticky, l.child_path("sticky"), source, l.errors());
         if (const toml::node* cookie = st.get("cookie")) {
-            if (const auto* t = cookie->as_table()) sc.sticky_cookie = to_toml_text(*t);
+            if (const auto* t = cookie->as_table()) sc.sticky_cookie = to_toml_text(*t, st.child_path("cookie"), source, st.errors());
             else if (auto enabled = st.get_bool("cookie"); enabled && *enabled) sc.sticky_cookie = std::string();
         }
         st.finish();
@@ -167,7 +168,7 @@ struct object_parser {
                                   ".stripPrefix]"});
         } else {
             mc.plugin = std::string(t.cbegin()->first.str());
-            mc.options = to_toml_text(*t.cbegin()->second.as_table());
+            mc.options = to_toml_text(*t.cbegin()->second.as_table(), path + "." + mc.plugin, source, errors);
         }
         commit(out.middlewares, out.invalid.middlewares, mc.name, std::move(mc), std::move(errors));
     }

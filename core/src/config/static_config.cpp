@@ -201,7 +201,7 @@ static_config parse_static_config(const toml::table& root, const std::string& so
                 else errors.push_back({source, line_of(plugin), "providers." + key + ".plugin", "expected a string"});
                 plugin_table.erase("plugin");
             }
-            instance.config_text = to_toml_text(plugin_table);
+            instance.config_text = to_toml_text(plugin_table, "providers." + key, source, errors);
             cfg.providers.push_back(std::move(instance));
         }
         p.finish();

@@ -223,6 +223,17 @@ private:
     }
 
     std::optional<std::uint32_t> parse_unary() {
+        // Parsing and evaluation recurse per "!" and "(": a bound keeps a rule from a
+        // container label from exhausting the stack.
+        if (depth_ >= max_depth) {
+            set_error("nested deeper than " + std::to_string(max_depth) + " levels of \"!\" and \"(\"");
+            return std::nullopt;
+        }
+        struct nesting {
+            int& depth;
+            explicit nesting(int& d) : depth(++d) {}
+            ~nesting() { --depth; }
+        } level(depth_);
         if (eat("!")) {
             auto inner = parse_unary();
             if (!inner) return std::nullopt;
@@ -369,7 +380,9 @@ private:
     }
 
     std::string_view text_;
+    static constexpr int max_depth = 100;
     std::size_t pos_ = 0;
+    int depth_ = 0;
     std::string error_;
     rule* out_ = nullptr;
 };

@@ -307,3 +307,21 @@ TEST(labels, normalize) {
 }
 
 }  // namespace
+
+// A quote or a control character in a name would make toml++ print a document that does not
+// parse, taking every route of the provider with it: such a label is ignored, the rest serves.
+TEST(labels, names_that_are_not_bare_keys_are_ignored_and_the_document_still_parses) {
+    const std::vector<std::string> names{"it's", "a\"b", std::string("ctl\x01", 4), std::string("nul\0x", 5),
+                                         "sp ace", "caf\xc3\xa9"};
+    for (const auto& name : names) {
+        auto doc = d::build_document(
+            {make("web", {{"sluice.http.routers." + name + ".rule", "Host(`a`)"},
+                          {"sluice.http.routers.ok.rule", "Host(`ok`)"}})},
+            {});
+        toml::table t;
+        ASSERT_NO_THROW(t = parse(doc)) << doc.toml;
+        EXPECT_EQ(at(t, "http.routers.ok.rule"), "Host(`ok`)");
+        ASSERT_EQ(doc.warnings.size(), 1u) << name;
+        EXPECT_NE(doc.warnings[0].find("holds a character other than"), std::string::npos) << doc.warnings[0];
+    }
+}
