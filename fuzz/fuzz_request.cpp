@@ -22,6 +22,7 @@
 #include "config/config_error.hpp"
 #include "config/static_config.hpp"
 #include "http/forwarding.hpp"
+#include "http/request_target.hpp"
 #include "runtime/rule.hpp"
 
 namespace {
@@ -85,6 +86,12 @@ bool accepted(const bhttp::request_parser<bhttp::buffer_body>& parser) {
     return true;
 }
 
+bool has_h2c(const bhttp::fields& f) {
+    for (auto it = f.find(bhttp::field::upgrade); it != f.end() && it->name() == bhttp::field::upgrade; ++it)
+        if (sluice::http::has_token(it->value(), "h2c")) return true;
+    return false;
+}
+
 void check_head_path(std::string_view bytes, bool trusted) {
     bhttp::request_parser<bhttp::buffer_body> parser;
     parser.header_limit(static_cast<std::uint32_t>(limits.max_header_bytes));
@@ -93,39 +100,48 @@ void check_head_path(std::string_view bytes, bool trusted) {
     if (!parser.is_header_done() || !accepted(parser)) return;
     auto& req = parser.get();
 
+    // The session's order: facts, target, hop-by-hop removal, then the proxy's own fields.
     const bool upgrade = sluice::http::wants_upgrade(req);
     const bool websocket = upgrade && iequals(req[bhttp::field::upgrade], "websocket");
+    sluice::http::request_target rt;
+    const bool parsed = sluice::http::parse_request_target(req.target(), rt);
+    const bool routable = parsed && (rt.form == sluice::http::target_form::origin ||
+                                     rt.form == sluice::http::target_form::absolute);
+    if (routable) {
+        // Normalisation is a fixed point: the forwarded target parses to itself.
+        sluice::http::request_target again;
+        if (!sluice::http::parse_request_target(rt.forward_target, again) ||
+            again.forward_target != rt.forward_target || again.routing_path != rt.routing_path)
+            finding("the forwarded target does not normalise to itself");
+        if (rt.routing_path.find('?') != std::string::npos) finding("a query character in the routing path");
+        if (!rt.authority.empty()) req.set(bhttp::field::host, rt.authority);
+        req.target(rt.forward_target);
+    }
+    const bool chunked = parser.chunked();
+    sluice::http::strip_hop_by_hop(req, upgrade);
     sluice::http::set_forwarded_headers(req, {"192.0.2.7", trusted, websocket, "proxy.local"});
     if (req.count("X-Forwarded-Server") != 1 || req["X-Forwarded-Server"] != "proxy.local")
         finding("X-Forwarded-Server is not the proxy's");
     if (!trusted && req["X-Forwarded-For"] != "192.0.2.7") finding("an untrusted X-Forwarded-For survived");
     if (req.count("X-Forwarded-For") != 1) finding("X-Forwarded-For is not one field");
+    if (!trusted && req.find("Forwarded") != req.end()) finding("an untrusted Forwarded survived");
 
-    const std::string target(req.target());
-    std::string path;
-    const bool routable = !target.empty() && target.front() == '/' && sluice::http::routing_path(target, path);
-    if (routable) {
-        // Routing form is a fixed point: decoding it again changes nothing.
-        std::string again;
-        if (!sluice::http::routing_path(path, again) || again != path) finding("routing_path is not idempotent");
-        if (path.find('?') != std::string::npos) finding("a query character in the routing path");
-    }
     const std::string host = sluice::runtime::canonical_host(req[bhttp::field::host]);
     for (char c : host)
         if (c >= 'A' && c <= 'Z') finding("upper case in a canonical host");
-    if (!routable) return;  // answered 400
+    if (!routable) return;  // answered 400 (or 200/501 for OPTIONS * and CONNECT)
 
     // prepare_upstream_head's rewrite.
-    const bool chunked = parser.chunked();
     req.erase(bhttp::field::expect);
-    sluice::http::strip_hop_by_hop(req, upgrade);
     if (chunked) req.chunked(true);
     req.version(11);
     for (auto f : {bhttp::field::keep_alive, bhttp::field::proxy_connection, bhttp::field::te, bhttp::field::trailer})
         if (req.find(f) != req.end()) finding("a hop-by-hop field survived");
+    if (req.find("HTTP2-Settings") != req.end()) finding("HTTP2-Settings survived");
     if (upgrade ? req[bhttp::field::connection] != "upgrade" : req.find(bhttp::field::connection) != req.end())
         finding("Connection is not what the upgrade decision says");
     if (!upgrade && req.find(bhttp::field::upgrade) != req.end()) finding("Upgrade survived without an upgrade");
+    if (upgrade && has_h2c(req)) finding("an h2c upgrade is forwarded");
     if (chunked != (req.count(bhttp::field::transfer_encoding) == 1)) finding("chunked framing lost");
 
     // The head the upstream receives must parse as the same request (no smuggling through

@@ -15,7 +15,7 @@
 
 #include <spdlog/spdlog.h>
 
-#include "http/forwarding.hpp"
+#include "http/request_target.hpp"
 #include "runtime/rule.hpp"
 
 namespace {
@@ -70,10 +70,17 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     // The request, prepared as proxy_session::handle prepares it.
     const std::string host = sluice::runtime::canonical_host(line(1));
     const std::string_view target = line(2);
+    sluice::http::request_target rt;
     std::string path;
-    if (!sluice::http::routing_path(target, path)) path = std::string(target.substr(0, target.find('?')));
-    const auto question = target.find('?');
-    const std::string_view query = question == std::string_view::npos ? std::string_view() : target.substr(question + 1);
+    std::string_view query;
+    if (sluice::http::parse_request_target(target, rt)) {
+        path = rt.routing_path;
+        query = rt.query();
+    } else {
+        const auto question = target.find('?');
+        path = std::string(target.substr(0, question));
+        query = question == std::string_view::npos ? std::string_view() : target.substr(question + 1);
+    }
     boost::beast::http::fields headers;
     for (std::size_t i = 5; i < lines.size(); ++i) {
         const auto colon = lines[i].find(':');
