@@ -88,6 +88,10 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     // SLUICE_FUZZ_DUMP=1 shows what an input decodes to (when writing seeds).
     static const bool dump = std::getenv("SLUICE_FUZZ_DUMP") != nullptr;
     if (dump) {
+        for (const auto& c : containers) {
+            std::printf("# container %s (%s)\n", c.name.c_str(), c.state.c_str());
+            for (const auto& [k, v] : c.labels) std::printf("#   %s=%s\n", k.c_str(), v.c_str());
+        }
         std::printf("# %zu container(s), %zu warning(s)\n%s", containers.size(), doc.warnings.size(), doc.toml.c_str());
         for (const auto& w : doc.warnings) std::printf("# warning: %s\n", w.c_str());
     }

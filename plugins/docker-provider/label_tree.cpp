@@ -301,7 +301,11 @@ decoded_labels decode_labels(const std::map<std::string, std::string>& labels, c
                         if (accepted && !table.empty()) out.middlewares[object.name] = std::move(table);
                     } else if (routers) {
                         accepted = r.read(object, router_schema(), holder, nullptr);
-                        if (accepted) out.routers[object.name] = std::move(*holder["router"].as_table());
+                        // A router named with no option read (`routers.app=true`) gets the defaults.
+                        if (accepted) {
+                            auto* t = holder["router"].as_table();
+                            out.routers[object.name] = t ? std::move(*t) : toml::table{};
+                        }
                     } else {
                         server_labels server;
                         accepted = r.read(object, service_schema(), holder, &server);

@@ -325,3 +325,16 @@ TEST(labels, names_that_are_not_bare_keys_are_ignored_and_the_document_still_par
         EXPECT_NE(doc.warnings[0].find("holds a character other than"), std::string::npos) << doc.warnings[0];
     }
 }
+
+// Found by fuzzing: a router whose only option switches itself off (`tls=maybe`, taken as
+// false) dereferenced a router table that was never made.
+TEST(labels, a_router_left_without_options_gets_the_defaults) {
+    for (const char* value : {"false", "maybe"}) {
+        auto doc = d::build_document({make("web", {{"sluice.http.routers.app.tls", value}})}, {});
+        toml::table t;
+        ASSERT_NO_THROW(t = parse(doc)) << doc.toml;
+        EXPECT_EQ(at(t, "http.routers.app.rule"), "Host(`web`)") << doc.toml;
+        EXPECT_EQ(at(t, "http.routers.app.service"), "web") << doc.toml;
+        EXPECT_EQ(at(t, "http.routers.app.tls"), absent) << doc.toml;
+    }
+}
