@@ -122,6 +122,7 @@ public:
     }
     ~proxy_session() {
         w_.sessions.erase(&handle_);
+        w_.session_ended();
         --w_.metrics.open_connections;
     }
 

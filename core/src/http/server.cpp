@@ -127,20 +127,13 @@ void proxy_server::drain(std::function<void()> on_idle) {
             }
             w.sweep_timer.cancel();
             w.pool.clear();
+            // This worker reports when its last connection ends (at once when it has none).
+            w.on_drained = [remaining, done] {
+                if (remaining->fetch_sub(1) == 1) (*done)();
+            };
             for (session_handle* s : w.sessions)
                 if (s->idle) s->client->cancel();
-            // Wait for this worker's last connection, then report.
-            net::co_spawn(
-                w.ioc,
-                [&w, remaining, done]() -> net::awaitable<void> {
-                    net::steady_timer poll(w.ioc);
-                    while (!w.sessions.empty()) {
-                        poll.expires_after(std::chrono::milliseconds(20));
-                        co_await poll.async_wait(nothrow);
-                    }
-                    if (remaining->fetch_sub(1) == 1) (*done)();
-                },
-                log_escaped);
+            w.session_ended();
         });
     }
 }
@@ -161,6 +154,8 @@ void proxy_server::stop() {
     for (auto& w : workers_) w->ioc.stop();
     for (auto& w : workers_)
         if (w->thread.joinable()) w->thread.join();
+    // Sessions still open end with their worker's io_context: nobody waits to hear of it.
+    for (auto& w : workers_) w->on_drained = nullptr;
 }
 
 }  // namespace sluice::http

@@ -8,6 +8,7 @@
 #include <string>
 #include <thread>
 #include <unordered_set>
+#include <utility>
 #include <vector>
 
 #include <boost/asio/io_context.hpp>
@@ -48,6 +49,13 @@ struct worker {
     std::unordered_set<session_handle*> sessions;
     metrics_shard metrics;
     bool draining = false;
+    // Set by drain(): runs once, when the last connection of this worker has ended.
+    std::function<void()> on_drained;
+
+    // Sessions call it as they end; while draining, the last one reports the worker idle.
+    void session_ended() {
+        if (draining && sessions.empty() && on_drained) std::exchange(on_drained, nullptr)();
+    }
     net::steady_timer sweep_timer;
     std::thread thread;
 };
