@@ -8,7 +8,6 @@
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
-#include <boost/asio/experimental/awaitable_operators.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/asio/write.hpp>
 #include <boost/beast/http/read.hpp>
@@ -18,6 +17,7 @@
 #include "http/forwarding.hpp"
 #include "http/message_views.hpp"
 #include "http/read_deadline.hpp"
+#include "http/relay.hpp"
 #include "http/request_target.hpp"
 #include "http/server.hpp"
 #include "runtime/rule.hpp"
@@ -28,78 +28,8 @@ namespace sluice::http {
 
 namespace {
 
-using namespace boost::asio::experimental::awaitable_operators;
-using std::chrono::milliseconds;
 constexpr auto nothrow = net::as_tuple(net::use_awaitable);
-constexpr std::size_t relay_chunk = 16 * 1024;
 constexpr std::size_t upstream_header_limit = 64 * 1024;
-
-enum class relay_status { done, read_failed, write_failed, malformed };
-
-// True when `bytes` hold a line feed not preceded by a carriage return. Beast's chunked
-// parser waits for CRLF forever on such a line (a hostile client's way to hold a
-// connection); a framing line the parser left unconsumed must never hold one.
-bool has_bare_lf(std::string_view bytes) noexcept {
-    for (std::size_t at = bytes.find('\n'); at != std::string_view::npos; at = bytes.find('\n', at + 1))
-        if (at == 0 || bytes[at - 1] != '\r') return true;
-    return false;
-}
-
-// Streams a message body from `from` to `to` through a fixed buffer (Beast's relay idiom):
-// the parser fills `chunk`, the serializer writes it, and neither holds more than that.
-// Bytes are read here and handed to the parser, so that a framing line the parser cannot
-// finish is seen at once instead of after the read timeout.
-template <bool isRequest>
-net::awaitable<relay_status> relay_body(beast::tcp_stream& from, beast::flat_buffer& from_buffer,
-                                        bhttp::parser<isRequest, bhttp::buffer_body>& p, beast::tcp_stream& to,
-                                        bhttp::serializer<isRequest, bhttp::buffer_body>& sr, milliseconds read_timeout,
-                                        milliseconds write_timeout, std::array<char, relay_chunk>& chunk,
-                                        std::uint64_t& bytes) {
-    auto& body = p.get().body();
-    p.eager(true);
-    while (!p.is_done()) {
-        body.data = chunk.data();
-        body.size = chunk.size();
-        // Parse what is buffered; read more only when the parser needs more to make progress.
-        for (;;) {
-            boost::system::error_code ec;
-            if (from_buffer.size() > 0) {
-                from_buffer.consume(p.put(from_buffer.data(), ec));
-                if (ec == bhttp::error::need_buffer) break;  // the chunk is full
-                if (ec && ec != bhttp::error::need_more) co_return relay_status::malformed;
-                if (p.is_done() || body.size < chunk.size()) break;
-                // Unconsumed framing bytes with a complete but unparsable line: bare LF.
-                const std::string_view rest(static_cast<const char*>(from_buffer.data().data()), from_buffer.size());
-                if (has_bare_lf(rest)) co_return relay_status::malformed;
-            }
-            if (from_buffer.size() >= from_buffer.max_size()) co_return relay_status::malformed;
-            from.expires_after(read_timeout);
-            const std::size_t room = std::min(relay_chunk, from_buffer.max_size() - from_buffer.size());
-            auto [rec, rn] = co_await from.async_read_some(from_buffer.prepare(room), nothrow);
-            from_buffer.commit(rn);
-            if (rec == net::error::eof) {
-                p.put_eof(ec);
-                if (ec) co_return relay_status::read_failed;
-                break;
-            }
-            if (rec) co_return relay_status::read_failed;
-        }
-        const std::size_t got = chunk.size() - body.size;
-        // An empty buffer with more == false would be framed as a zero-size chunk before
-        // the last one; no buffer at all lets the serializer finish the body properly.
-        body.data = got > 0 ? chunk.data() : nullptr;
-        body.size = got;
-        body.more = !p.is_done();
-        // Nothing to write yet (a chunk header alone); the last, empty write ends a chunked body.
-        if (got == 0 && !p.is_done()) continue;
-        to.expires_after(write_timeout);
-        auto [wec, wn] = co_await bhttp::async_write(to, sr, nothrow);
-        if (wec == bhttp::error::need_buffer) wec = {};
-        if (wec) co_return relay_status::write_failed;
-        bytes += got;
-    }
-    co_return relay_status::done;
-}
 
 class proxy_session {
 public:
@@ -567,7 +497,7 @@ private:
             if (hec) co_return outcome::close;
         }
         if (tunnel) {
-            co_await run_tunnel(*ux.up);
+            co_await run_tunnel(client_, buffer_, ux.up->stream, ux.up->buffer, ep_.idle_timeout);
             co_return outcome::close;
         }
         if (streaming_body) {
@@ -587,46 +517,6 @@ private:
         for (std::size_t i = ran; i-- > 0;)
             if (route.chain[i]->object->on_response(view, rv) == sdk::verdict::failed) return false;
         return true;
-    }
-
-    // A granted Upgrade: bytes flow both ways until either side closes or both go quiet
-    // for the idle timeout.
-    net::awaitable<void> run_tunnel(upstream_connection& up) {
-        auto& a = client_.socket();
-        auto& b = up.stream.socket();
-        client_.expires_never();
-        up.stream.expires_never();
-        auto last = std::chrono::steady_clock::now();
-        // Bytes that arrived with the heads belong to the tunnel.
-        if (buffer_.size() > 0) {
-            auto [ec, n] = co_await net::async_write(b, buffer_.data(), nothrow);
-            if (ec) co_return;
-            buffer_.consume(n);
-        }
-        if (up.buffer.size() > 0) {
-            auto [ec, n] = co_await net::async_write(a, up.buffer.data(), nothrow);
-            if (ec) co_return;
-            up.buffer.consume(n);
-        }
-        auto pump = [&last](net::ip::tcp::socket& from, net::ip::tcp::socket& to) -> net::awaitable<void> {
-            std::array<char, relay_chunk> data;
-            for (;;) {
-                auto [rec, n] = co_await from.async_read_some(net::buffer(data), nothrow);
-                if (rec) break;
-                auto [wec, wn] = co_await net::async_write(to, net::buffer(data.data(), n), nothrow);
-                if (wec) break;
-                last = std::chrono::steady_clock::now();
-            }
-        };
-        auto watchdog = [&last, this]() -> net::awaitable<void> {
-            net::steady_timer timer(w_.ioc);
-            for (;;) {
-                timer.expires_at(last + ep_.idle_timeout);
-                co_await timer.async_wait(nothrow);
-                if (std::chrono::steady_clock::now() - last >= ep_.idle_timeout) co_return;
-            }
-        };
-        co_await (pump(a, b) || pump(b, a) || watchdog());
     }
 
     net::awaitable<void> send_local(unsigned status, std::string_view body, unsigned version, bool keep_alive) {

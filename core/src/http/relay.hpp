@@ -1,0 +1,62 @@
+// The relay room: message bodies streamed from one peer to the other through a fixed
+// buffer, and granted Upgrades turned into byte tunnels.
+#pragma once
+
+#include <array>
+#include <chrono>
+#include <cstdint>
+#include <string_view>
+
+#include <boost/asio/awaitable.hpp>
+#include <boost/beast/core/flat_buffer.hpp>
+#include <boost/beast/core/tcp_stream.hpp>
+#include <boost/beast/http/buffer_body.hpp>
+#include <boost/beast/http/parser.hpp>
+#include <boost/beast/http/serializer.hpp>
+
+namespace sluice::http {
+
+namespace net = boost::asio;
+namespace beast = boost::beast;
+namespace bhttp = boost::beast::http;
+
+// Bytes moved per read and write; also what a session reads of a request head at once.
+inline constexpr std::size_t relay_chunk = 16 * 1024;
+
+enum class relay_status {
+    done,
+    read_failed,   // the sender broke off, or did not send in time
+    write_failed,  // the receiver broke off, or did not read in time
+    malformed,     // the body's framing is wrong (a bare LF in a chunked line included)
+};
+
+// True when `bytes` hold a line feed not preceded by a carriage return.
+bool has_bare_lf(std::string_view bytes) noexcept;
+
+// Streams the body that `p` has the head of from `from` to `to` (Beast's relay idiom over
+// buffer_body): `chunk` holds at most one piece at a time. Bytes already in `from_buffer`
+// go first. Adds the body bytes written to `bytes`.
+template <bool isRequest>
+net::awaitable<relay_status> relay_body(beast::tcp_stream& from, beast::flat_buffer& from_buffer,
+                                        bhttp::parser<isRequest, bhttp::buffer_body>& p, beast::tcp_stream& to,
+                                        bhttp::serializer<isRequest, bhttp::buffer_body>& sr,
+                                        std::chrono::milliseconds read_timeout,
+                                        std::chrono::milliseconds write_timeout,
+                                        std::array<char, relay_chunk>& chunk, std::uint64_t& bytes);
+
+extern template net::awaitable<relay_status> relay_body<true>(
+    beast::tcp_stream&, beast::flat_buffer&, bhttp::parser<true, bhttp::buffer_body>&, beast::tcp_stream&,
+    bhttp::serializer<true, bhttp::buffer_body>&, std::chrono::milliseconds, std::chrono::milliseconds,
+    std::array<char, relay_chunk>&, std::uint64_t&);
+extern template net::awaitable<relay_status> relay_body<false>(
+    beast::tcp_stream&, beast::flat_buffer&, bhttp::parser<false, bhttp::buffer_body>&, beast::tcp_stream&,
+    bhttp::serializer<false, bhttp::buffer_body>&, std::chrono::milliseconds, std::chrono::milliseconds,
+    std::array<char, relay_chunk>&, std::uint64_t&);
+
+// A granted Upgrade: bytes flow both ways until either side closes or both are quiet for
+// `idle_timeout`. Bytes that arrived with the heads (in the buffers) go first.
+net::awaitable<void> run_tunnel(beast::tcp_stream& client, beast::flat_buffer& client_buffer,
+                                beast::tcp_stream& upstream, beast::flat_buffer& upstream_buffer,
+                                std::chrono::milliseconds idle_timeout);
+
+}  // namespace sluice::http
