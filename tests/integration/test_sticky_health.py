@@ -21,6 +21,16 @@ def request(port, path="/api/", cookie=None, method="GET"):
     return r.status, r.getheader("Set-Cookie"), (json.loads(body) if r.status == 200 and body.startswith(b"{") else body)
 
 
+def answering(received):
+    """A peer handler that records each request's method and answers 200 "ok"."""
+    def answer(conn):
+        head, _ = read_head(conn)
+        if head:
+            received.append(head.split(b" ")[0])
+            conn.sendall(b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\nConnection: close\r\n\r\nok")
+    return answer
+
+
 def backend_get(backend, path):
     c = http.client.HTTPConnection("127.0.0.1", backend.port, timeout=5)
     c.request("GET", path)
@@ -169,14 +179,7 @@ class Retries(unittest.TestCase):
             read_head(conn)  # takes the request, then closes without a word
 
         received = []
-
-        def answer(conn):
-            head, _ = read_head(conn)
-            if head:
-                received.append(head.split(b" ")[0])
-                conn.sendall(b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\nConnection: close\r\n\r\nok")
-
-        first, second = ScriptedPeer(hang_up), ScriptedPeer(answer)
+        first, second = ScriptedPeer(hang_up), ScriptedPeer(answering(received))
         self.addCleanup(first.close)
         self.addCleanup(second.close)
         # Weights keep the order predictable: the first request goes to `first`.
@@ -194,14 +197,7 @@ class Retries(unittest.TestCase):
 
     def test_any_request_goes_to_the_next_server_when_one_cannot_be_reached(self):
         received = []
-
-        def answer(conn):
-            head, _ = read_head(conn)
-            if head:
-                received.append(head.split(b" ")[0])
-                conn.sendall(b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\nConnection: close\r\n\r\nok")
-
-        live = ScriptedPeer(answer)
+        live = ScriptedPeer(answering(received))
         self.addCleanup(live.close)
         dead = [f"http://127.0.0.1:{free_port()}" for _ in range(3)]  # refused: nothing reaches them
         dyn = router("demo", f"Host(`{HOST}`)", "demo") + service("demo", dead + [live.url])

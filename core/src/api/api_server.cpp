@@ -18,6 +18,7 @@
 #include <spdlog/spdlog.h>
 
 #include "api/dashboard.hpp"
+#include "api/prometheus.hpp"
 
 namespace sluice::api {
 
@@ -182,83 +183,6 @@ std::size_t number_or(const std::string& text, std::size_t fallback) {
     std::size_t v = 0;
     const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), v);
     return ec == std::errc{} && end == text.data() + text.size() && v > 0 ? v : fallback;
-}
-
-// Prometheus label value escaping.
-std::string label(std::string_view v) {
-    std::string out;
-    for (char c : v) {
-        if (c == '\\' || c == '"') out += '\\';
-        if (c == '\n') {
-            out += "\\n";
-            continue;
-        }
-        out += c;
-    }
-    return out;
-}
-
-std::string prometheus(const http::proxy_server::metrics_snapshot& m, const runtime::snapshot& snap,
-                       const log::fault_counter& faults,
-                       const runtime::config_pipeline& pipeline, const plugin::plugin_registry& plugins) {
-    std::ostringstream out;
-    // Requests per entry point, router and service: counts and duration histograms.
-    std::map<std::string, std::map<std::string, http::request_stats>> families;  // family -> labels -> stats
-    for (const auto& [k, stats] : m.requests) {
-        const std::string common = "code=\"" + std::to_string(k.code) + "\",method=\"" + label(k.method) + "\"";
-        families["entrypoint"]["entrypoint=\"" + label(k.entry_point) + "\"," + common].merge(stats);
-        if (!k.router.empty()) families["router"]["router=\"" + label(k.router) + "\",service=\"" + label(k.service) + "\"," + common].merge(stats);
-        if (!k.service.empty()) families["service"]["service=\"" + label(k.service) + "\"," + common].merge(stats);
-    }
-    for (const auto& [family, by_labels] : families) {
-        const std::string total = "sluice_" + family + "_requests_total";
-        const std::string hist = "sluice_" + family + "_request_duration_seconds";
-        out << "# HELP " << total << " Requests handled, by " << family << ", status code and method.\n";
-        out << "# TYPE " << total << " counter\n";
-        for (const auto& [labels, stats] : by_labels) out << total << "{" << labels << "} " << stats.count << "\n";
-        out << "# HELP " << hist << " Time from request head to the end of the response.\n";
-        out << "# TYPE " << hist << " histogram\n";
-        for (const auto& [labels, stats] : by_labels) {
-            for (std::size_t i = 0; i < http::duration_buckets.size(); ++i)
-                out << hist << "_bucket{" << labels << ",le=\"" << http::duration_buckets[i] << "\"} " << stats.buckets[i]
-                    << "\n";
-            out << hist << "_bucket{" << labels << ",le=\"+Inf\"} " << stats.count << "\n";
-            out << hist << "_sum{" << labels << "} " << stats.seconds << "\n";
-            out << hist << "_count{" << labels << "} " << stats.count << "\n";
-        }
-    }
-    out << "# HELP sluice_open_connections Client connections open now.\n# TYPE sluice_open_connections gauge\n"
-        << "sluice_open_connections " << m.open_connections << "\n";
-    const auto& stats = pipeline.stats();
-    out << "# HELP sluice_config_reloads_total Configurations applied.\n# TYPE sluice_config_reloads_total counter\n"
-        << "sluice_config_reloads_total " << stats.reloads << "\n";
-    out << "# HELP sluice_config_rejected_total Provider documents rejected.\n"
-           "# TYPE sluice_config_rejected_total counter\nsluice_config_rejected_total "
-        << stats.rejected << "\n";
-    out << "# HELP sluice_config_last_reload_success Whether the newest document of every provider applied.\n"
-           "# TYPE sluice_config_last_reload_success gauge\nsluice_config_last_reload_success "
-        << (stats.last_success ? 1 : 0) << "\n";
-    out << "# HELP sluice_config_last_reload_success_timestamp_seconds When a configuration last applied.\n"
-           "# TYPE sluice_config_last_reload_success_timestamp_seconds gauge\n"
-           "sluice_config_last_reload_success_timestamp_seconds "
-        << stats.last_success_unix << "\n";
-    out << "# HELP sluice_service_server_up Whether a server receives traffic (1) or not (0).\n"
-           "# TYPE sluice_service_server_up gauge\n";
-    for (const auto& [name, svc] : snap.services)
-        for (std::size_t i = 0; i < svc->servers.size(); ++i)
-            out << "sluice_service_server_up{service=\"" << label(name) << "\",url=\"" << label(svc->servers[i].url)
-                << "\"} " << (svc->up[i].load(std::memory_order_relaxed) ? 1 : 0) << "\n";
-    out << "# HELP sluice_plugin_load_failures_total Plugin files refused at start-up.\n"
-           "# TYPE sluice_plugin_load_failures_total counter\nsluice_plugin_load_failures_total "
-        << plugins.refusals().size() << "\n";
-    out << "# HELP sluice_plugin_faults_total Plugin hooks that failed (threw), per plugin, instance and hook.\n"
-           "# TYPE sluice_plugin_faults_total counter\n";
-    for (const auto& [key, total] : faults.totals()) {
-        const auto& [plugin, kind, instance, hook] = key;
-        out << "sluice_plugin_faults_total{plugin=\"" << label(plugin) << "\",kind=\"" << label(kind)
-            << "\",instance=\"" << label(instance) << "\",hook=\"" << label(hook) << "\"} " << total << "\n";
-    }
-    return out.str();
 }
 
 }  // namespace

@@ -1,0 +1,19 @@
+// Prometheus exposition of the proxy's metrics, reload statistics, health and plugin faults.
+#pragma once
+
+#include <string>
+
+#include "http/server.hpp"
+#include "log/logging.hpp"
+#include "plugin/plugin_registry.hpp"
+#include "runtime/config_pipeline.hpp"
+#include "runtime/snapshot.hpp"
+
+namespace sluice::api {
+
+// The text format (version 0.0.4) of /metrics.
+std::string prometheus(const http::proxy_server::metrics_snapshot& m, const runtime::snapshot& snap,
+                       const log::fault_counter& faults, const runtime::config_pipeline& pipeline,
+                       const plugin::plugin_registry& plugins);
+
+}  // namespace sluice::api
