@@ -28,9 +28,9 @@ bool has_bare_lf(std::string_view bytes) noexcept {
 // The parser fills `chunk`, the serializer writes it, and neither holds more than that.
 // Bytes are read here and handed to the parser, so that a framing line the parser cannot
 // finish is seen at once instead of after the read timeout.
-template <bool isRequest>
-net::awaitable<relay_status> relay_body(beast::tcp_stream& from, beast::flat_buffer& from_buffer,
-                                        bhttp::parser<isRequest, bhttp::buffer_body>& p, beast::tcp_stream& to,
+template <bool isRequest, class From, class To>
+net::awaitable<relay_status> relay_body(From& from, beast::flat_buffer& from_buffer,
+                                        bhttp::parser<isRequest, bhttp::buffer_body>& p, To& to,
                                         bhttp::serializer<isRequest, bhttp::buffer_body>& sr,
                                         std::chrono::milliseconds read_timeout,
                                         std::chrono::milliseconds write_timeout,
@@ -53,7 +53,7 @@ net::awaitable<relay_status> relay_body(beast::tcp_stream& from, beast::flat_buf
                 if (has_bare_lf(rest)) co_return relay_status::malformed;
             }
             if (from_buffer.size() >= from_buffer.max_size()) co_return relay_status::malformed;
-            from.expires_after(read_timeout);
+            beast::get_lowest_layer(from).expires_after(read_timeout);
             const std::size_t room = std::min(relay_chunk, from_buffer.max_size() - from_buffer.size());
             auto [rec, rn] = co_await from.async_read_some(from_buffer.prepare(room), nothrow);
             from_buffer.commit(rn);
@@ -72,7 +72,7 @@ net::awaitable<relay_status> relay_body(beast::tcp_stream& from, beast::flat_buf
         body.more = !p.is_done();
         // Nothing to write yet (a chunk header alone); the last, empty write ends a chunked body.
         if (got == 0 && !p.is_done()) continue;
-        to.expires_after(write_timeout);
+        beast::get_lowest_layer(to).expires_after(write_timeout);
         auto [wec, wn] = co_await bhttp::async_write(to, sr, nothrow);
         if (wec == bhttp::error::need_buffer) wec = {};
         if (wec) co_return relay_status::write_failed;
@@ -81,21 +81,24 @@ net::awaitable<relay_status> relay_body(beast::tcp_stream& from, beast::flat_buf
     co_return relay_status::done;
 }
 
-template net::awaitable<relay_status> relay_body<true>(
-    beast::tcp_stream&, beast::flat_buffer&, bhttp::parser<true, bhttp::buffer_body>&, beast::tcp_stream&,
-    bhttp::serializer<true, bhttp::buffer_body>&, std::chrono::milliseconds, std::chrono::milliseconds,
-    std::array<char, relay_chunk>&, std::uint64_t&);
-template net::awaitable<relay_status> relay_body<false>(
-    beast::tcp_stream&, beast::flat_buffer&, bhttp::parser<false, bhttp::buffer_body>&, beast::tcp_stream&,
-    bhttp::serializer<false, bhttp::buffer_body>&, std::chrono::milliseconds, std::chrono::milliseconds,
-    std::array<char, relay_chunk>&, std::uint64_t&);
+template net::awaitable<relay_status> relay_body(beast::tcp_stream&, beast::flat_buffer&,
+                                                 bhttp::parser<true, bhttp::buffer_body>&, beast::tcp_stream&,
+                                                 bhttp::serializer<true, bhttp::buffer_body>&,
+                                                 std::chrono::milliseconds, std::chrono::milliseconds,
+                                                 std::array<char, relay_chunk>&, std::uint64_t&);
+template net::awaitable<relay_status> relay_body(beast::tcp_stream&, beast::flat_buffer&,
+                                                 bhttp::parser<false, bhttp::buffer_body>&, beast::tcp_stream&,
+                                                 bhttp::serializer<false, bhttp::buffer_body>&,
+                                                 std::chrono::milliseconds, std::chrono::milliseconds,
+                                                 std::array<char, relay_chunk>&, std::uint64_t&);
 
-net::awaitable<void> run_tunnel(beast::tcp_stream& client, beast::flat_buffer& client_buffer,
-                            beast::tcp_stream& upstream, beast::flat_buffer& upstream_buffer,
-                            std::chrono::milliseconds idle_timeout) {
-    auto& a = client.socket();
+template <class Client>
+net::awaitable<void> run_tunnel(Client& client, beast::flat_buffer& client_buffer, beast::tcp_stream& upstream,
+                                beast::flat_buffer& upstream_buffer, std::chrono::milliseconds idle_timeout) {
+    // The pumps move raw socket bytes (a stream under TLS will pump through the stream).
+    auto& a = beast::get_lowest_layer(client).socket();
     auto& b = upstream.socket();
-    client.expires_never();
+    beast::get_lowest_layer(client).expires_never();
     upstream.expires_never();
     auto last = std::chrono::steady_clock::now();
     // Bytes that arrived with the heads belong to the tunnel.
@@ -129,5 +132,8 @@ net::awaitable<void> run_tunnel(beast::tcp_stream& client, beast::flat_buffer& c
     };
     co_await (pump(a, b) || pump(b, a) || watchdog());
 }
+
+template net::awaitable<void> run_tunnel(beast::tcp_stream&, beast::flat_buffer&, beast::tcp_stream&,
+                                         beast::flat_buffer&, std::chrono::milliseconds);
 
 }  // namespace sluice::http

@@ -35,28 +35,20 @@ bool has_bare_lf(std::string_view bytes) noexcept;
 
 // Streams the body that `p` has the head of from `from` to `to` (Beast's relay idiom over
 // buffer_body): `chunk` holds at most one piece at a time. Bytes already in `from_buffer`
-// go first. Adds the body bytes written to `bytes`.
-template <bool isRequest>
-net::awaitable<relay_status> relay_body(beast::tcp_stream& from, beast::flat_buffer& from_buffer,
-                                        bhttp::parser<isRequest, bhttp::buffer_body>& p, beast::tcp_stream& to,
+// go first. Adds the body bytes written to `bytes`. `From` and `To` are byte streams over a
+// beast::tcp_stream (the client's, or an upstream connection's).
+template <bool isRequest, class From, class To>
+net::awaitable<relay_status> relay_body(From& from, beast::flat_buffer& from_buffer,
+                                        bhttp::parser<isRequest, bhttp::buffer_body>& p, To& to,
                                         bhttp::serializer<isRequest, bhttp::buffer_body>& sr,
                                         std::chrono::milliseconds read_timeout,
                                         std::chrono::milliseconds write_timeout,
                                         std::array<char, relay_chunk>& chunk, std::uint64_t& bytes);
 
-extern template net::awaitable<relay_status> relay_body<true>(
-    beast::tcp_stream&, beast::flat_buffer&, bhttp::parser<true, bhttp::buffer_body>&, beast::tcp_stream&,
-    bhttp::serializer<true, bhttp::buffer_body>&, std::chrono::milliseconds, std::chrono::milliseconds,
-    std::array<char, relay_chunk>&, std::uint64_t&);
-extern template net::awaitable<relay_status> relay_body<false>(
-    beast::tcp_stream&, beast::flat_buffer&, bhttp::parser<false, bhttp::buffer_body>&, beast::tcp_stream&,
-    bhttp::serializer<false, bhttp::buffer_body>&, std::chrono::milliseconds, std::chrono::milliseconds,
-    std::array<char, relay_chunk>&, std::uint64_t&);
-
 // A granted Upgrade: bytes flow both ways until either side closes or both are quiet for
 // `idle_timeout`. Bytes that arrived with the heads (in the buffers) go first.
-net::awaitable<void> run_tunnel(beast::tcp_stream& client, beast::flat_buffer& client_buffer,
-                                beast::tcp_stream& upstream, beast::flat_buffer& upstream_buffer,
-                                std::chrono::milliseconds idle_timeout);
+template <class Client>
+net::awaitable<void> run_tunnel(Client& client, beast::flat_buffer& client_buffer, beast::tcp_stream& upstream,
+                                beast::flat_buffer& upstream_buffer, std::chrono::milliseconds idle_timeout);
 
 }  // namespace sluice::http

@@ -8,7 +8,7 @@
 #include <boost/asio/use_awaitable.hpp>
 #include <spdlog/spdlog.h>
 
-#include "http/proxy_session.hpp"
+#include "http/session.hpp"
 
 namespace sluice::http {
 

@@ -1,0 +1,46 @@
+// What every room of the data path shares about one client connection: the stream, the
+// bytes read ahead of the parser, who the peer is, and the worker it runs on.
+//
+// `Stream` is the client's byte stream: beast::tcp_stream today; a TLS stream over it
+// later. The rooms reach the TCP socket under it with beast::get_lowest_layer, so they are
+// the same code for both.
+#pragma once
+
+#include <array>
+#include <chrono>
+#include <cstdint>
+#include <string>
+
+#include <boost/asio/awaitable.hpp>
+#include <boost/beast/core/flat_buffer.hpp>
+#include <boost/beast/core/stream_traits.hpp>
+#include <boost/beast/core/tcp_stream.hpp>
+
+#include "config/static_config.hpp"
+#include "http/relay.hpp"
+
+namespace sluice::http {
+
+struct worker;
+
+template <class Stream>
+struct client_connection {
+    client_connection(worker& w, const config::entry_point_config& ep, Stream s)
+        : w(w), ep(ep), stream(std::move(s)) {}
+
+    worker& w;
+    const config::entry_point_config& ep;
+    Stream stream;
+    beast::flat_buffer buffer;  // bytes read but not yet parsed
+    std::string ip;             // the peer's address (IPv4-mapped IPv6 shown as IPv4)
+    bool trusted = false;       // a trusted proxy: its X-Forwarded-* values are kept
+    std::uint64_t served = 0;   // requests read on this connection, for the access log
+    std::array<char, relay_chunk> download_chunk;  // response bodies
+    std::array<char, relay_chunk> upload_chunk;    // request bodies, streamed at the same time
+
+    auto& socket() noexcept { return beast::get_lowest_layer(stream).socket(); }
+    // Every write to the client gets the entry point's write timeout.
+    void expect_write() { beast::get_lowest_layer(stream).expires_after(ep.write_timeout); }
+};
+
+}  // namespace sluice::http

@@ -1,0 +1,169 @@
+#include "http/exchange.hpp"
+
+#include <algorithm>
+#include <array>
+
+#include "http/forwarding.hpp"
+#include "http/server.hpp"
+#include "http/upstream_call.hpp"
+#include "runtime/rule.hpp"
+
+namespace sluice::http {
+
+request_facts read_facts(const upstream_request& req) {
+    request_facts f;
+    f.version = req.version();
+    f.keep_alive = req.keep_alive();
+    f.is_head = req.method() == bhttp::verb::head;
+    f.upgrade = wants_upgrade(req);
+    f.websocket = f.upgrade && config::iequals(req[bhttp::field::upgrade], "websocket");
+    f.expect_continue = has_token(req[bhttp::field::expect], "100-continue");
+    switch (req.method()) {
+        case bhttp::verb::get:
+        case bhttp::verb::head:
+        case bhttp::verb::options:
+        case bhttp::verb::put:
+        case bhttp::verb::delete_:
+        case bhttp::verb::trace: f.idempotent = true; break;
+        default: break;
+    }
+    return f;
+}
+
+bool run_response_hooks(const runtime::route& route, std::size_t ran, request_view& view, response_view& rv) {
+    for (std::size_t i = ran; i-- > 0;)
+        if (route.chain[i]->object->on_response(view, rv) == sdk::verdict::failed) return false;
+    return true;
+}
+
+template <class Stream>
+net::awaitable<bool> exchange<Stream>::reply(unsigned status_code, std::string_view body, keep_alive_rule rule) {
+    status = status_code;
+    bytes = body.size();
+    const bool keep = rule.allows();
+    const bool written = co_await send_text(client, status_code, body, facts.version, keep);
+    co_return keep && written;
+}
+
+template <class Stream>
+net::awaitable<bool> exchange<Stream>::run() {
+    auto& req = parser.get();
+    facts = read_facts(req);
+    if (const auto r = admit()) {
+        if (r->close) co_return co_await refuse(r->status, r->text);
+        co_return co_await reply(r->status, r->text);
+    }
+    // Forwarding headers are settled before routing, so rules and middlewares see what the
+    // upstream will see (and a middleware's X-Forwarded-Prefix survives). Hop-by-hop fields
+    // go first: a client listing X-Forwarded-For in Connection cannot remove the proxy's own.
+    strip_hop_by_hop(req, facts.upgrade);
+    set_forwarded_headers(req, {client.ip, client.trusted, facts.websocket, client.w.ctx.hostname});
+
+    std::string host = runtime::canonical_host(req[bhttp::field::host]);
+    snapshot = client.w.snapshots.get();
+    const runtime::route_table* table = snapshot->table(client.ep.name);
+    route = table ? table->match({host, target.routing_path, req.method_string(), target.query(), client.ip, &req})
+                  : nullptr;
+    if (!route) co_return co_await reply(404, "404 page not found\n");
+    view.emplace(req, client.ip, target.routing_path, std::move(host));
+    bool answered = false;
+    const bool keep = co_await run_middlewares(answered);
+    if (answered) co_return keep;
+    co_return co_await forward();
+}
+
+template <class Stream>
+std::optional<typename exchange<Stream>::refusal> exchange<Stream>::admit() {
+    auto& req = parser.get();
+    if (std::distance(req.begin(), req.end()) > static_cast<std::ptrdiff_t>(client.ep.max_header_count))
+        return refusal{431, "too many header fields\n"};
+    // Request smuggling guards: one length, and a transfer coding that really is chunked.
+    if (req.count(bhttp::field::content_length) > 1 ||
+        (req.find(bhttp::field::transfer_encoding) != req.end() && !parser.chunked()) ||
+        (facts.version == 11 && req.count(bhttp::field::host) != 1) || req.count(bhttp::field::host) > 1)
+        return refusal{400, "malformed request\n"};
+    if (!parse_request_target(req.target(), target)) return refusal{400, "malformed request target\n"};
+    if (target.form == target_form::asterisk) {
+        // As Go's server (and so Traefik) answers it.
+        if (req.method() == bhttp::verb::options) return refusal{200, "", false};
+        return refusal{400, "malformed request target\n"};
+    }
+    if (req.method() == bhttp::verb::connect) return refusal{501, "CONNECT is not supported\n"};
+    if (target.form == target_form::authority) return refusal{400, "malformed request target\n"};
+    // An absolute-form target's host overrides the Host field (RFC 9112 3.2.2).
+    if (!target.authority.empty()) req.set(bhttp::field::host, target.authority);
+    if (target.rewritten) {
+        received_target = req.target();
+        req.target(target.forward_target);
+    }
+    return std::nullopt;
+}
+
+template <class Stream>
+net::awaitable<bool> exchange<Stream>::run_middlewares(bool& answered) {
+    std::size_t ran = 0;
+    local_reply_builder built;
+    for (const runtime::middleware* m : route->chain) {
+        ++ran;
+        const sdk::verdict v = m->object->on_request(*view, built);
+        if (v == sdk::verdict::proceed) continue;
+        answered = true;
+        // A plugin's fault (reported by its adapter) answers this request only.
+        if (v == sdk::verdict::failed) co_return co_await reply(500, "internal server error\n");
+        auto& res = built.message;
+        if (res.result_int() == 0) res.result(bhttp::status::ok);
+        response_view rv(res, res.result_int());
+        if (!run_response_hooks(*route, ran, *view, rv)) co_return co_await reply(500, "internal server error\n");
+        status = res.result_int();
+        bytes = res.body().size();
+        const bool keep = keep_alive(true).allows();
+        co_return co_await send_reply(client, res, facts.version, keep) && keep;
+    }
+    co_return true;
+}
+
+// Rewrites the request head for the upstream once; retries send the same head.
+template <class Stream>
+void exchange<Stream>::prepare_upstream_head() {
+    auto& req = parser.get();
+    // The proxy answers Expect itself, once it commits to reading the body.
+    req.erase(bhttp::field::expect);
+    if (parser.chunked()) req.chunked(true);
+    req.version(11);
+}
+
+template <class Stream>
+net::awaitable<bool> exchange<Stream>::forward() {
+    const runtime::service& svc = *route->target;
+    prepare_upstream_head();
+    // Servers that failed this request before answering anything; a retry goes elsewhere.
+    std::array<std::int32_t, 12> failed{};
+    std::size_t failures = 0;
+    // Requests sent again after a server took them and failed to answer (idempotent only).
+    std::size_t resent = 0;
+    const std::size_t retries = std::min<std::size_t>(svc.retries, failed.size() - 1);
+    for (;;) {
+        std::int32_t index = svc.picker->pick(*view, {failed.data(), failures});
+        // The picker failed (reported by its adapter): any healthy server rather than none.
+        if (index == sdk::pick_failed)
+            index = sdk::first_available({svc.infos, svc.up.get()}, 0, {failed.data(), failures});
+        if (index < 0) {
+            if (failures == 0) co_return co_await reply(503, "no available server\n");
+            // Every server tried failed: report the last failure.
+            co_return co_await reply(status, gateway_text(status));
+        }
+        server = &svc.servers[static_cast<std::size_t>(index)];
+        // A server that could not be reached saw nothing: as nginx does, any request then goes
+        // to the next server, while untried ones remain (bounded by `failed`).
+        const retry_policy policy{failures + 1 < failed.size(), facts.idempotent && resent < retries};
+        upstream_call<Stream> call(*this, svc, index, policy);
+        const outcome o = co_await call.run();
+        if (o != outcome::redial && o != outcome::resend) co_return o == outcome::keep_alive;
+        if (o == outcome::resend) ++resent;
+        failed[failures++] = index;
+    }
+}
+
+template class exchange<beast::tcp_stream>;
+
+}  // namespace sluice::http

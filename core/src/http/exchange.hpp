@@ -1,0 +1,104 @@
+// The exchange room: one request's way from its parsed head to an answer. It validates the
+// request, settles the forwarding headers, matches a router, runs the middleware chain,
+// asks the service's picker for a server and retries on another one when a server could not
+// take the request. Each attempt is an upstream_call. The exchange object carries the
+// request's state; the session reads it afterwards for the access log and metrics.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+
+#include <boost/asio/awaitable.hpp>
+#include <boost/beast/http/buffer_body.hpp>
+#include <boost/beast/http/parser.hpp>
+
+#include "http/client_connection.hpp"
+#include "http/local_reply.hpp"
+#include "http/message_views.hpp"
+#include "http/request_target.hpp"
+#include "runtime/snapshot.hpp"
+
+namespace sluice::http {
+
+using request_parser = bhttp::request_parser<bhttp::buffer_body>;
+
+// What the client asked for, read before the head is rewritten for the upstream.
+struct request_facts {
+    unsigned version = 11;
+    bool keep_alive = true;
+    bool is_head = false;
+    bool upgrade = false;  // an Upgrade the proxy can tunnel (never h2c)
+    bool websocket = false;
+    bool expect_continue = false;
+    bool idempotent = false;
+};
+
+request_facts read_facts(const upstream_request& req);
+
+template <class Stream>
+class exchange {
+public:
+    // `target` is the session's, reused from request to request for its buffers.
+    exchange(client_connection<Stream>& client, request_parser& parser, request_target& target)
+        : client(client), parser(parser), target(target) {}
+
+    // Serves the request; true when the connection may carry another one.
+    boost::asio::awaitable<bool> run();
+
+    // The keep-alive rule for an answer given now (see keep_alive_rule).
+    keep_alive_rule keep_alive(bool request_read) const noexcept {
+        return {facts.keep_alive, request_read && parser.is_done(), client.w.draining, false};
+    }
+    // Answers with the proxy's own text and records it; true when the connection stays open.
+    boost::asio::awaitable<bool> reply(unsigned status, std::string_view body, keep_alive_rule rule);
+    boost::asio::awaitable<bool> reply(unsigned status, std::string_view body) {
+        return reply(status, body, keep_alive(true));
+    }
+    // A broken request: answered, then the connection closes.
+    boost::asio::awaitable<bool> refuse(unsigned status, std::string_view body) {
+        auto rule = keep_alive(true);
+        rule.forced_close = true;
+        return reply(status, body, rule);
+    }
+
+    // The request's state, filled in as it goes through the rooms.
+    client_connection<Stream>& client;
+    request_parser& parser;
+    request_target& target;
+    request_facts facts;
+    std::chrono::steady_clock::time_point started = std::chrono::steady_clock::now();
+    std::chrono::system_clock::time_point wall = std::chrono::system_clock::now();
+    unsigned status = 0;
+    std::uint64_t bytes = 0;  // body bytes sent to the client
+    // Kept to the end of the exchange: route and server point into it, and metrics and the
+    // access log read them after the response.
+    std::shared_ptr<const runtime::snapshot> snapshot;
+    const runtime::route* route = nullptr;
+    const runtime::server* server = nullptr;
+    std::string received_target;  // set when the target was normalised, for the access log
+    std::optional<request_view> view;  // what middlewares and pickers see, once routed
+
+private:
+    struct refusal {
+        unsigned status;
+        std::string_view text;
+        bool close = true;
+    };
+    // Checks the head and settles its target; the answer when the request is refused.
+    std::optional<refusal> admit();
+    // Runs the request hooks; sets `answered` when a middleware answered (or failed).
+    boost::asio::awaitable<bool> run_middlewares(bool& answered);
+    boost::asio::awaitable<bool> forward();
+    void prepare_upstream_head();
+};
+
+// Response hooks of the first `ran` middlewares of the route, in reverse order; false when
+// one failed.
+bool run_response_hooks(const runtime::route& route, std::size_t ran, request_view& view, response_view& rv);
+
+extern template class exchange<beast::tcp_stream>;
+
+}  // namespace sluice::http

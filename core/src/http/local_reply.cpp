@@ -1,0 +1,49 @@
+#include "http/local_reply.hpp"
+
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <boost/asio/write.hpp>
+#include <boost/beast/http/write.hpp>
+
+namespace sluice::http {
+
+namespace {
+constexpr auto nothrow = net::as_tuple(net::use_awaitable);
+}
+
+template <class Stream>
+net::awaitable<bool> send_text(client_connection<Stream>& c, unsigned status, std::string_view body,
+                               unsigned version, bool keep_alive) {
+    bhttp::response<bhttp::string_body> res{static_cast<bhttp::status>(status), version == 10 ? 10u : 11u};
+    res.set(bhttp::field::content_type, "text/plain; charset=utf-8");
+    res.body() = body;
+    co_return co_await send_reply(c, res, version, keep_alive);
+}
+
+template <class Stream>
+net::awaitable<bool> send_reply(client_connection<Stream>& c, bhttp::response<bhttp::string_body>& res,
+                                unsigned version, bool keep_alive) {
+    if (res.result_int() == 0) res.result(bhttp::status::ok);
+    res.version(version == 10 ? 10u : 11u);
+    res.keep_alive(keep_alive);
+    res.prepare_payload();
+    c.expect_write();
+    auto [ec, n] = co_await bhttp::async_write(c.stream, res, nothrow);
+    co_return !ec;
+}
+
+template <class Stream>
+net::awaitable<bool> send_continue(client_connection<Stream>& c) {
+    static constexpr std::string_view line = "HTTP/1.1 100 Continue\r\n\r\n";
+    c.expect_write();
+    auto [ec, n] = co_await net::async_write(c.stream, net::buffer(line), nothrow);
+    co_return !ec;
+}
+
+template net::awaitable<bool> send_text(client_connection<beast::tcp_stream>&, unsigned, std::string_view, unsigned,
+                                        bool);
+template net::awaitable<bool> send_reply(client_connection<beast::tcp_stream>&,
+                                         bhttp::response<bhttp::string_body>&, unsigned, bool);
+template net::awaitable<bool> send_continue(client_connection<beast::tcp_stream>&);
+
+}  // namespace sluice::http

@@ -1,0 +1,242 @@
+#include "http/upstream_call.hpp"
+
+#include <limits>
+
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/experimental/awaitable_operators.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <boost/beast/http/read.hpp>
+#include <boost/beast/http/write.hpp>
+#include <spdlog/spdlog.h>
+
+#include "http/forwarding.hpp"
+#include "http/server.hpp"
+
+namespace sluice::http {
+
+namespace {
+using namespace boost::asio::experimental::awaitable_operators;
+constexpr auto nothrow = net::as_tuple(net::use_awaitable);
+constexpr std::size_t upstream_header_limit = 64 * 1024;
+}  // namespace
+
+template <class Stream>
+net::awaitable<outcome> upstream_call<Stream>::run() {
+    const outcome o = co_await attempt();
+    if (o == outcome::redial || o == outcome::resend) co_return o;
+    bool keep = o == outcome::keep_alive;
+    if (upload_ != relay_status::done) keep = reusable_ = false;
+    if (reusable_) client_.w.pool.release(std::move(up_));
+    co_return keep ? outcome::keep_alive : outcome::close;
+}
+
+template <class Stream>
+net::awaitable<outcome> upstream_call<Stream>::attempt() {
+    auto& parser = x_.parser;
+    auto& req = parser.get();
+    const runtime::server& server = *x_.server;
+    const auto& forwarding = client_.w.ctx.cfg.forwarding;
+    if (!svc_.pass_host_header) req.set(bhttp::field::host, server.endpoint.authority);
+    // A reused connection may have been closed by the server just as it was picked; a
+    // request whose body is not yet sent is then safe to send again on a fresh one.
+    for (int attempt = 0;; ++attempt) {
+        dial_error derr;
+        up_ = co_await client_.w.pool.acquire(server.endpoint, derr, attempt > 0);
+        if (!up_) co_return co_await failed_early(derr == dial_error::timed_out ? 504 : 502, false);
+        const bool may_retry = up_->reused && attempt == 0 && parser.is_done();
+        request_writer_.emplace(req);
+        up_->stream.expires_after(forwarding.dial_timeout);
+        auto [wec, wn] = co_await bhttp::async_write_header(up_->stream, *request_writer_, nothrow);
+        if (wec) {
+            if (may_retry) continue;
+            co_return co_await failed_early(502, true);
+        }
+        if (!parser.is_done()) {
+            if (x_.facts.expect_continue && x_.facts.version == 11 && !co_await send_continue(client_))
+                co_return outcome::close;
+            uploading_ = upload_started_ = true;
+            co_return co_await (upload() && respond_while_uploading());
+        }
+        if (const auto o = co_await respond(may_retry)) co_return *o;
+    }
+}
+
+// Streams the request body upstream alongside the response (full duplex).
+template <class Stream>
+net::awaitable<void> upstream_call<Stream>::upload() {
+    std::uint64_t sent = 0;
+    upload_ = co_await relay_body(client_.stream, client_.buffer, x_.parser, up_->stream, *request_writer_,
+                                  client_.ep.read_timeout, client_.w.ctx.cfg.forwarding.read_timeout,
+                                  client_.upload_chunk, sent);
+    uploading_ = false;
+    // A client that broke off its request, or framed it wrongly: the server will not answer
+    // it, and whatever waits on that connection (a read just starting included, which a
+    // cancel alone would miss) ends now.
+    if (upload_ == relay_status::read_failed || upload_ == relay_status::malformed) {
+        boost::system::error_code ec;
+        up_->stream.socket().shutdown(net::ip::tcp::socket::shutdown_both, ec);
+        up_->stream.socket().cancel(ec);
+    }
+}
+
+template <class Stream>
+net::awaitable<outcome> upstream_call<Stream>::respond_while_uploading() {
+    const auto o = co_await respond(false);
+    if (!uploading_) co_return *o;
+    // The response ended first: the rest of the request is not read, and neither connection
+    // carries another exchange. Shutting the reading sides ends the upload's pending and
+    // next operations alike.
+    boost::system::error_code ec;
+    client_.socket().shutdown(net::ip::tcp::socket::shutdown_receive, ec);
+    client_.socket().cancel(ec);
+    up_->stream.socket().shutdown(net::ip::tcp::socket::shutdown_both, ec);
+    up_->stream.socket().cancel(ec);
+    reusable_ = false;
+    co_return outcome::close;
+}
+
+template <class Stream>
+net::awaitable<std::optional<outcome>> upstream_call<Stream>::respond(bool may_retry) {
+    const auto& forwarding = client_.w.ctx.cfg.forwarding;
+    // Read the response head, skipping interim 1xx answers other than 101.
+    boost::system::error_code rec;
+    for (;;) {
+        response_.emplace();
+        response_->header_limit(upstream_header_limit);
+        response_->body_limit(std::numeric_limits<std::uint64_t>::max());
+        if (x_.facts.is_head) response_->skip(true);
+        up_->stream.expires_after(forwarding.response_header_timeout);
+        auto [ec, n] = co_await bhttp::async_read_header(up_->stream, up_->buffer, *response_, nothrow);
+        rec = ec;
+        if (rec) break;
+        const unsigned s = response_->get().result_int();
+        if (s / 100 != 1 || s == 101) break;
+    }
+    // A malformed request body is the client's error, whatever the server said meanwhile.
+    if (upload_ == relay_status::malformed) {
+        x_.status = 400;
+        co_await send_text(client_, 400, "malformed request body\n", x_.facts.version, false);
+        co_return outcome::close;
+    }
+    if (!rec) co_return co_await relay_response();
+    if (uploading_ || upload_ == relay_status::read_failed) {
+        x_.status = 400;
+        co_return outcome::close;  // the client broke off its own request, or the upload is stuck
+    }
+    const bool nothing_received =
+        rec == bhttp::error::end_of_stream || rec == net::error::connection_reset || rec == net::error::eof;
+    if (may_retry && nothing_received) co_return std::nullopt;
+    // The server may have acted on a request it did not answer in time: never replayed.
+    if (rec == beast::error::timeout) {
+        record_failure();
+        co_return co_await fail(504);
+    }
+    if (nothing_received) co_return co_await failed_early(502, true);
+    record_failure();
+    co_return co_await fail(502);
+}
+
+template <class Stream>
+net::awaitable<outcome> upstream_call<Stream>::relay_response() {
+    auto& rp = *response_;
+    auto& res = rp.get();
+    const unsigned status = res.result_int();
+    x_.status = status;
+    if (status >= 500) record_failure();
+    const bool upstream_keep_alive = res.keep_alive();
+    const bool tunnel = x_.facts.upgrade && status == 101;
+    strip_hop_by_hop(res, tunnel);
+    const bool has_body = !(x_.facts.is_head || status / 100 == 1 || status == 204 || status == 304);
+    bool keep_alive = !tunnel && x_.keep_alive(!uploading_).allows();
+    if (has_body && !rp.is_done() && (rp.chunked() || !rp.content_length())) {
+        // Re-frame: chunked for HTTP/1.1 clients; close-delimited for HTTP/1.0 ones.
+        if (x_.facts.version == 11) res.chunked(true);
+        else keep_alive = false;
+    }
+    response_view rv(res, status);
+    if (!run_response_hooks(*x_.route, x_.route->chain.size(), *x_.view, rv)) {
+        // The upstream's body is left unread: that connection is not reused.
+        reusable_ = false;
+        co_return co_await fail(500);
+    }
+    svc_.picker->on_response(*x_.view, rv, index_);
+    res.version(x_.facts.version);
+    if (!tunnel) res.keep_alive(keep_alive);
+
+    bhttp::serializer<false, bhttp::buffer_body> rsr{res};
+    const bool streaming_body = has_body && !rp.is_done();
+    // When body bytes came in with the head, head and first bytes leave in one write;
+    // otherwise the head goes at once (a client of a slow stream sees it without delay).
+    if (!streaming_body || up_->buffer.size() == 0) {
+        client_.expect_write();
+        auto [hec, hn] = co_await bhttp::async_write_header(client_.stream, rsr, nothrow);
+        if (hec) co_return outcome::close;
+    }
+    if (tunnel) {
+        co_await run_tunnel(client_.stream, client_.buffer, up_->stream, up_->buffer, client_.ep.idle_timeout);
+        co_return outcome::close;
+    }
+    if (streaming_body) {
+        const auto relayed = co_await relay_body(up_->stream, up_->buffer, rp, client_.stream, rsr,
+                                                 client_.w.ctx.cfg.forwarding.read_timeout, client_.ep.write_timeout,
+                                                 client_.download_chunk, x_.bytes);
+        // The server broke off mid-response: the client cannot be told but by closing.
+        if (relayed != relay_status::done) co_return outcome::close;
+    }
+    reusable_ = upstream_keep_alive && rp.is_done() && up_->buffer.size() == 0;
+    co_return keep_alive ? outcome::keep_alive : outcome::close;
+}
+
+template <class Stream>
+net::awaitable<outcome> upstream_call<Stream>::fail(unsigned status) {
+    const std::string_view text = status == 500 ? "internal server error\n" : gateway_text(status);
+    const bool keep = co_await x_.reply(status, text, x_.keep_alive(!uploading_));
+    co_return keep ? outcome::keep_alive : outcome::close;
+}
+
+// Another server may take the request: any request when this one was never reached; an
+// idempotent one while retries remain when it was.
+template <class Stream>
+net::awaitable<outcome> upstream_call<Stream>::failed_early(unsigned status, bool reached) {
+    record_failure();
+    x_.status = status;
+    const bool allowed = reached ? policy_.after_send : policy_.after_dial_failure;
+    if (allowed && !upload_started_) co_return reached ? outcome::resend : outcome::redial;
+    co_return co_await fail(status);
+}
+
+// Passive health: a connection failure or a 5xx counts against the server; enough of them
+// within the window take it out of rotation until the window has passed.
+template <class Stream>
+void upstream_call<Stream>::record_failure() {
+    if (!svc_.passive_health_check) return;
+    const auto& cfg = *svc_.passive_health_check;
+    auto& h = svc_.health[static_cast<std::size_t>(index_)];
+    const std::int64_t now = runtime::steady_now_ms();
+    const std::int64_t window = cfg.failure_window.count();
+    if (now - h.window_start_ms.load(std::memory_order_relaxed) > window) {
+        h.window_start_ms.store(now, std::memory_order_relaxed);
+        h.failures.store(0, std::memory_order_relaxed);
+    }
+    if (h.failures.fetch_add(1, std::memory_order_relaxed) + 1 < cfg.max_failed_attempts) return;
+    const std::int64_t until = now + window;
+    if (h.ejected_until_ms.exchange(until, std::memory_order_relaxed) > now) return;  // already out
+    svc_.refresh(static_cast<std::size_t>(index_), now);
+    const std::string url = svc_.servers[static_cast<std::size_t>(index_)].url;
+    spdlog::warn("server {} of service {} ejected for {} ms: {} failure(s) within {} ms", url, svc_.name, window,
+                 cfg.max_failed_attempts, window);
+    // Back in rotation when the window has passed (unless ejected again meanwhile). The timer
+    // holds the snapshot, and so the service, until it fires.
+    auto timer = std::make_shared<net::steady_timer>(*client_.w.ctx.control, cfg.failure_window);
+    timer->async_wait([timer, snapshot = x_.snapshot, &svc = svc_, index = index_, url](boost::system::error_code ec) {
+        if (ec) return;
+        const auto i = static_cast<std::size_t>(index);
+        svc.refresh(i, runtime::steady_now_ms());
+        if (svc.up[i].load(std::memory_order_relaxed))
+            spdlog::info("server {} of service {} back in rotation after its ejection", url, svc.name);
+    });
+}
+
+template class upstream_call<beast::tcp_stream>;
+
+}  // namespace sluice::http

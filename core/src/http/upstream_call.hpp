@@ -1,0 +1,71 @@
+// The upstream_call room: one attempt to serve a request on one server, over one pooled
+// connection. It writes the head, streams the request body up while the response comes down
+// (upload and download are two coroutines joined with `&&`; nothing outlives the call), runs
+// the response hooks and relays the response. It says whether another server may be tried.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+
+#include <boost/asio/awaitable.hpp>
+#include <boost/beast/http/buffer_body.hpp>
+#include <boost/beast/http/parser.hpp>
+#include <boost/beast/http/serializer.hpp>
+
+#include "http/exchange.hpp"
+#include "http/relay.hpp"
+#include "http/upstream_pool.hpp"
+
+namespace sluice::http {
+
+// redial: the server could not be reached; resend: it took the request and answered nothing.
+// In both cases nothing was sent to the client and nothing of the request body was read.
+enum class outcome { keep_alive, close, redial, resend };
+
+// Which failures before any response byte may send the request to another server.
+struct retry_policy {
+    bool after_dial_failure = false;
+    bool after_send = false;
+};
+
+template <class Stream>
+class upstream_call {
+public:
+    upstream_call(exchange<Stream>& x, const runtime::service& svc, std::int32_t index, retry_policy policy)
+        : x_(x), client_(x.client), svc_(svc), index_(index), policy_(policy) {}
+
+    boost::asio::awaitable<outcome> run();
+
+private:
+    boost::asio::awaitable<outcome> attempt();
+    // Reads the response and relays it; nullopt when a pooled connection turned out to be
+    // closed before it saw the request (`may_retry`: a fresh one may take it).
+    boost::asio::awaitable<std::optional<outcome>> respond(bool may_retry);
+    // respond() while the body streams up; stops the upload when the response ends first.
+    boost::asio::awaitable<outcome> respond_while_uploading();
+    boost::asio::awaitable<void> upload();
+    boost::asio::awaitable<outcome> relay_response();
+    // The proxy's own answer (502, 504, ...) after this attempt failed.
+    boost::asio::awaitable<outcome> fail(unsigned status);
+    // A failure before any response byte and before any of the body was read.
+    boost::asio::awaitable<outcome> failed_early(unsigned status, bool reached);
+    void record_failure();
+
+    exchange<Stream>& x_;
+    client_connection<Stream>& client_;
+    const runtime::service& svc_;
+    std::int32_t index_;
+    retry_policy policy_;
+    std::unique_ptr<upstream_connection> up_;
+    std::optional<bhttp::serializer<true, bhttp::buffer_body>> request_writer_;
+    std::optional<bhttp::response_parser<bhttp::buffer_body>> response_;
+    bool uploading_ = false;
+    bool upload_started_ = false;  // some of the body was read: the request can no longer be replayed
+    relay_status upload_ = relay_status::done;
+    bool reusable_ = false;
+};
+
+extern template class upstream_call<beast::tcp_stream>;
+
+}  // namespace sluice::http
