@@ -21,6 +21,7 @@
 
 #include "config/config_error.hpp"
 #include "config/static_config.hpp"
+#include "http/exchange.hpp"
 #include "http/forwarding.hpp"
 #include "http/request_target.hpp"
 #include "runtime/rule.hpp"
@@ -74,18 +75,6 @@ boost::system::error_code feed(Parser& p, std::string_view bytes, std::size_t st
     finding("the parser made no progress");
 }
 
-// proxy_session::handle's rejections before routing: too many fields, ambiguous framing,
-// Host missing or repeated.
-bool accepted(const bhttp::request_parser<bhttp::buffer_body>& parser) {
-    const auto& req = parser.get();
-    if (std::distance(req.begin(), req.end()) > static_cast<std::ptrdiff_t>(limits.max_header_count)) return false;
-    if (req.count(bhttp::field::content_length) > 1 ||
-        (req.find(bhttp::field::transfer_encoding) != req.end() && !parser.chunked()) ||
-        (req.version() == 11 && req.count(bhttp::field::host) != 1) || req.count(bhttp::field::host) > 1)
-        return false;
-    return true;
-}
-
 bool has_h2c(const bhttp::fields& f) {
     for (auto it = f.find(bhttp::field::upgrade); it != f.end() && it->name() == bhttp::field::upgrade; ++it)
         if (sluice::http::has_token(it->value(), "h2c")) return true;
@@ -97,7 +86,7 @@ void check_head_path(std::string_view bytes, bool trusted) {
     parser.header_limit(static_cast<std::uint32_t>(limits.max_header_bytes));
     parser.body_limit(std::numeric_limits<std::uint64_t>::max());
     if (feed(parser, bytes, bytes.size(), false, [](auto&) {})) return;
-    if (!parser.is_header_done() || !accepted(parser)) return;
+    if (!parser.is_header_done() || sluice::http::check_head(parser, limits.max_header_count)) return;
     auto& req = parser.get();
 
     // The session's order: facts, target, hop-by-hop removal, then the proxy's own fields.

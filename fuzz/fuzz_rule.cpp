@@ -67,7 +67,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     }
     if (!error.empty()) finding("an accepted rule with an error", text);
 
-    // The request, prepared as proxy_session::handle prepares it.
+    // The request, prepared as exchange::run prepares it.
     const std::string host = sluice::runtime::canonical_host(line(1));
     const std::string_view target = line(2);
     sluice::http::request_target rt;

@@ -81,8 +81,12 @@ class Shutdown(unittest.TestCase):
         started = time.monotonic()
         s.signal(signal.SIGTERM)
         self.assertEqual(s.proc.wait(10), 0)
-        self.assertLess(time.monotonic() - started, 2.5)
+        # The grace period, then the hung request is cancelled at once (a session that did not
+        # unwind would hold the exit for another 2 s).
+        self.assertLess(time.monotonic() - started, 1.8)
         s.wait_for("grace period over")
+        # The request still waiting on its server is cancelled, not reported as a failure.
+        self.assertNotIn("unexpected error", s.output())
         s.stop()
 
 

@@ -30,6 +30,18 @@ request_facts read_facts(const upstream_request& req) {
     return f;
 }
 
+std::optional<refusal> check_head(const request_parser& parser, std::size_t max_header_count) {
+    const auto& req = parser.get();
+    if (std::distance(req.begin(), req.end()) > static_cast<std::ptrdiff_t>(max_header_count))
+        return refusal{431, "too many header fields\n"};
+    // Request smuggling guards: one length, and a transfer coding that really is chunked.
+    if (req.count(bhttp::field::content_length) > 1 ||
+        (req.find(bhttp::field::transfer_encoding) != req.end() && !parser.chunked()) ||
+        (req.version() == 11 && req.count(bhttp::field::host) != 1) || req.count(bhttp::field::host) > 1)
+        return refusal{400, "malformed request\n"};
+    return std::nullopt;
+}
+
 bool run_response_hooks(const runtime::route& route, std::size_t ran, request_view& view, response_view& rv) {
     for (std::size_t i = ran; i-- > 0;)
         if (route.chain[i]->object->on_response(view, rv) == sdk::verdict::failed) return false;
@@ -73,15 +85,9 @@ net::awaitable<bool> exchange<Stream>::run() {
 }
 
 template <class Stream>
-std::optional<typename exchange<Stream>::refusal> exchange<Stream>::admit() {
+std::optional<refusal> exchange<Stream>::admit() {
     auto& req = parser.get();
-    if (std::distance(req.begin(), req.end()) > static_cast<std::ptrdiff_t>(client.ep.max_header_count))
-        return refusal{431, "too many header fields\n"};
-    // Request smuggling guards: one length, and a transfer coding that really is chunked.
-    if (req.count(bhttp::field::content_length) > 1 ||
-        (req.find(bhttp::field::transfer_encoding) != req.end() && !parser.chunked()) ||
-        (facts.version == 11 && req.count(bhttp::field::host) != 1) || req.count(bhttp::field::host) > 1)
-        return refusal{400, "malformed request\n"};
+    if (auto r = check_head(parser, client.ep.max_header_count)) return r;
     if (!parse_request_target(req.target(), target)) return refusal{400, "malformed request target\n"};
     if (target.form == target_form::asterisk) {
         // As Go's server (and so Traefik) answers it.

@@ -38,6 +38,17 @@ struct request_facts {
 
 request_facts read_facts(const upstream_request& req);
 
+// Why the proxy refuses a request before routing it, and what it answers.
+struct refusal {
+    unsigned status;
+    std::string_view text;
+    bool close = true;  // the connection ends after the answer
+};
+
+// The head checks every request passes before routing (too many fields, ambiguous framing,
+// Host missing or repeated); the refusal when one fails. Shared with the request fuzzer.
+std::optional<refusal> check_head(const request_parser& parser, std::size_t max_header_count);
+
 template <class Stream>
 class exchange {
 public:
@@ -82,11 +93,6 @@ public:
     std::optional<request_view> view;  // what middlewares and pickers see, once routed
 
 private:
-    struct refusal {
-        unsigned status;
-        std::string_view text;
-        bool close = true;
-    };
     // Checks the head and settles its target; the answer when the request is refused.
     std::optional<refusal> admit();
     // Runs the request hooks; sets `answered` when a middleware answered (or failed).

@@ -17,17 +17,6 @@ namespace {
 constexpr auto nothrow = net::as_tuple(net::use_awaitable);
 using reuse_port = net::detail::socket_option::boolean<SOL_SOCKET, SO_REUSEPORT>;
 
-void log_escaped(std::exception_ptr e) {
-    if (!e) return;
-    try {
-        std::rethrow_exception(e);
-    } catch (const std::exception& ex) {
-        spdlog::error("connection ended by an unexpected error: {}", ex.what());
-    } catch (...) {
-        spdlog::error("connection ended by an unknown error");
-    }
-}
-
 net::awaitable<void> accept_loop(worker& w, net::ip::tcp::acceptor& acceptor, const config::entry_point_config& ep) {
     net::steady_timer backoff(w.ioc);
     for (;;) {
@@ -42,7 +31,7 @@ net::awaitable<void> accept_loop(worker& w, net::ip::tcp::acceptor& acceptor, co
         }
         boost::system::error_code opt_ec;
         socket.set_option(net::ip::tcp::no_delay(true), opt_ec);
-        net::co_spawn(w.ioc, run_session(w, ep, std::move(socket)), log_escaped);
+        start_session(w, ep, std::move(socket));
     }
 }
 
@@ -69,8 +58,50 @@ net::ip::tcp::endpoint resolve_listen(const config::listen_address& a) {
 
 }  // namespace
 
+void log_escaped(std::exception_ptr e) {
+    if (!e) return;
+    try {
+        std::rethrow_exception(e);
+    } catch (const boost::system::system_error& ex) {
+        if (ex.code() != net::error::operation_aborted)
+            spdlog::error("connection ended by an unexpected error: {}", ex.what());
+    } catch (const std::exception& ex) {
+        spdlog::error("connection ended by an unexpected error: {}", ex.what());
+    } catch (...) {
+        spdlog::error("connection ended by an unknown error");
+    }
+}
+
 worker::worker(const server_context& context)
-    : ctx(context), pool(ioc, context.cfg.forwarding), snapshots(context.store), sweep_timer(ioc) {}
+    : ctx(context), pool(ioc, context.cfg.forwarding), snapshots(context.store), sweep_timer(ioc),
+      terminate_timer(ioc) {}
+
+void worker::stop_serving(bool cancel_busy) {
+    draining = true;
+    for (auto& [acceptor, ep] : acceptors) {
+        boost::system::error_code ec;
+        acceptor->close(ec);
+    }
+    sweep_timer.cancel();
+    pool.clear();
+    // Cancelling may end a session at once, which removes it from the set.
+    std::vector<session_handle*> open(sessions.begin(), sessions.end());
+    for (session_handle* s : open) {
+        if (s->idle) s->client->cancel();
+        else if (cancel_busy) s->stop.emit(net::cancellation_type::terminal);
+    }
+}
+
+void worker::terminate() {
+    on_drained = [this] { ioc.stop(); };
+    stop_serving(true);
+    // A session that has not unwound by then is abandoned with the io_context.
+    terminate_timer.expires_after(std::chrono::seconds(2));
+    terminate_timer.async_wait([this](boost::system::error_code ec) {
+        if (!ec) ioc.stop();
+    });
+    session_ended();
+}
 
 proxy_server::proxy_server(const server_context& context, std::size_t workers) : ctx_(context) {
     for (std::size_t i = 0; i < std::max<std::size_t>(1, workers); ++i)
@@ -120,19 +151,11 @@ void proxy_server::drain(std::function<void()> on_idle) {
     auto done = std::make_shared<std::function<void()>>(std::move(on_idle));
     for (auto& w : workers_) {
         net::post(w->ioc, [&w = *w, remaining, done] {
-            w.draining = true;
-            for (auto& [acceptor, ep] : w.acceptors) {
-                boost::system::error_code ec;
-                acceptor->close(ec);
-            }
-            w.sweep_timer.cancel();
-            w.pool.clear();
             // This worker reports when its last connection ends (at once when it has none).
             w.on_drained = [remaining, done] {
                 if (remaining->fetch_sub(1) == 1) (*done)();
             };
-            for (session_handle* s : w.sessions)
-                if (s->idle) s->client->cancel();
+            w.stop_serving(false);
             w.session_ended();
         });
     }
@@ -151,10 +174,10 @@ net::awaitable<proxy_server::metrics_snapshot> proxy_server::collect_metrics() {
 }
 
 void proxy_server::stop() {
-    for (auto& w : workers_) w->ioc.stop();
+    for (auto& w : workers_)
+        if (w->thread.joinable()) net::post(w->ioc, [&w = *w] { w.terminate(); });
     for (auto& w : workers_)
         if (w->thread.joinable()) w->thread.join();
-    // Sessions still open end with their worker's io_context: nobody waits to hear of it.
     for (auto& w : workers_) w->on_drained = nullptr;
 }
 

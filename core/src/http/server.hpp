@@ -4,6 +4,7 @@
 
 #include <chrono>
 #include <functional>
+#include <list>
 #include <memory>
 #include <string>
 #include <thread>
@@ -11,6 +12,7 @@
 #include <utility>
 #include <vector>
 
+#include <boost/asio/cancellation_signal.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/steady_timer.hpp>
@@ -32,33 +34,51 @@ struct server_context {
     net::io_context* control = nullptr;     // the control thread, for work that outlives a request
 };
 
-// A client connection as the worker sees it, so that draining can close idle ones.
+// A client connection as the worker sees it, so that draining can close idle ones and
+// shutting down can cancel the rest.
 struct session_handle {
     beast::tcp_stream* client = nullptr;
     bool idle = true;  // waiting for the next request head
+    // Bound to the session's coroutine: a terminal cancellation ends whatever it awaits.
+    net::cancellation_signal stop;
 };
 
 struct worker {
     explicit worker(const server_context& context);
 
     const server_context& ctx;
+    // Declared before the io_context: a session still open when the io_context is destroyed
+    // unregisters itself from these as its coroutine frame goes.
+    std::unordered_set<session_handle*> sessions;  // the live ones
+    // Where the handles live: a handle's cancellation slot is held by its coroutine's
+    // machinery until that has wound down, after the session object is gone.
+    std::list<session_handle> handles;
+    metrics_shard metrics;
+    bool draining = false;
+    // Set by drain() and terminate(): runs once, when the last connection of this worker has ended.
+    std::function<void()> on_drained;
+
     net::io_context ioc{1};
     upstream_pool pool;
     runtime::snapshot_cache snapshots;
     std::vector<std::pair<std::unique_ptr<net::ip::tcp::acceptor>, const config::entry_point_config*>> acceptors;
-    std::unordered_set<session_handle*> sessions;
-    metrics_shard metrics;
-    bool draining = false;
-    // Set by drain(): runs once, when the last connection of this worker has ended.
-    std::function<void()> on_drained;
+    net::steady_timer sweep_timer;
+    net::steady_timer terminate_timer;
+    std::thread thread;
 
     // Sessions call it as they end; while draining, the last one reports the worker idle.
     void session_ended() {
         if (draining && sessions.empty() && on_drained) std::exchange(on_drained, nullptr)();
     }
-    net::steady_timer sweep_timer;
-    std::thread thread;
+    // Stops accepting, closes idle upstream connections and, with `cancel_busy`, cancels
+    // every session (not only the idle ones). Runs on the worker's thread.
+    void stop_serving(bool cancel_busy);
+    // Ends every session by cancellation and then the worker's io_context.
+    void terminate();
 };
+
+// Logs what escaped a connection's coroutine (cancellation by shutdown is not an error).
+void log_escaped(std::exception_ptr e);
 
 class proxy_server {
 public:
@@ -72,7 +92,7 @@ public:
     // Stops accepting and closes idle connections; in-flight requests finish. `on_idle`
     // runs (on a worker thread) once every worker has no connection left.
     void drain(std::function<void()> on_idle);
-    // Ends everything still running and joins the threads.
+    // Cancels the sessions still running, lets them unwind, and joins the threads.
     void stop();
 
     struct metrics_snapshot {

@@ -4,6 +4,9 @@
 #include <limits>
 
 #include <boost/asio/as_tuple.hpp>
+#include <boost/asio/bind_cancellation_slot.hpp>
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/post.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/beast/http/read.hpp>
 
@@ -20,7 +23,8 @@ constexpr auto nothrow = net::as_tuple(net::use_awaitable);
 template <class Stream>
 class session {
 public:
-    session(worker& w, const config::entry_point_config& ep, Stream stream) : c_(w, ep, std::move(stream)) {
+    session(worker& w, const config::entry_point_config& ep, Stream stream, session_handle& handle)
+        : c_(w, ep, std::move(stream)), handle_(handle) {
         boost::system::error_code ec;
         const auto peer = c_.socket().remote_endpoint(ec);
         if (!ec) {
@@ -126,14 +130,25 @@ private:
     client_connection<Stream> c_;
     read_deadline head_deadline_{c_.stream.get_executor(), c_.socket()};
     request_target target_;  // reused per request: keeps its buffers
-    session_handle handle_;
+    session_handle& handle_;
 };
 
 }  // namespace
 
-net::awaitable<void> run_session(worker& w, const config::entry_point_config& ep, net::ip::tcp::socket socket) {
-    session<beast::tcp_stream> s(w, ep, beast::tcp_stream(std::move(socket)));
-    co_await s.run();
+void start_session(worker& w, const config::entry_point_config& ep, net::ip::tcp::socket socket) {
+    w.handles.emplace_front();
+    const auto handle = w.handles.begin();
+    net::co_spawn(
+        w.ioc,
+        [&w, &ep, socket = std::move(socket), handle]() mutable -> net::awaitable<void> {
+            session<beast::tcp_stream> s(w, ep, beast::tcp_stream(std::move(socket)), *handle);
+            co_await s.run();
+        },
+        net::bind_cancellation_slot(handle->stop.slot(), [&w, handle](std::exception_ptr e) {
+            log_escaped(e);
+            // The coroutine's machinery lets go of the slot after this handler returns.
+            net::post(w.ioc, [&w, handle] { w.handles.erase(handle); });
+        }));
 }
 
 }  // namespace sluice::http

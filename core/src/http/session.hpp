@@ -3,7 +3,6 @@
 // repeats while the connection may stay open and the worker is not draining.
 #pragma once
 
-#include <boost/asio/awaitable.hpp>
 #include <boost/asio/ip/tcp.hpp>
 
 #include "config/static_config.hpp"
@@ -12,8 +11,8 @@ namespace sluice::http {
 
 struct worker;
 
-// Serves a plain TCP client connection until it closes.
-boost::asio::awaitable<void> run_session(worker& w, const config::entry_point_config& ep,
-                                         boost::asio::ip::tcp::socket socket);
+// Serves a plain TCP client connection on the worker until it closes, or until the worker
+// cancels it (terminate()).
+void start_session(worker& w, const config::entry_point_config& ep, boost::asio::ip::tcp::socket socket);
 
 }  // namespace sluice::http

@@ -123,6 +123,8 @@ net::awaitable<std::optional<outcome>> upstream_call<Stream>::respond(bool may_r
         x_.status = 400;
         co_return outcome::close;  // the client broke off its own request, or the upload is stuck
     }
+    // The worker is shutting down: nobody is to blame and nothing is retried.
+    if (rec == net::error::operation_aborted) co_return outcome::close;
     const bool nothing_received =
         rec == bhttp::error::end_of_stream || rec == net::error::connection_reset || rec == net::error::eof;
     if (may_retry && nothing_received) co_return std::nullopt;
