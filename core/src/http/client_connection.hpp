@@ -23,6 +23,20 @@ namespace sluice::http {
 
 struct worker;
 
+// A client connection as the worker sees it, so that draining can close idle ones and
+// shutting down can cancel the rest.
+struct session_handle {
+    beast::tcp_stream* client = nullptr;
+    beast::tcp_stream* upstream = nullptr;  // the connection of the call in progress, if any
+    bool idle = true;                       // waiting for the next request head
+    bool cancelled = false;                 // the worker is ending it: no failure is anyone's fault
+
+    // Ends whatever the session awaits: every pending and later operation on its sockets
+    // fails at once. (A cancellation slot bound to the coroutine would do the same at a cost
+    // on every operation of every request.)
+    void cancel() noexcept;
+};
+
 template <class Stream>
 struct client_connection {
     client_connection(worker& w, const config::entry_point_config& ep, Stream s)
@@ -37,6 +51,7 @@ struct client_connection {
     std::uint64_t served = 0;   // requests read on this connection, for the access log
     std::array<char, relay_chunk> download_chunk;  // response bodies
     std::array<char, relay_chunk> upload_chunk;    // request bodies, streamed at the same time
+    session_handle handle;                         // what the worker sees of this connection
 
     auto& socket() noexcept { return beast::get_lowest_layer(stream).socket(); }
     // Every write to the client gets the entry point's write timeout.

@@ -95,10 +95,13 @@ public:
 private:
     // Checks the head and settles its target; the answer when the request is refused.
     std::optional<refusal> admit();
-    // Runs the request hooks; sets `answered` when a middleware answered (or failed).
-    boost::asio::awaitable<bool> run_middlewares(bool& answered);
-    boost::asio::awaitable<bool> forward();
+    // Runs the request hooks in order; when one answers or fails, how many ran.
+    std::optional<std::size_t> run_request_hooks(local_reply_builder& built);
+    // Writes the answer of the middleware that stopped the chain (after `ran` hooks).
+    boost::asio::awaitable<bool> answer_for_middleware(local_reply_builder& built, std::size_t ran);
     void prepare_upstream_head();
+
+    bool failed_hook_ = false;
 };
 
 // Response hooks of the first `ran` middlewares of the route, in reverse order; false when

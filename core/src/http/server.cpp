@@ -76,6 +76,16 @@ worker::worker(const server_context& context)
     : ctx(context), pool(ioc, context.cfg.forwarding), snapshots(context.store), sweep_timer(ioc),
       terminate_timer(ioc) {}
 
+void session_handle::cancel() noexcept {
+    cancelled = true;
+    boost::system::error_code ec;
+    for (beast::tcp_stream* s : {client, upstream}) {
+        if (!s) continue;
+        s->socket().shutdown(net::ip::tcp::socket::shutdown_both, ec);
+        s->socket().cancel(ec);
+    }
+}
+
 void worker::stop_serving(bool cancel_busy) {
     draining = true;
     for (auto& [acceptor, ep] : acceptors) {
@@ -88,7 +98,7 @@ void worker::stop_serving(bool cancel_busy) {
     std::vector<session_handle*> open(sessions.begin(), sessions.end());
     for (session_handle* s : open) {
         if (s->idle) s->client->cancel();
-        else if (cancel_busy) s->stop.emit(net::cancellation_type::terminal);
+        else if (cancel_busy) s->cancel();
     }
 }
 

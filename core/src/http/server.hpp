@@ -4,7 +4,6 @@
 
 #include <chrono>
 #include <functional>
-#include <list>
 #include <memory>
 #include <string>
 #include <thread>
@@ -12,13 +11,13 @@
 #include <utility>
 #include <vector>
 
-#include <boost/asio/cancellation_signal.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/beast/core/tcp_stream.hpp>
 
 #include "config/static_config.hpp"
+#include "http/client_connection.hpp"
 #include "http/metrics.hpp"
 #include "http/upstream_pool.hpp"
 #include "log/access_log.hpp"
@@ -34,25 +33,13 @@ struct server_context {
     net::io_context* control = nullptr;     // the control thread, for work that outlives a request
 };
 
-// A client connection as the worker sees it, so that draining can close idle ones and
-// shutting down can cancel the rest.
-struct session_handle {
-    beast::tcp_stream* client = nullptr;
-    bool idle = true;  // waiting for the next request head
-    // Bound to the session's coroutine: a terminal cancellation ends whatever it awaits.
-    net::cancellation_signal stop;
-};
-
 struct worker {
     explicit worker(const server_context& context);
 
     const server_context& ctx;
     // Declared before the io_context: a session still open when the io_context is destroyed
     // unregisters itself from these as its coroutine frame goes.
-    std::unordered_set<session_handle*> sessions;  // the live ones
-    // Where the handles live: a handle's cancellation slot is held by its coroutine's
-    // machinery until that has wound down, after the session object is gone.
-    std::list<session_handle> handles;
+    std::unordered_set<session_handle*> sessions;
     metrics_shard metrics;
     bool draining = false;
     // Set by drain() and terminate(): runs once, when the last connection of this worker has ended.

@@ -4,9 +4,7 @@
 #include <limits>
 
 #include <boost/asio/as_tuple.hpp>
-#include <boost/asio/bind_cancellation_slot.hpp>
 #include <boost/asio/co_spawn.hpp>
-#include <boost/asio/post.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/beast/http/read.hpp>
 
@@ -23,8 +21,7 @@ constexpr auto nothrow = net::as_tuple(net::use_awaitable);
 template <class Stream>
 class session {
 public:
-    session(worker& w, const config::entry_point_config& ep, Stream stream, session_handle& handle)
-        : c_(w, ep, std::move(stream)), handle_(handle) {
+    session(worker& w, const config::entry_point_config& ep, Stream stream) : c_(w, ep, std::move(stream)) {
         boost::system::error_code ec;
         const auto peer = c_.socket().remote_endpoint(ec);
         if (!ec) {
@@ -36,12 +33,12 @@ public:
         c_.trusted = ep.forwarded_insecure ||
                      std::any_of(ep.forwarded_trusted.begin(), ep.forwarded_trusted.end(),
                                  [&](const runtime::ip_network& n) { return n.contains(c_.ip); });
-        handle_.client = &beast::get_lowest_layer(c_.stream);
-        w.sessions.insert(&handle_);
+        c_.handle.client = &beast::get_lowest_layer(c_.stream);
+        w.sessions.insert(&c_.handle);
         ++w.metrics.open_connections;
     }
     ~session() {
-        c_.w.sessions.erase(&handle_);
+        c_.w.sessions.erase(&c_.handle);
         --c_.w.metrics.open_connections;
         c_.w.session_ended();
     }
@@ -55,7 +52,7 @@ public:
         c_.buffer.reserve(relay_chunk);
         bool first = true;
         while (!c_.w.draining) {
-            handle_.idle = true;
+            c_.handle.idle = true;
             if (c_.buffer.size() == 0) {
                 // Wait for the next request's first byte: the idle timeout, not the read timeout.
                 head_deadline_.arm(first ? c_.ep.read_timeout : c_.ep.idle_timeout);
@@ -65,7 +62,7 @@ public:
                 c_.buffer.commit(n);
             }
             first = false;
-            handle_.idle = false;
+            c_.handle.idle = false;
             if (!co_await serve_one()) break;
         }
         boost::system::error_code ec;
@@ -130,25 +127,18 @@ private:
     client_connection<Stream> c_;
     read_deadline head_deadline_{c_.stream.get_executor(), c_.socket()};
     request_target target_;  // reused per request: keeps its buffers
-    session_handle& handle_;
 };
 
 }  // namespace
 
 void start_session(worker& w, const config::entry_point_config& ep, net::ip::tcp::socket socket) {
-    w.handles.emplace_front();
-    const auto handle = w.handles.begin();
     net::co_spawn(
         w.ioc,
-        [&w, &ep, socket = std::move(socket), handle]() mutable -> net::awaitable<void> {
-            session<beast::tcp_stream> s(w, ep, beast::tcp_stream(std::move(socket)), *handle);
+        [&w, &ep, socket = std::move(socket)]() mutable -> net::awaitable<void> {
+            session<beast::tcp_stream> s(w, ep, beast::tcp_stream(std::move(socket)));
             co_await s.run();
         },
-        net::bind_cancellation_slot(handle->stop.slot(), [&w, handle](std::exception_ptr e) {
-            log_escaped(e);
-            // The coroutine's machinery lets go of the slot after this handler returns.
-            net::post(w.ioc, [&w, handle] { w.handles.erase(handle); });
-        }));
+        log_escaped);
 }
 
 }  // namespace sluice::http

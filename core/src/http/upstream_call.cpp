@@ -21,17 +21,17 @@ constexpr std::size_t upstream_header_limit = 64 * 1024;
 }  // namespace
 
 template <class Stream>
-net::awaitable<outcome> upstream_call<Stream>::run() {
-    const outcome o = co_await attempt();
-    if (o == outcome::redial || o == outcome::resend) co_return o;
+outcome upstream_call<Stream>::settle(outcome o) {
+    client_.handle.upstream = nullptr;
+    if (o == outcome::redial || o == outcome::resend) return o;
     bool keep = o == outcome::keep_alive;
     if (upload_ != relay_status::done) keep = reusable_ = false;
     if (reusable_) client_.w.pool.release(std::move(up_));
-    co_return keep ? outcome::keep_alive : outcome::close;
+    return keep ? outcome::keep_alive : outcome::close;
 }
 
 template <class Stream>
-net::awaitable<outcome> upstream_call<Stream>::attempt() {
+net::awaitable<outcome> upstream_call<Stream>::run() {
     auto& parser = x_.parser;
     auto& req = parser.get();
     const runtime::server& server = *x_.server;
@@ -43,6 +43,7 @@ net::awaitable<outcome> upstream_call<Stream>::attempt() {
         dial_error derr;
         up_ = co_await client_.w.pool.acquire(server.endpoint, derr, attempt > 0);
         if (!up_) co_return co_await failed_early(derr == dial_error::timed_out ? 504 : 502, false);
+        client_.handle.upstream = &up_->stream;
         const bool may_retry = up_->reused && attempt == 0 && parser.is_done();
         request_writer_.emplace(req);
         up_->stream.expires_after(forwarding.dial_timeout);
@@ -118,28 +119,8 @@ net::awaitable<std::optional<outcome>> upstream_call<Stream>::respond(bool may_r
         co_await send_text(client_, 400, "malformed request body\n", x_.facts.version, false);
         co_return outcome::close;
     }
-    if (!rec) co_return co_await relay_response();
-    if (uploading_ || upload_ == relay_status::read_failed) {
-        x_.status = 400;
-        co_return outcome::close;  // the client broke off its own request, or the upload is stuck
-    }
-    // The worker is shutting down: nobody is to blame and nothing is retried.
-    if (rec == net::error::operation_aborted) co_return outcome::close;
-    const bool nothing_received =
-        rec == bhttp::error::end_of_stream || rec == net::error::connection_reset || rec == net::error::eof;
-    if (may_retry && nothing_received) co_return std::nullopt;
-    // The server may have acted on a request it did not answer in time: never replayed.
-    if (rec == beast::error::timeout) {
-        record_failure();
-        co_return co_await fail(504);
-    }
-    if (nothing_received) co_return co_await failed_early(502, true);
-    record_failure();
-    co_return co_await fail(502);
-}
+    if (rec) co_return co_await head_failed(rec, may_retry);
 
-template <class Stream>
-net::awaitable<outcome> upstream_call<Stream>::relay_response() {
     auto& rp = *response_;
     auto& res = rp.get();
     const unsigned status = res.result_int();
@@ -189,6 +170,29 @@ net::awaitable<outcome> upstream_call<Stream>::relay_response() {
     co_return keep_alive ? outcome::keep_alive : outcome::close;
 }
 
+// Why no response head came, and what follows: another server, or the proxy's answer.
+template <class Stream>
+net::awaitable<std::optional<outcome>> upstream_call<Stream>::head_failed(boost::system::error_code rec,
+                                                                          bool may_retry) {
+    if (uploading_ || upload_ == relay_status::read_failed) {
+        x_.status = 400;
+        co_return outcome::close;  // the client broke off its own request, or the upload is stuck
+    }
+    // The worker is ending the session: nobody is to blame and nothing is retried.
+    if (client_.handle.cancelled) co_return outcome::close;
+    const bool nothing_received =
+        rec == bhttp::error::end_of_stream || rec == net::error::connection_reset || rec == net::error::eof;
+    if (may_retry && nothing_received) co_return std::nullopt;
+    // The server may have acted on a request it did not answer in time: never replayed.
+    if (rec == beast::error::timeout) {
+        record_failure();
+        co_return co_await fail(504);
+    }
+    if (nothing_received) co_return co_await failed_early(502, true);
+    record_failure();
+    co_return co_await fail(502);
+}
+
 template <class Stream>
 net::awaitable<outcome> upstream_call<Stream>::fail(unsigned status) {
     const std::string_view text = status == 500 ? "internal server error\n" : gateway_text(status);
@@ -203,7 +207,7 @@ net::awaitable<outcome> upstream_call<Stream>::failed_early(unsigned status, boo
     record_failure();
     x_.status = status;
     const bool allowed = reached ? policy_.after_send : policy_.after_dial_failure;
-    if (allowed && !upload_started_) co_return reached ? outcome::resend : outcome::redial;
+    if (allowed && !upload_started_ && !client_.handle.cancelled) co_return reached ? outcome::resend : outcome::redial;
     co_return co_await fail(status);
 }
 
@@ -211,7 +215,7 @@ net::awaitable<outcome> upstream_call<Stream>::failed_early(unsigned status, boo
 // within the window take it out of rotation until the window has passed.
 template <class Stream>
 void upstream_call<Stream>::record_failure() {
-    if (!svc_.passive_health_check) return;
+    if (!svc_.passive_health_check || client_.handle.cancelled) return;
     const auto& cfg = *svc_.passive_health_check;
     auto& h = svc_.health[static_cast<std::size_t>(index_)];
     const std::int64_t now = runtime::steady_now_ms();

@@ -35,17 +35,21 @@ public:
     upstream_call(exchange<Stream>& x, const runtime::service& svc, std::int32_t index, retry_policy policy)
         : x_(x), client_(x.client), svc_(svc), index_(index), policy_(policy) {}
 
+    // The attempt; pass its outcome to settle() (kept apart so the common path costs one
+    // coroutine frame fewer).
     boost::asio::awaitable<outcome> run();
+    // Hands a clean connection back to the pool; the outcome for the exchange.
+    outcome settle(outcome o);
 
 private:
-    boost::asio::awaitable<outcome> attempt();
-    // Reads the response and relays it; nullopt when a pooled connection turned out to be
-    // closed before it saw the request (`may_retry`: a fresh one may take it).
+    // Reads the response head, runs the response hooks and relays the response; nullopt when
+    // a pooled connection turned out to be closed before it saw the request (`may_retry`: a
+    // fresh one may take it).
     boost::asio::awaitable<std::optional<outcome>> respond(bool may_retry);
+    boost::asio::awaitable<std::optional<outcome>> head_failed(boost::system::error_code ec, bool may_retry);
     // respond() while the body streams up; stops the upload when the response ends first.
     boost::asio::awaitable<outcome> respond_while_uploading();
     boost::asio::awaitable<void> upload();
-    boost::asio::awaitable<outcome> relay_response();
     // The proxy's own answer (502, 504, ...) after this attempt failed.
     boost::asio::awaitable<outcome> fail(unsigned status);
     // A failure before any response byte and before any of the body was read.
