@@ -13,26 +13,20 @@ namespace {
 
 class rr_picker {
 public:
-    explicit rr_picker(const sdk::server_set& set) : set_(set), order_(smooth_schedule(set.servers)) {}
+    explicit rr_picker(const sdk::server_set& set) : order_(smooth_schedule(set.servers)) {}
 
-    std::int32_t pick(const sdk::request&, std::span<const std::int32_t> exclude) {
-        if (order_.empty()) return -1;
-        // Skip down or excluded servers by taking further turns, so their share spreads
-        // over the others in schedule order; bounded by one lap.
+    std::int32_t pick(const sdk::request&, const sdk::server_filter& filter) {
+        // A refused server's turn passes to the next in schedule order, so its share spreads
+        // over the others; one lap holds every server, so a lap without one accepted means
+        // none is.
         for (std::size_t tries = 0; tries < order_.size(); ++tries) {
             const std::uint32_t i = order_[next_.fetch_add(1, std::memory_order_relaxed) % order_.size()];
-            if (usable(i, exclude)) return static_cast<std::int32_t>(i);
+            if (filter.accept(static_cast<std::int32_t>(i))) return static_cast<std::int32_t>(i);
         }
-        return sdk::first_available(set_, 0, exclude);
+        return -1;
     }
 
 private:
-    bool usable(std::uint32_t i, std::span<const std::int32_t> exclude) const noexcept {
-        if (!set_.up[i].load(std::memory_order_relaxed)) return false;
-        return std::find(exclude.begin(), exclude.end(), static_cast<std::int32_t>(i)) == exclude.end();
-    }
-
-    sdk::server_set set_;
     std::vector<std::uint32_t> order_;
     std::atomic<std::uint64_t> next_{0};
 };

@@ -84,12 +84,11 @@ public:
         for (const auto& s : set.servers) values_.push_back(hex_digest(EVP_sha256(), s.url, 16));
     }
 
-    std::int32_t pick(const sdk::request& req, std::span<const std::int32_t> exclude) {
+    // The pinned server while the host accepts it; otherwise the wrapped strategy's choice.
+    std::int32_t pick(const sdk::request& req, const sdk::server_filter& filter) {
         const std::int32_t pinned = pinned_server(req);
-        if (pinned >= 0 && set_.up[pinned].load(std::memory_order_relaxed) &&
-            std::find(exclude.begin(), exclude.end(), pinned) == exclude.end())
-            return pinned;
-        return set_.inner->pick(req, exclude);
+        if (pinned >= 0 && filter.accept(pinned)) return pinned;
+        return set_.inner->pick(req, filter);
     }
 
     void on_response(const sdk::request& req, sdk::response& resp, std::int32_t server) {

@@ -24,7 +24,7 @@ class PluginRefusals(unittest.TestCase):
     def test_default_search_path_lists_roundrobin(self):
         r = run([SLUICE, "plugins"])
         self.assertEqual(r.returncode, 0, r.stderr)
-        self.assertRegex(r.stdout, r"roundrobin\s+balancer\s+1\.0\.0\s+2\.0\s+\S+/lib/sluice/plugins/roundrobin\.so")
+        self.assertRegex(r.stdout, r"roundrobin\s+balancer\s+1\.0\.0\s+3\.0\s+\S+/lib/sluice/plugins/roundrobin\.so")
 
     def test_not_a_plugin(self):
         r, folder = self.plugins_in("not_a_plugin")
@@ -34,15 +34,15 @@ class PluginRefusals(unittest.TestCase):
 
     def test_other_abi_major(self):
         r, _ = self.plugins_in("abi_major")
-        self.assertRegex(r.stderr, r"abi_major\.so: built for plugin ABI 3\.0, this sluice speaks ABI 2\.0")
+        self.assertRegex(r.stderr, r"abi_major\.so: built for plugin ABI 4\.0, this sluice speaks ABI 3\.0")
 
     def test_newer_abi_minor(self):
         r, _ = self.plugins_in("abi_minor")
-        self.assertRegex(r.stderr, r"abi_minor\.so: needs plugin ABI 2\.1, newer than this sluice's ABI 2\.0")
+        self.assertRegex(r.stderr, r"abi_minor\.so: needs plugin ABI 3\.1, newer than this sluice's ABI 3\.0")
 
     def test_other_build_signature(self):
         r, _ = self.plugins_in("signature")
-        self.assertRegex(r.stderr, r'signature\.so: built with "gcc-1 libfoo-0 sdk-1", this sluice with "\S+ \S+ sdk-2"')
+        self.assertRegex(r.stderr, r'signature\.so: built with "gcc-1 libfoo-0 sdk-1", this sluice with "\S+ \S+ sdk-3"')
 
     def test_duplicate_name(self):
         r, folder = self.plugins_in("twin_a", "twin_b")
@@ -178,7 +178,7 @@ class CommandLine(unittest.TestCase):
 
     def test_version_names_the_abi(self):
         r = run([SLUICE, "--version"])
-        self.assertRegex(r.stdout, r"sluice \d+\.\d+\.\d+ \(plugin ABI 2\.0, .*sdk-2\)")
+        self.assertRegex(r.stdout, r"sluice \d+\.\d+\.\d+ \(plugin ABI 3\.0, .*sdk-3\)")
 
 
 if __name__ == "__main__":

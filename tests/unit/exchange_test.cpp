@@ -47,14 +47,13 @@ TEST(keep_alive_rule, keeps_only_what_every_condition_allows) {
     for (const auto& r : rows) EXPECT_EQ(r.rule.allows(), r.keeps);
 }
 
-// Proposes servers in index order, skipping those the host excluded.
+// Proposes servers in index order; the host refuses those that failed.
 class in_order_picker final : public sdk::picker {
 public:
     explicit in_order_picker(std::size_t servers) : servers_(servers) {}
-    std::int32_t pick(const sdk::request&, std::span<const std::int32_t> exclude) noexcept override {
+    std::int32_t pick(const sdk::request&, const sdk::server_filter& filter) noexcept override {
         for (std::size_t i = 0; i < servers_; ++i)
-            if (std::find(exclude.begin(), exclude.end(), static_cast<std::int32_t>(i)) == exclude.end())
-                return static_cast<std::int32_t>(i);
+            if (filter.accept(static_cast<std::int32_t>(i))) return static_cast<std::int32_t>(i);
         return -1;
     }
     void on_response(const sdk::request&, sdk::response&, std::int32_t) noexcept override {}

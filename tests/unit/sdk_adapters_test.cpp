@@ -39,7 +39,7 @@ private:
 
 class throwing_picker {
 public:
-    std::int32_t pick(const sdk::request&, std::span<const std::int32_t>) { throw std::runtime_error("pick broke"); }
+    std::int32_t pick(const sdk::request&, const sdk::server_filter&) { throw std::runtime_error("pick broke"); }
 };
 
 class throwing_balancer {
@@ -127,7 +127,7 @@ TEST(sdk_adapters, a_throwing_picker_returns_pick_failed) {
     auto p = own(b->create_picker(servers.view(), errors));
     ASSERT_NE(p, nullptr);
     fake_request req;
-    EXPECT_EQ(p->pick(req, {}), sdk::pick_failed);
+    EXPECT_EQ(p->pick(req, servers.accepting()), sdk::pick_failed);
     fake_response resp;
     p->on_response(req, resp, 0);  // optional hook absent: nothing happens
     EXPECT_EQ(host.faults, std::vector<std::string>{"balancer adapter-test s@file pick: pick broke"});

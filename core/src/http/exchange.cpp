@@ -4,6 +4,7 @@
 #include <array>
 
 #include "http/forwarding.hpp"
+#include "http/server_selection.hpp"
 #include "http/server.hpp"
 #include "http/upstream_call.hpp"
 #include "runtime/rule.hpp"
@@ -86,31 +87,31 @@ net::awaitable<bool> exchange<Stream>::run() {
     // fewer per request.)
     const runtime::service& svc = *route->target;
     prepare_upstream_head();
-    // Servers that failed this request before answering anything; a retry goes elsewhere.
-    std::array<std::int32_t, 12> failed{};
-    std::size_t failures = 0;
     // Requests sent again after a server took them and failed to answer (idempotent only).
     std::size_t resent = 0;
-    const std::size_t retries = std::min<std::size_t>(svc.retries, failed.size() - 1);
+    const std::size_t retries = std::min<std::size_t>(svc.retries, server_selection::max_failures - 1);
+    server_selection selection(svc);
     for (;;) {
-        std::int32_t index = svc.picker->pick(*view, {failed.data(), failures});
-        // The picker failed (reported by its adapter): any healthy server rather than none.
-        if (index == sdk::pick_failed)
-            index = sdk::first_available({svc.infos, svc.up.get()}, 0, {failed.data(), failures});
+        std::int32_t index = svc.picker->pick(*view, selection);
+        // The picker failed (reported by its adapter): any server the host accepts rather than none.
+        if (index == sdk::pick_failed) index = selection.first_accepted();
+        // A picker may only return what the host accepted.
+        if (index >= 0 && !selection.accepted(index)) index = selection.first_accepted();
         if (index < 0) {
-            if (failures == 0) co_return co_await reply(503, "no available server\n");
+            if (selection.failures() == 0) co_return co_await reply(503, "no available server\n");
             // Every server tried failed: report the last failure.
             co_return co_await reply(status, gateway_text(status));
         }
         server = &svc.servers[static_cast<std::size_t>(index)];
         // A server that could not be reached saw nothing: as nginx does, any request then goes
-        // to the next server, while untried ones remain (bounded by `failed`).
-        const retry_policy policy{failures + 1 < failed.size(), facts.idempotent && resent < retries};
+        // to the next server, while untried ones remain (at most max_failures).
+        const retry_policy policy{selection.failures() + 1 < server_selection::max_failures,
+                                  facts.idempotent && resent < retries};
         upstream_call<Stream> call(*this, svc, index, policy);
         const outcome o = call.settle(co_await call.run());
         if (o != outcome::redial && o != outcome::resend) co_return o == outcome::keep_alive;
         if (o == outcome::resend) ++resent;
-        failed[failures++] = index;
+        selection.fail(index);
     }
 }
 

@@ -86,7 +86,7 @@ std::unique_ptr<service> build_service(const config::service_config& sc, const p
     svc->up = std::make_unique<std::atomic<bool>[]>(svc->servers.size());
     svc->health = std::make_unique<server_health[]>(svc->servers.size());
     for (std::size_t i = 0; i < svc->servers.size(); ++i) svc->up[i].store(true, std::memory_order_relaxed);
-    svc->strategy_picker = {svc->balancer->create_picker({svc->infos, svc->up.get()}, sink), p->library};
+    svc->strategy_picker = {svc->balancer->create_picker({svc->infos}, sink), p->library};
     if (!svc->strategy_picker) {
         if (errors.empty()) sink.error("", "the balancer plugin could not build a picker for these servers");
         return nullptr;
@@ -98,7 +98,7 @@ std::unique_ptr<service> build_service(const config::service_config& sc, const p
                                 sticky->library};
         if (svc->sticky_balancer)
             svc->sticky_picker = {svc->sticky_balancer->create_picker(
-                                      {svc->infos, svc->up.get(), svc->strategy_picker.get()}, sticky_sink),
+                                      {svc->infos, svc->strategy_picker.get()}, sticky_sink),
                                   sticky->library};
         if (!svc->sticky_picker) {
             if (errors.empty()) sticky_sink.error("", "the sticky plugin refused its configuration");

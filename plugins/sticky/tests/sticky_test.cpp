@@ -28,7 +28,7 @@ struct fixture {
     std::pair<int, std::string> exchange(std::string cookie = "") {
         fake_request req;
         if (!cookie.empty()) req.headers.set("Cookie", cookie);
-        const int server = picker->pick(req, {});
+        const int server = picker->pick(req, servers.accepting());
         fake_response resp;
         picker->on_response(req, resp, server);
         return {server, std::string(resp.header("Set-Cookie"))};
@@ -90,8 +90,7 @@ TEST(sticky, excluded_pinned_server_is_not_returned) {
     const auto pin = cookie_pair(f.exchange().second);  // server 0
     fake_request req;
     req.headers.set("Cookie", pin);
-    const std::int32_t failed[] = {0};
-    EXPECT_NE(f.picker->pick(req, failed), 0);
+    EXPECT_NE(f.picker->pick(req, f.servers.accepting({0})), 0);
 }
 
 TEST(sticky, default_name_follows_traefik) {

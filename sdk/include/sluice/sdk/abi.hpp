@@ -4,7 +4,7 @@
 
 #include <cstdint>
 
-#define SLUICE_SDK_ABI_MAJOR 2
+#define SLUICE_SDK_ABI_MAJOR 3
 #define SLUICE_SDK_ABI_MINOR 0
 
 #define SLUICE_SDK_STR_(x) #x

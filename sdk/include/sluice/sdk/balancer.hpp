@@ -19,16 +19,28 @@ struct server_info {
 class picker;
 
 // What `pick` returns when the picker itself failed (its code threw): the host reports the
-// fault and chooses a healthy server itself, or answers 503.
+// fault and chooses a server itself, or answers 503.
 inline constexpr std::int32_t pick_failed = -2;
 
+// The host's side of a pick (Pingora's selection model): the picker proposes servers in the
+// order its algorithm prefers, the host accepts or refuses each. A server is refused when it
+// is down, ejected, or already failed this request, and every proposal after the host's cap
+// (a few times the number of servers) is refused too, so a picker that proposes in a loop
+// ends. Valid only during the pick; called on the picking thread.
+class server_filter {
+public:
+    virtual bool accept(std::int32_t server) const noexcept = 0;
+
+protected:
+    ~server_filter() = default;
+};
+
 // The servers of one service. Owned by the host and valid for the picker's whole life.
-// `up[i]` is the host's live health verdict for servers[i]; read it with a relaxed load.
-// `inner`, when set, is the picker of the service's strategy, for balancers that wrap
-// another (sticky sessions): the host owns it and releases it after the wrapping picker.
+// `inner`, when set, is the picker this one wraps (a balancer plugin declared as a wrapper,
+// such as sticky sessions, configured by a table named after it under the service's
+// loadBalancer): the host owns it and releases it after the wrapping picker.
 struct server_set {
     std::span<const server_info> servers;
-    const std::atomic<bool>* up;
     picker* inner = nullptr;
 };
 
@@ -37,9 +49,9 @@ struct server_set {
 // allocate. Destroyed through release() once no request uses it any more.
 class picker {
 public:
-    // Index into the server set of a healthy server, -1 when there is none, or pick_failed.
-    // Indices in `exclude` (servers that already failed this request) must not be returned.
-    virtual std::int32_t pick(const request& req, std::span<const std::int32_t> exclude) noexcept = 0;
+    // The first server of this picker's order that `filter` accepts, -1 when it accepts
+    // none, or pick_failed. Health and retries are the host's business, not the picker's.
+    virtual std::int32_t pick(const request& req, const server_filter& filter) noexcept = 0;
     // Called with the index `pick` returned before the response goes to the client
     // (for example to set a cookie). A failure here is reported; the response still goes out.
     virtual void on_response(const request& req, response& resp, std::int32_t server) noexcept = 0;
@@ -59,20 +71,5 @@ public:
 protected:
     ~balancer() = default;
 };
-
-// Index of the first server that is up and not excluded, scanning from `start` with
-// wrap-around; -1 when none. A helper for pickers that fall back past a down server.
-inline std::int32_t first_available(const server_set& set, std::size_t start,
-                                    std::span<const std::int32_t> exclude) noexcept {
-    const std::size_t n = set.servers.size();
-    for (std::size_t step = 0; step < n; ++step) {
-        const std::size_t i = (start + step) % n;
-        if (!set.up[i].load(std::memory_order_relaxed)) continue;
-        bool excluded = false;
-        for (std::int32_t e : exclude) excluded = excluded || e == static_cast<std::int32_t>(i);
-        if (!excluded) return static_cast<std::int32_t>(i);
-    }
-    return -1;
-}
 
 }  // namespace sluice::sdk

@@ -10,7 +10,7 @@
 //   middleware: sdk::verdict on_request(sdk::request&, sdk::local_reply&);
 //               void on_response(const sdk::request&, sdk::response&);            (optional)
 //   balancer:   std::unique_ptr<P> create_picker(const sdk::server_set&, sdk::error_sink&);
-//               where P has std::int32_t pick(const sdk::request&, std::span<const std::int32_t>)
+//               where P has std::int32_t pick(const sdk::request&, const sdk::server_filter&)
 //               and optionally void on_response(const sdk::request&, sdk::response&, std::int32_t)
 //   provider:   bool start(sdk::document_sink&); void stop();
 // These may throw. An exception from create() becomes a configuration error naming the
@@ -112,9 +112,9 @@ public:
     picker_adapter(std::unique_ptr<P> impl, fault_context context)
         : impl_(std::move(impl)), context_(std::move(context)) {}
 
-    std::int32_t pick(const request& req, std::span<const std::int32_t> exclude) noexcept override {
+    std::int32_t pick(const request& req, const server_filter& filter) noexcept override {
         try {
-            return impl_->pick(req, exclude);
+            return impl_->pick(req, filter);
         } catch (...) {
             context_.report("pick");
             return pick_failed;

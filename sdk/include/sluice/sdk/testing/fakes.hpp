@@ -114,23 +114,42 @@ struct fake_document_sink final : document_sink {
     void publish(std::string_view doc) noexcept override { documents.emplace_back(doc); }
 };
 
-// A server set with health flags the test can flip: servers("a", "b") or with weights.
+// A server set and the host's filter over it, with health the test can flip and the
+// servers a request already tried: servers({{"a", 1}, {"b", 2}}).
 class fake_server_set {
 public:
     explicit fake_server_set(std::vector<std::pair<std::string, std::uint32_t>> servers)
-        : urls_(std::move(servers)), up_(std::make_unique<std::atomic<bool>[]>(urls_.size())) {
-        for (std::size_t i = 0; i < urls_.size(); ++i) {
-            infos_.push_back({urls_[i].first, urls_[i].second});
-            up_[i].store(true);
-        }
+        : urls_(std::move(servers)), up_(urls_.size(), true) {
+        for (const auto& [url, weight] : urls_) infos_.push_back({url, weight});
     }
-    server_set view() const noexcept { return {infos_, up_.get()}; }
-    void set_up(std::size_t i, bool up) noexcept { up_[i].store(up); }
+    server_set view(picker* inner = nullptr) const noexcept { return {infos_, inner}; }
+    void set_up(std::size_t i, bool up) { up_[i] = up; }
+
+    // What the host accepts: up, not excluded, within the cap on proposals.
+    class filter final : public server_filter {
+    public:
+        filter(const fake_server_set& set, std::vector<std::int32_t> exclude)
+            : set_(set), exclude_(std::move(exclude)) {}
+        bool accept(std::int32_t i) const noexcept override {
+            if (++proposals > 4 * set_.infos_.size() + 4) return false;
+            if (i < 0 || static_cast<std::size_t>(i) >= set_.infos_.size() || !set_.up_[static_cast<std::size_t>(i)])
+                return false;
+            for (std::int32_t e : exclude_)
+                if (e == i) return false;
+            return true;
+        }
+        mutable std::size_t proposals = 0;
+
+    private:
+        const fake_server_set& set_;
+        std::vector<std::int32_t> exclude_;
+    };
+    filter accepting(std::vector<std::int32_t> exclude = {}) const { return filter(*this, std::move(exclude)); }
 
 private:
     std::vector<std::pair<std::string, std::uint32_t>> urls_;
     std::vector<server_info> infos_;
-    std::unique_ptr<std::atomic<bool>[]> up_;
+    std::vector<bool> up_;
 };
 
 // Owning handle for objects destroyed through release().
@@ -156,15 +175,20 @@ extern "C" const void* sluice_plugin_entry;
 
 namespace sluice::sdk::testing {
 
-// A strategy for wrapping balancers to wrap: cycles over available servers.
+// A strategy for wrapping balancers to wrap: cycles over the servers the filter accepts.
 class cycling_picker final : public picker {
 public:
     explicit cycling_picker(server_set set) : set_(set) {}
-    std::int32_t pick(const request&, std::span<const std::int32_t> exclude) noexcept override {
-        const auto i = first_available(set_, next_, exclude);
-        if (i >= 0) next_ = static_cast<std::size_t>(i) + 1;
+    std::int32_t pick(const request&, const server_filter& filter) noexcept override {
         ++picks;
-        return i;
+        const std::size_t n = set_.servers.size();
+        for (std::size_t step = 0; step < n; ++step) {
+            const auto i = static_cast<std::int32_t>((next_ + step) % n);
+            if (!filter.accept(i)) continue;
+            next_ = static_cast<std::size_t>(i) + 1;
+            return i;
+        }
+        return -1;
     }
     void on_response(const request&, response&, std::int32_t) noexcept override { ++responses; }
     void release() noexcept override {}
