@@ -14,6 +14,7 @@
 #include <boost/beast/http/serializer.hpp>
 #include <boost/beast/http/write.hpp>
 
+#include "health/passive_health.hpp"
 #include "http/forwarding.hpp"
 #include "http/message_views.hpp"
 #include "http/read_deadline.hpp"
@@ -270,31 +271,7 @@ private:
     // them within the window take it out of rotation until the window has passed.
     void record_failure(const runtime::service& svc, std::int32_t index,
                         const std::shared_ptr<const runtime::snapshot>& snapshot) {
-        if (!svc.passive_health_check) return;
-        const auto& cfg = *svc.passive_health_check;
-        auto& h = svc.health[static_cast<std::size_t>(index)];
-        const std::int64_t now = runtime::steady_now_ms();
-        const std::int64_t window = cfg.failure_window.count();
-        if (now - h.window_start_ms.load(std::memory_order_relaxed) > window) {
-            h.window_start_ms.store(now, std::memory_order_relaxed);
-            h.failures.store(0, std::memory_order_relaxed);
-        }
-        if (h.failures.fetch_add(1, std::memory_order_relaxed) + 1 < cfg.max_failed_attempts) return;
-        const std::int64_t until = now + window;
-        if (h.ejected_until_ms.exchange(until, std::memory_order_relaxed) > now) return;  // already out
-        svc.refresh(static_cast<std::size_t>(index), now);
-        const std::string url = svc.servers[static_cast<std::size_t>(index)].url;
-        spdlog::warn("server {} of service {} ejected for {} ms: {} failure(s) within {} ms", url, svc.name, window,
-                     cfg.max_failed_attempts, window);
-        // Back in rotation when the window has passed (unless ejected again meanwhile).
-        auto timer = std::make_shared<net::steady_timer>(*w_.ctx.control, cfg.failure_window);
-        timer->async_wait([timer, snapshot, &svc, index, url](boost::system::error_code ec) {
-            if (ec) return;
-            const auto i = static_cast<std::size_t>(index);
-            svc.refresh(i, runtime::steady_now_ms());
-            if (svc.up[i].load(std::memory_order_relaxed))
-                spdlog::info("server {} of service {} back in rotation after its ejection", url, svc.name);
-        });
+        health::record_passive_failure(svc, static_cast<std::size_t>(index), snapshot, *w_.ctx.control);
     }
 
     // What one forwarded exchange holds, so that a request body still streaming upstream
