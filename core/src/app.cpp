@@ -126,6 +126,9 @@ int run_proxy(const options& opts) {
     }
     providers.start_plugins(plugins, host, cfg);
 
+    // Before the first "listening" line: a signal that arrives as soon as the proxy answers
+    // is queued for the handler below instead of killing the process.
+    net::signal_set signals(control, SIGINT, SIGTERM, SIGHUP);
     std::unique_ptr<api::api_server> api_server;
     try {
         for (const auto& [name, address] : server.listen())
@@ -143,7 +146,6 @@ int run_proxy(const options& opts) {
     if (api_server) api_server->start();
     spdlog::info("sluice started with {} worker(s)", workers);
 
-    net::signal_set signals(control, SIGINT, SIGTERM, SIGHUP);
     net::steady_timer grace(control);
     std::function<void(boost::system::error_code, int)> on_signal = [&](boost::system::error_code ec, int signo) {
         if (ec) return;
