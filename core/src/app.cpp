@@ -21,9 +21,13 @@
 #include "http/server.hpp"
 #include "log/access_log.hpp"
 #include "log/logging.hpp"
+#include "control/configuration_watcher.hpp"
+#include "control/document_check.hpp"
+#include "control/provider_host.hpp"
+#include "control/snapshot_publisher.hpp"
+#include "health/active_checker.hpp"
+#include "health/registry.hpp"
 #include "plugin/plugin_registry.hpp"
-#include "runtime/config_pipeline.hpp"
-#include "runtime/file_provider.hpp"
 
 #ifndef SLUICE_VERSION
 #define SLUICE_VERSION "0.0.0"
@@ -61,66 +65,6 @@ std::string read_file(const std::filesystem::path& file) {
     return text.str();
 }
 
-// The dynamic document of the file provider: its own file, or the static file's [http].
-std::optional<std::pair<std::filesystem::path, bool>> file_provider_source(const config::static_config& cfg) {
-    if (!cfg.file_provider) return std::nullopt;
-    if (!cfg.file_provider->filename.empty()) return std::make_pair(cfg.file_provider->filename, false);
-    return std::make_pair(cfg.source, true);
-}
-
-class provider_sink final : public sdk::document_sink {
-public:
-    provider_sink(runtime::config_pipeline& pipeline, std::string name)
-        : pipeline_(pipeline), name_(std::move(name)) {}
-    void publish(std::string_view document) noexcept override {
-        try {
-            pipeline_.submit(name_, "provider " + name_, std::string(document));
-        } catch (const std::exception& e) {
-            spdlog::error("provider {}: document dropped: {}", name_, e.what());
-        }
-    }
-
-private:
-    runtime::config_pipeline& pipeline_;
-    std::string name_;
-};
-
-class collecting_sink final : public sdk::error_sink {
-public:
-    config::error_list errors;
-    std::string source, path;
-    void error(std::string_view key, std::string_view message) noexcept override {
-        try {
-            errors.push_back({source, 0, key.empty() ? path : path + "." + std::string(key), std::string(message)});
-        } catch (...) {
-        }
-    }
-};
-
-// Creates a provider plugin instance; nullptr (with errors) when it cannot be.
-plugin::plugin_object<sdk::provider> make_provider(const plugin::plugin_registry& plugins, sdk::host& host,
-                                                   const config::static_config& cfg,
-                                                   const config::provider_instance_config& p,
-                                                   config::error_list& errors) {
-    collecting_sink sink;
-    sink.source = cfg.source.string();
-    sink.path = "providers." + p.name;
-    const auto* found = plugins.find(p.plugin);
-    if (!found) {
-        sink.error("", "provider plugin \"" + p.plugin + "\" is not loaded");
-    } else if (found->kind() != sdk::plugin_kind::provider) {
-        sink.error("", "\"" + p.plugin + "\" is a " + std::string(sdk::to_string(found->kind())) +
-                           " plugin, not a provider");
-    } else {
-        plugin::plugin_object<sdk::provider> object{
-            found->descriptor->create_provider(host, p.name, p.config_text, sink), found->library};
-        if (object) return object;
-        if (sink.errors.empty()) sink.error("", "the provider plugin refused its configuration");
-    }
-    errors.insert(errors.end(), sink.errors.begin(), sink.errors.end());
-    return {};
-}
-
 void print_errors(const config::error_list& errors) {
     for (const auto& e : errors) std::cerr << "error: " << e.to_string() << "\n";
 }
@@ -153,7 +97,19 @@ int run_proxy(const options& opts) {
 
     net::io_context control{1};
     runtime::snapshot_store store;
-    runtime::config_pipeline pipeline(control, plugins, host, entry_point_names(cfg), cfg.providers_throttle, store);
+    control::configuration_watcher watcher(control, cfg.providers_throttle);
+    control::snapshot_publisher publisher(plugins, host, entry_point_names(cfg), store);
+    health::registry health_states;
+    health::active_checker checker(control);
+    watcher.add_listener([&publisher](std::uint64_t generation, const config::dynamic_config& merged) {
+        publisher.apply(generation, merged);
+    });
+    // Health state first: the checker probes the servers with the verdicts carried over.
+    publisher.add_listener([&](const std::shared_ptr<runtime::snapshot>& next) {
+        health_states.adopt(next);
+        checker.watch(next);
+    });
+    control::provider_host providers(watcher);
     std::unique_ptr<log::access_log> access;
     if (cfg.access_log) access = std::make_unique<log::access_log>(*cfg.access_log);
 
@@ -161,36 +117,25 @@ int run_proxy(const options& opts) {
     const std::size_t workers = opts.workers.value_or(std::max(1u, std::thread::hardware_concurrency()));
     http::proxy_server server(context, workers);
 
-    std::unique_ptr<runtime::file_provider> file;
-    if (auto source = file_provider_source(cfg)) {
-        file = std::make_unique<runtime::file_provider>(control, pipeline, source->first, source->second,
-                                                        cfg.file_provider->watch);
-        file->reload();
+    if (auto source = control::file_provider_source(cfg)) {
+        providers.start_file(control, std::move(*source));
         // Serve the file's routes from the first connection on.
         while (store.generation() == 0 && control.run_one_for(std::chrono::seconds(5))) {
         }
         control.restart();  // running out of work above leaves the context stopped
     }
+    providers.start_plugins(plugins, host, cfg);
 
-    std::vector<plugin::plugin_object<sdk::provider>> providers;
-    std::vector<std::unique_ptr<provider_sink>> sinks;
-    for (const auto& p : cfg.providers) {
-        config::error_list errors;
-        auto provider = make_provider(plugins, host, cfg, p, errors);
-        for (const auto& e : errors) spdlog::error("provider {} not started: {}", p.name, e.to_string());
-        if (!provider) continue;
-        sinks.push_back(std::make_unique<provider_sink>(pipeline, p.name));
-        if (provider->start(*sinks.back())) providers.push_back(std::move(provider));
-        else spdlog::error("provider {} failed to start", p.name);
-    }
-
+    // Before the first "listening" line: a signal that arrives as soon as the proxy answers
+    // is queued for the handler below instead of killing the process.
+    net::signal_set signals(control, SIGINT, SIGTERM, SIGHUP);
     std::unique_ptr<api::api_server> api_server;
     try {
         for (const auto& [name, address] : server.listen())
             spdlog::info("entry point {} listening on {}", name, address);
         if (cfg.api_address) {
             api_server = std::make_unique<api::api_server>(
-                control, api::api_context{cfg, store, pipeline, server, plugins, host.faults(), SLUICE_VERSION});
+                control, api::api_context{cfg, store, watcher, server, plugins, host.faults(), SLUICE_VERSION});
             spdlog::info("API and dashboard listening on {}", api_server->listen(*cfg.api_address));
         }
     } catch (const std::exception& e) {
@@ -201,20 +146,19 @@ int run_proxy(const options& opts) {
     if (api_server) api_server->start();
     spdlog::info("sluice started with {} worker(s)", workers);
 
-    net::signal_set signals(control, SIGINT, SIGTERM, SIGHUP);
     net::steady_timer grace(control);
     std::function<void(boost::system::error_code, int)> on_signal = [&](boost::system::error_code ec, int signo) {
         if (ec) return;
         if (signo == SIGHUP) {
             spdlog::info("SIGHUP: re-reading the file provider");
-            if (file) file->reload();
+            providers.reread_files();
             signals.async_wait(on_signal);
             return;
         }
         std::chrono::milliseconds grace_time{0};
         for (const auto& ep : cfg.entry_points) grace_time = std::max(grace_time, ep.grace_timeout);
         spdlog::info("shutting down: finishing in-flight requests (grace period {} ms)", grace_time.count());
-        for (auto& p : providers) p->stop();
+        providers.stop();
         if (api_server) api_server->set_draining();
         server.drain([&control] { net::post(control, [&control] { control.stop(); }); });
         grace.expires_after(grace_time);
@@ -228,7 +172,6 @@ int run_proxy(const options& opts) {
     control.run();
     if (api_server) api_server->stop();
     server.stop();
-    providers.clear();
     spdlog::info("stopped");
     return 0;
 }
@@ -243,18 +186,16 @@ int run_check(const options& opts) {
     config::error_list errors;
     for (const auto& refusal : plugins.refusals()) errors.push_back({"plugins", 0, "", "refused " + refusal});
 
-    net::io_context control{1};
-    runtime::snapshot_store store;
-    runtime::config_pipeline pipeline(control, plugins, host, entry_point_names(cfg), cfg.providers_throttle, store);
-    if (auto source = file_provider_source(cfg)) {
+    if (auto source = control::file_provider_source(cfg)) {
         try {
-            auto more = pipeline.check("file", source->first.string(), read_file(source->first), source->second);
+            auto more = control::check_document("file", source->file.string(), read_file(source->file),
+                                                source->shared_file, plugins, host, entry_point_names(cfg));
             errors.insert(errors.end(), more.begin(), more.end());
         } catch (const config::config_exception& e) {
             errors.insert(errors.end(), e.errors().begin(), e.errors().end());
         }
     }
-    for (const auto& p : cfg.providers) make_provider(plugins, host, cfg, p, errors);
+    for (const auto& p : cfg.providers) control::create_plugin_provider(plugins, host, cfg, p, errors);
     print_errors(errors);
     if (!errors.empty()) {
         std::cerr << errors.size() << " error(s) in " << opts.config.string() << "\n";

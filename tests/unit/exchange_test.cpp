@@ -119,7 +119,7 @@ protected:
         for (const auto& s : svc->servers) svc->infos.push_back({s.url, s.weight});
         svc->up = std::make_unique<std::atomic<bool>[]>(urls.size());
         for (std::size_t i = 0; i < urls.size(); ++i) svc->up[i].store(true);
-        svc->health = std::make_unique<runtime::server_health[]>(urls.size());
+        for (std::size_t i = 0; i < urls.size(); ++i) svc->health.push_back(std::make_shared<runtime::server_health>());
         svc->strategy_picker = {new in_order_picker(urls.size()), nullptr};
         svc->picker = svc->strategy_picker.get();
         auto r = std::make_unique<runtime::route>();

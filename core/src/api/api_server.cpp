@@ -19,6 +19,7 @@
 
 #include "api/dashboard.hpp"
 #include "api/prometheus.hpp"
+#include "health/registry.hpp"
 
 namespace sluice::api {
 
@@ -51,7 +52,6 @@ json::array strings(const std::vector<std::string>& v) {
 struct views {
     const runtime::snapshot& snap;
     const config::dynamic_config& cfg;
-    const runtime::health_checker& health;
     const std::vector<std::string>& entry_points;
     const http::proxy_server::metrics_snapshot* metrics = nullptr;
 
@@ -106,7 +106,7 @@ struct views {
             const auto& svc = *it->second;
             json::object status, requests;
             for (std::size_t i = 0; i < svc.servers.size(); ++i)
-                status[svc.servers[i].url] = svc.up[i].load(std::memory_order_relaxed) ? "UP" : "DOWN";
+                status[svc.servers[i].url] = health::server_status(svc, i);
             o["serverStatus"] = status;
             if (metrics) {
                 for (const auto& s : svc.servers) requests[s.url] = 0;
@@ -243,7 +243,7 @@ net::awaitable<void> api_server::session(net::ip::tcp::socket socket) {
         static const config::dynamic_config empty;
         std::vector<std::string> eps;
         for (const auto& ep : ctx_.cfg.entry_points) eps.push_back(ep.name);
-        views v{*snap, snap->config ? *snap->config : empty, ctx_.pipeline.health(), eps};
+        views v{*snap, snap->config ? *snap->config : empty, eps};
         // A list: paginated with page/per_page, the next page in X-Next-Page (1 when none).
         auto send_list = [&](json::array all) {
             const std::size_t per_page = number_or(query_value(target, "per_page"), 100);
@@ -278,7 +278,7 @@ net::awaitable<void> api_server::session(net::ip::tcp::socket socket) {
             res.body() = draining_ ? "draining" : "OK";
         } else if (path == "/metrics") {
             res.set(bhttp::field::content_type, "text/plain; version=0.0.4");
-            res.body() = prometheus(metrics, *snap, ctx_.faults, ctx_.pipeline, ctx_.plugins);
+            res.body() = prometheus(metrics, *snap, ctx_.faults, ctx_.watcher.stats(), ctx_.plugins);
         } else if (path == "/" || path == "/dashboard") {
             res.result(bhttp::status::found);
             res.set(bhttp::field::location, "/dashboard/");

@@ -11,17 +11,18 @@
 #include <boost/asio/ip/tcp.hpp>
 
 #include "config/static_config.hpp"
+#include "control/configuration_watcher.hpp"
 #include "http/server.hpp"
 #include "log/logging.hpp"
 #include "plugin/plugin_registry.hpp"
-#include "runtime/config_pipeline.hpp"
+#include "runtime/snapshot_store.hpp"
 
 namespace sluice::api {
 
 struct api_context {
     const config::static_config& cfg;
     runtime::snapshot_store& store;
-    const runtime::config_pipeline& pipeline;
+    const control::configuration_watcher& watcher;  // reload statistics
     http::proxy_server& proxy;
     const plugin::plugin_registry& plugins;
     const log::fault_counter& faults;

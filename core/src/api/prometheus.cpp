@@ -4,6 +4,7 @@
 #include <sstream>
 
 #include "config/config_error.hpp"
+#include "health/registry.hpp"
 
 namespace sluice::api {
 
@@ -27,7 +28,7 @@ std::string label(std::string_view v) {
 
 std::string prometheus(const http::proxy_server::metrics_snapshot& m, const runtime::snapshot& snap,
                        const log::fault_counter& faults,
-                       const runtime::config_pipeline& pipeline, const plugin::plugin_registry& plugins) {
+                       const control::reload_stats& stats, const plugin::plugin_registry& plugins) {
     std::ostringstream out;
     // Requests per entry point, router and service: counts and duration histograms.
     std::map<std::string, std::map<std::string, http::request_stats>> families;  // family -> labels -> stats
@@ -56,7 +57,6 @@ std::string prometheus(const http::proxy_server::metrics_snapshot& m, const runt
     }
     out << "# HELP sluice_open_connections Client connections open now.\n# TYPE sluice_open_connections gauge\n"
         << "sluice_open_connections " << m.open_connections << "\n";
-    const auto& stats = pipeline.stats();
     out << "# HELP sluice_config_reloads_total Configurations applied.\n# TYPE sluice_config_reloads_total counter\n"
         << "sluice_config_reloads_total " << stats.reloads << "\n";
     out << "# HELP sluice_config_rejected_total Provider documents rejected.\n"
@@ -74,7 +74,7 @@ std::string prometheus(const http::proxy_server::metrics_snapshot& m, const runt
     for (const auto& [name, svc] : snap.services)
         for (std::size_t i = 0; i < svc->servers.size(); ++i)
             out << "sluice_service_server_up{service=\"" << label(name) << "\",url=\"" << label(svc->servers[i].url)
-                << "\"} " << (svc->up[i].load(std::memory_order_relaxed) ? 1 : 0) << "\n";
+                << "\"} " << (health::server_up(*svc, i) ? 1 : 0) << "\n";
     out << "# HELP sluice_plugin_load_failures_total Plugin files refused at start-up.\n"
            "# TYPE sluice_plugin_load_failures_total counter\nsluice_plugin_load_failures_total "
         << plugins.refusals().size() << "\n";

@@ -6,14 +6,14 @@
 #include "http/server.hpp"
 #include "log/logging.hpp"
 #include "plugin/plugin_registry.hpp"
-#include "runtime/config_pipeline.hpp"
+#include "control/configuration_watcher.hpp"
 #include "runtime/snapshot.hpp"
 
 namespace sluice::api {
 
 // The text format (version 0.0.4) of /metrics.
 std::string prometheus(const http::proxy_server::metrics_snapshot& m, const runtime::snapshot& snap,
-                       const log::fault_counter& faults, const runtime::config_pipeline& pipeline,
+                       const log::fault_counter& faults, const control::reload_stats& stats,
                        const plugin::plugin_registry& plugins);
 
 }  // namespace sluice::api

@@ -9,6 +9,7 @@
 #include <boost/beast/http/write.hpp>
 #include <spdlog/spdlog.h>
 
+#include "health/passive_health.hpp"
 #include "http/forwarding.hpp"
 #include "http/server.hpp"
 
@@ -211,36 +212,11 @@ net::awaitable<outcome> upstream_call<Stream>::failed_early(unsigned status, boo
     co_return co_await fail(status);
 }
 
-// Passive health: a connection failure or a 5xx counts against the server; enough of them
-// within the window take it out of rotation until the window has passed.
+// Passive health (health/): a connection failure or a 5xx counts against the server.
 template <class Stream>
 void upstream_call<Stream>::record_failure() {
-    if (!svc_.passive_health_check || client_.handle.cancelled) return;
-    const auto& cfg = *svc_.passive_health_check;
-    auto& h = svc_.health[static_cast<std::size_t>(index_)];
-    const std::int64_t now = runtime::steady_now_ms();
-    const std::int64_t window = cfg.failure_window.count();
-    if (now - h.window_start_ms.load(std::memory_order_relaxed) > window) {
-        h.window_start_ms.store(now, std::memory_order_relaxed);
-        h.failures.store(0, std::memory_order_relaxed);
-    }
-    if (h.failures.fetch_add(1, std::memory_order_relaxed) + 1 < cfg.max_failed_attempts) return;
-    const std::int64_t until = now + window;
-    if (h.ejected_until_ms.exchange(until, std::memory_order_relaxed) > now) return;  // already out
-    svc_.refresh(static_cast<std::size_t>(index_), now);
-    const std::string url = svc_.servers[static_cast<std::size_t>(index_)].url;
-    spdlog::warn("server {} of service {} ejected for {} ms: {} failure(s) within {} ms", url, svc_.name, window,
-                 cfg.max_failed_attempts, window);
-    // Back in rotation when the window has passed (unless ejected again meanwhile). The timer
-    // holds the snapshot, and so the service, until it fires.
-    auto timer = std::make_shared<net::steady_timer>(*client_.w.ctx.control, cfg.failure_window);
-    timer->async_wait([timer, snapshot = x_.snapshot, &svc = svc_, index = index_, url](boost::system::error_code ec) {
-        if (ec) return;
-        const auto i = static_cast<std::size_t>(index);
-        svc.refresh(i, runtime::steady_now_ms());
-        if (svc.up[i].load(std::memory_order_relaxed))
-            spdlog::info("server {} of service {} back in rotation after its ejection", url, svc.name);
-    });
+    if (client_.handle.cancelled) return;
+    health::record_passive_failure(svc_, static_cast<std::size_t>(index_), x_.snapshot, *client_.w.ctx.control);
 }
 
 template class upstream_call<beast::tcp_stream>;

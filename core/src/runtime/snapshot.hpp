@@ -30,13 +30,24 @@ struct server {
     std::uint32_t weight = 1;
 };
 
-// Health of one server: written by the active checker (control thread) and by passive
-// checks (workers); the effective verdict the balancer reads is service::up.
+// Health of one server, by service name and URL. health::registry hands the same object to
+// every snapshot that serves the server, so active verdicts and passive ejections survive a
+// reload. Written by the active checker (control thread) and by passive checks (workers);
+// the effective verdict the balancer reads is service::up.
 struct server_health {
     std::atomic<bool> active_up{true};
     std::atomic<std::int64_t> ejected_until_ms{0};  // passive ejection, steady-clock milliseconds
     std::atomic<std::uint32_t> failures{0};         // passive failures in the current window
     std::atomic<std::int64_t> window_start_ms{0};
+    // Control thread only: the verdict flag of the newest snapshot serving this server (it
+    // keeps that snapshot alive while locked), so that an ejection recorded through an older
+    // snapshot also takes effect, and ends, in the newest one.
+    std::weak_ptr<std::atomic<bool>> newest_up;
+
+    bool available(std::int64_t now_ms) const noexcept {
+        return active_up.load(std::memory_order_relaxed) &&
+               now_ms >= ejected_until_ms.load(std::memory_order_relaxed);
+    }
 };
 
 std::int64_t steady_now_ms() noexcept;
@@ -51,7 +62,7 @@ struct service {
     std::vector<server> servers;
     std::vector<sdk::server_info> infos;        // views into `servers`, for the balancer
     std::unique_ptr<std::atomic<bool>[]> up;    // effective verdict per server: active and not ejected
-    std::unique_ptr<server_health[]> health;
+    std::vector<std::shared_ptr<server_health>> health;  // per server, shared across snapshots
     // Released in reverse order: the wrapping picker before the strategy's, pickers before balancers.
     plugin::plugin_object<sdk::balancer> balancer;
     plugin::plugin_object<sdk::balancer> sticky_balancer;
@@ -61,9 +72,7 @@ struct service {
 
     // Recomputes up[i] from the active verdict and any passive ejection.
     void refresh(std::size_t i, std::int64_t now_ms) const noexcept {
-        up[i].store(health[i].active_up.load(std::memory_order_relaxed) &&
-                        now_ms >= health[i].ejected_until_ms.load(std::memory_order_relaxed),
-                    std::memory_order_relaxed);
+        up[i].store(health[i]->available(now_ms), std::memory_order_relaxed);
     }
 };
 

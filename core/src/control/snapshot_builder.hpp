@@ -1,4 +1,6 @@
 // Turns merged dynamic configuration into a runtime snapshot, creating plugin objects.
+// Every server starts with fresh health state; health::registry swaps in the state it
+// carries before the snapshot is published.
 #pragma once
 
 #include <memory>
@@ -9,12 +11,12 @@
 #include "plugin/plugin_registry.hpp"
 #include "runtime/snapshot.hpp"
 
-namespace sluice::runtime {
+namespace sluice::control {
 
 // Invalid objects are left out and listed in snapshot::disabled; so are routers that
 // refer to them. Never throws for configuration problems.
-std::unique_ptr<snapshot> build_snapshot(const config::dynamic_config& cfg, const plugin::plugin_registry& plugins,
+std::unique_ptr<runtime::snapshot> build_snapshot(const config::dynamic_config& cfg, const plugin::plugin_registry& plugins,
                                          sdk::host& host, const std::vector<std::string>& entry_points,
                                          std::uint64_t generation);
 
-}  // namespace sluice::runtime
+}  // namespace sluice::control

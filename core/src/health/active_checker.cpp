@@ -1,4 +1,4 @@
-#include "runtime/health_checker.hpp"
+#include "health/active_checker.hpp"
 
 #include <set>
 
@@ -15,7 +15,7 @@
 #include <boost/beast/http/write.hpp>
 #include <spdlog/spdlog.h>
 
-namespace sluice::runtime {
+namespace sluice::health {
 
 namespace net = boost::asio;
 namespace beast = boost::beast;
@@ -26,7 +26,7 @@ constexpr auto nothrow = net::as_tuple(net::use_awaitable);
 }
 
 // One snapshot's probes; stopping it ends their loops.
-struct health_checker::round {
+struct active_checker::round {
     bool stopped = false;
     std::vector<std::shared_ptr<net::steady_timer>> timers;
     void stop() {
@@ -35,33 +35,35 @@ struct health_checker::round {
     }
 };
 
-health_checker::~health_checker() {
+active_checker::~active_checker() {
     if (current_) current_->stop();
 }
 
-void health_checker::watch(const std::shared_ptr<const snapshot>& next) {
+void active_checker::watch(const std::shared_ptr<const runtime::snapshot>& next) {
     if (current_) current_->stop();
     current_ = std::make_shared<round>();
     std::set<std::pair<std::string, std::string>> live;
-    const auto now = steady_now_ms();
+    const auto now = runtime::steady_now_ms();
     for (const auto& [name, svc] : next->services) {
-        if (!svc->health_check) continue;
         for (std::size_t i = 0; i < svc->servers.size(); ++i) {
-            auto key = std::make_pair(name, svc->servers[i].url);
-            live.insert(key);
-            // Known servers keep their verdict across the reload; new ones start UP.
-            svc->health[i].active_up.store(states_[key].up, std::memory_order_relaxed);
-            svc->refresh(i, now);
+            // Known servers keep their verdict across the reload (the registry carried it);
+            // one whose service stopped checking is no longer held DOWN by an old verdict.
+            if (!svc->health_check) {
+                svc->health[i]->active_up.store(true, std::memory_order_relaxed);
+                svc->refresh(i, now);
+                continue;
+            }
+            live.emplace(name, svc->servers[i].url);
             net::co_spawn(control_, probe_loop(current_, next, *svc, i), net::detached);
         }
     }
-    std::erase_if(states_, [&](const auto& entry) { return !live.count(entry.first); });
+    std::erase_if(counts_, [&](const auto& entry) { return !live.count(entry.first); });
 }
 
 // `snap` keeps the snapshot, and so `svc`, alive for as long as the loop runs.
-net::awaitable<void> health_checker::probe_loop(std::shared_ptr<round> r,
-                                                [[maybe_unused]] std::shared_ptr<const snapshot> snap,
-                                                const service& svc, std::size_t index) {
+net::awaitable<void> active_checker::probe_loop(std::shared_ptr<round> r,
+                                                [[maybe_unused]] std::shared_ptr<const runtime::snapshot> snap,
+                                                const runtime::service& svc, std::size_t index) {
     auto timer = std::make_shared<net::steady_timer>(control_);
     r->timers.push_back(timer);
     // The first probe runs at once: a dead server is found before its first interval.
@@ -75,7 +77,7 @@ net::awaitable<void> health_checker::probe_loop(std::shared_ptr<round> r,
     }
 }
 
-net::awaitable<bool> health_checker::probe(const service& svc, const server& s, std::string& reason) {
+net::awaitable<bool> active_checker::probe(const runtime::service& svc, const runtime::server& s, std::string& reason) {
     const auto& hc = *svc.health_check;
     const std::uint16_t port = hc.port ? hc.port : s.endpoint.port;
     beast::tcp_stream stream(control_);
@@ -123,31 +125,30 @@ net::awaitable<bool> health_checker::probe(const service& svc, const server& s, 
     co_return ok;
 }
 
-void health_checker::record(const service& svc, std::size_t index, bool ok, const std::string& reason) {
+void active_checker::record(const runtime::service& svc, std::size_t index, bool ok, const std::string& reason) {
     const auto& hc = *svc.health_check;
-    auto& state = states_[{svc.name, svc.servers[index].url}];
+    auto& counts = counts_[{svc.name, svc.servers[index].url}];
+    // Only this thread writes the active verdict.
+    auto& verdict = svc.health[index]->active_up;
+    const bool up = verdict.load(std::memory_order_relaxed);
     if (ok) {
-        state.failures = 0;
-        ++state.successes;
+        counts.failures = 0;
+        ++counts.successes;
     } else {
-        state.successes = 0;
-        ++state.failures;
+        counts.successes = 0;
+        ++counts.failures;
     }
-    bool changed = false;
-    if (state.up && !ok && state.failures >= hc.unhealthy_threshold) {
-        state.up = false;
-        changed = true;
+    if (up && !ok && counts.failures >= hc.unhealthy_threshold) {
         spdlog::warn("server {} of service {} is DOWN: {} ({} failed probe(s) in a row)", svc.servers[index].url,
-                     svc.name, reason, state.failures);
-    } else if (!state.up && ok && state.successes >= hc.healthy_threshold) {
-        state.up = true;
-        changed = true;
+                     svc.name, reason, counts.failures);
+    } else if (!up && ok && counts.successes >= hc.healthy_threshold) {
         spdlog::info("server {} of service {} is UP again: {} ({} good probe(s) in a row)", svc.servers[index].url,
-                     svc.name, reason, state.successes);
+                     svc.name, reason, counts.successes);
+    } else {
+        return;
     }
-    if (!changed) return;
-    svc.health[index].active_up.store(state.up, std::memory_order_relaxed);
-    svc.refresh(index, steady_now_ms());
+    verdict.store(!up, std::memory_order_relaxed);
+    svc.refresh(index, runtime::steady_now_ms());
 }
 
-}  // namespace sluice::runtime
+}  // namespace sluice::health

@@ -1,16 +1,12 @@
-#include "runtime/config_pipeline.hpp"
+#include "control/snapshot_publisher.hpp"
 
 #include <algorithm>
 
-#include <boost/asio/post.hpp>
 #include <spdlog/spdlog.h>
 
-#include "config/static_config.hpp"
-#include "runtime/snapshot_builder.hpp"
+#include "control/snapshot_builder.hpp"
 
-namespace sluice::runtime {
-
-namespace net = boost::asio;
+namespace sluice::control {
 
 namespace {
 
@@ -28,8 +24,6 @@ void names_diff(const Map* before, const Map& after, std::string_view what, std:
 
 }  // namespace
 
-// What changed since the previous configuration, for one log line: objects added (+) and
-// removed (-), and servers added or removed per service.
 std::string describe_changes(const config::dynamic_config* before, const config::dynamic_config& after) {
     std::string out;
     names_diff(before ? &before->routers : nullptr, after.routers, "routers", out);
@@ -55,52 +49,9 @@ std::string describe_changes(const config::dynamic_config* before, const config:
     return out;
 }
 
-config_pipeline::config_pipeline(net::io_context& control, const plugin::plugin_registry& plugins, sdk::host& host,
-                                 std::vector<std::string> entry_points, std::chrono::milliseconds throttle,
-                                 snapshot_store& store)
-    : control_(control),
-      plugins_(plugins),
-      host_(host),
-      entry_points_(std::move(entry_points)),
-      throttle_(throttle),
-      store_(store),
-      timer_(control),
-      health_(control) {}
-
-void config_pipeline::submit(std::string provider, std::string source, std::string document, bool shared_file) {
-    net::post(control_, [this, provider = std::move(provider), source = std::move(source),
-                         document = std::move(document), shared_file] {
-        accept(provider, source, document, shared_file);
-    });
-}
-
-void config_pipeline::accept(const std::string& provider, const std::string& source, const std::string& document,
-                             bool shared_file) {
-    auto it = providers_.find(provider);
-    if (it != providers_.end() && it->second.text == document) return;
-    toml::table root;
-    try {
-        root = config::parse_toml_text(document, source);
-    } catch (const config::config_exception& e) {
-        spdlog::error("configuration from provider {} rejected, the previous one stays in force: {}", provider,
-                      e.what());
-        ++stats_.rejected;
-        stats_.last_success = false;
-        return;
-    }
-    provider_state state{document, config::parse_dynamic_config(root, provider, source, shared_file)};
-    for (const auto& e : state.parsed.errors) spdlog::error("{}", e.to_string());
-    providers_[provider] = std::move(state);
-    if (pending_) return;
-    // Throttle: the first change of a burst arms the timer; the rebuild takes the newest state.
-    pending_ = true;
-    timer_.expires_after(generation_ == 0 ? std::chrono::milliseconds(0) : throttle_);
-    timer_.async_wait([this](boost::system::error_code ec) {
-        if (ec) return;
-        pending_ = false;
-        rebuild();
-    });
-}
+snapshot_publisher::snapshot_publisher(const plugin::plugin_registry& plugins, sdk::host& host,
+                                       std::vector<std::string> entry_points, runtime::snapshot_store& store)
+    : plugins_(plugins), host_(host), entry_points_(std::move(entry_points)), store_(store) {}
 
 namespace {
 
@@ -139,12 +90,13 @@ std::map<std::string, Config> built_only(const std::map<std::string, Config>& ob
 
 }  // namespace
 
-std::unique_ptr<snapshot> config_pipeline::build_keeping_valid(config::dynamic_config& merged) {
+std::unique_ptr<runtime::snapshot> snapshot_publisher::build_keeping_valid(config::dynamic_config& merged,
+                                                                    std::uint64_t generation) {
     config::disabled_objects stale;
-    std::unique_ptr<snapshot> built;
+    std::unique_ptr<runtime::snapshot> built;
     // Each round puts back at least one object for good, so this ends.
     for (;;) {
-        built = build_snapshot(merged, plugins_, host_, entry_points_, generation_);
+        built = build_snapshot(merged, plugins_, host_, entry_points_, generation);
         const auto& d = built->disabled;
         const bool routers = put_back(merged.routers, merged.invalid.routers, d.routers, last_valid_.routers, stale.routers);
         const bool services =
@@ -163,13 +115,11 @@ std::unique_ptr<snapshot> config_pipeline::build_keeping_valid(config::dynamic_c
     return built;
 }
 
-void config_pipeline::rebuild() {
-    auto merged = std::make_shared<config::dynamic_config>();
-    for (const auto& [name, state] : providers_) config::merge_into(*merged, state.parsed);
-    ++generation_;
-    auto built = build_keeping_valid(*merged);
-    built->config = merged;
-    std::shared_ptr<const snapshot> next = std::move(built);
+void snapshot_publisher::apply(std::uint64_t generation, const config::dynamic_config& configuration) {
+    // A copy: objects whose new definition is invalid get their last valid one back in it.
+    auto merged = std::make_shared<config::dynamic_config>(configuration);
+    std::shared_ptr<runtime::snapshot> next = build_keeping_valid(*merged, generation);
+    next->config = merged;
     next->disabled.for_each([](std::string_view kind, const std::string& name, const config::error_list& errors) {
         for (const auto& e : errors) spdlog::error("{} {} disabled: {}", kind, name, e.to_string());
     });
@@ -183,29 +133,8 @@ void config_pipeline::rebuild() {
                  next->disabled.size(), next->stale.size(),
                  describe_changes(last_.get(), *merged));
     last_ = merged;
-    ++stats_.reloads;
-    stats_.last_success = true;
-    stats_.last_success_unix =
-        std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch()).count();
-    health_.watch(next);
+    for (const auto& l : listeners_) l(next);
     store_.publish(std::move(next));
 }
 
-config::error_list config_pipeline::check(const std::string& provider, const std::string& source,
-                                          const std::string& document, bool shared_file) const {
-    toml::table root;
-    try {
-        root = config::parse_toml_text(document, source);
-    } catch (const config::config_exception& e) {
-        return e.errors();
-    }
-    auto parsed = config::parse_dynamic_config(root, provider, source, shared_file);
-    config::error_list errors = parsed.errors;
-    auto snap = build_snapshot(parsed, plugins_, host_, entry_points_, 0);
-    snap->disabled.for_each([&](std::string_view, const std::string&, const config::error_list& list) {
-        errors.insert(errors.end(), list.begin(), list.end());
-    });
-    return errors;
-}
-
-}  // namespace sluice::runtime
+}  // namespace sluice::control

@@ -1,8 +1,15 @@
-#include "runtime/snapshot_builder.hpp"
+#include "control/snapshot_builder.hpp"
 
 #include <algorithm>
 
-namespace sluice::runtime {
+namespace sluice::control {
+
+using runtime::middleware;
+using runtime::route;
+using runtime::rule;
+using runtime::server;
+using runtime::service;
+using runtime::snapshot;
 
 namespace {
 
@@ -61,7 +68,7 @@ std::unique_ptr<service> build_service(const config::service_config& sc, const p
     svc->passive_health_check = sc.passive_health_check;
     for (std::size_t i = 0; i < sc.servers.size(); ++i) {
         server s{sc.servers[i].url, {}, sc.servers[i].weight};
-        if (!parse_upstream_url(s.url, s.endpoint))
+        if (!runtime::parse_upstream_url(s.url, s.endpoint))
             errors.push_back({sc.origin.source, sc.origin.line, path + ".servers[" + std::to_string(i) + "].url",
                               "\"" + s.url + "\" is not an http:// URL with a host and a valid port"});
         svc->servers.push_back(std::move(s));
@@ -84,8 +91,10 @@ std::unique_ptr<service> build_service(const config::service_config& sc, const p
     }
     for (const auto& s : svc->servers) svc->infos.push_back({s.url, s.weight});
     svc->up = std::make_unique<std::atomic<bool>[]>(svc->servers.size());
-    svc->health = std::make_unique<server_health[]>(svc->servers.size());
-    for (std::size_t i = 0; i < svc->servers.size(); ++i) svc->up[i].store(true, std::memory_order_relaxed);
+    for (std::size_t i = 0; i < svc->servers.size(); ++i) {
+        svc->up[i].store(true, std::memory_order_relaxed);
+        svc->health.push_back(std::make_shared<runtime::server_health>());
+    }
     svc->strategy_picker = {svc->balancer->create_picker({svc->infos}, sink), p->library};
     if (!svc->strategy_picker) {
         if (errors.empty()) sink.error("", "the balancer plugin could not build a picker for these servers");
@@ -193,4 +202,4 @@ std::unique_ptr<snapshot> build_snapshot(const config::dynamic_config& cfg, cons
     return snap;
 }
 
-}  // namespace sluice::runtime
+}  // namespace sluice::control

@@ -1,0 +1,66 @@
+#include "control/configuration_watcher.hpp"
+
+#include <boost/asio/post.hpp>
+#include <spdlog/spdlog.h>
+
+#include "config/static_config.hpp"
+
+namespace sluice::control {
+
+namespace net = boost::asio;
+
+config::dynamic_config parse_provider_document(const std::string& provider, const std::string& source,
+                                               const std::string& document, bool shared_file) {
+    return config::parse_dynamic_config(config::parse_toml_text(document, source), provider, source, shared_file);
+}
+
+configuration_watcher::configuration_watcher(net::io_context& control, std::chrono::milliseconds throttle)
+    : throttle_(throttle), control_(control), timer_(control) {}
+
+void configuration_watcher::submit(std::string provider, std::string source, std::string document,
+                                   bool shared_file) {
+    net::post(control_, [this, provider = std::move(provider), source = std::move(source),
+                         document = std::move(document), shared_file] {
+        accept(provider, source, document, shared_file);
+    });
+}
+
+void configuration_watcher::accept(const std::string& provider, const std::string& source,
+                                   const std::string& document, bool shared_file) {
+    auto it = providers_.find(provider);
+    if (it != providers_.end() && it->second.text == document) return;
+    provider_state state{document, {}};
+    try {
+        state.parsed = parse_provider_document(provider, source, document, shared_file);
+    } catch (const config::config_exception& e) {
+        spdlog::error("configuration from provider {} rejected, the previous one stays in force: {}", provider,
+                      e.what());
+        ++stats_.rejected;
+        stats_.last_success = false;
+        return;
+    }
+    for (const auto& e : state.parsed.errors) spdlog::error("{}", e.to_string());
+    providers_[provider] = std::move(state);
+    if (pending_) return;
+    // Throttle: the first change of a burst arms the timer; the rebuild takes the newest state.
+    pending_ = true;
+    timer_.expires_after(generation_ == 0 ? std::chrono::milliseconds(0) : throttle_);
+    timer_.async_wait([this](boost::system::error_code ec) {
+        if (ec) return;
+        pending_ = false;
+        rebuild();
+    });
+}
+
+void configuration_watcher::rebuild() {
+    config::dynamic_config merged;
+    for (const auto& [name, state] : providers_) config::merge_into(merged, state.parsed);
+    ++generation_;
+    for (const auto& l : listeners_) l(generation_, merged);
+    ++stats_.reloads;
+    stats_.last_success = true;
+    stats_.last_success_unix =
+        std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch()).count();
+}
+
+}  // namespace sluice::control

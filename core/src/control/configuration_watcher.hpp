@@ -1,0 +1,72 @@
+// The configuration watcher (control thread), after Traefik's: providers send whole
+// documents from any thread; the watcher keeps the newest of each provider, drops
+// unchanged ones, throttles so that a burst yields one rebuild with the newest state, and
+// hands the merge of every provider's configuration to its listeners.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <string>
+#include <vector>
+
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/steady_timer.hpp>
+
+#include "config/dynamic_config.hpp"
+
+namespace sluice::control {
+
+struct reload_stats {
+    std::uint64_t reloads = 0;          // merged configurations handed to the listeners
+    std::uint64_t rejected = 0;         // documents that did not parse
+    bool last_success = true;           // the newest document of every provider applied
+    std::int64_t last_success_unix = 0;
+};
+
+class configuration_watcher {
+public:
+    // Called on the control thread with a number that grows by one per call (1 first).
+    using listener = std::function<void(std::uint64_t generation, const config::dynamic_config& merged)>;
+
+    // `throttle`: how long the first change of a burst waits for the rest before the
+    // rebuild; the very first rebuild runs at once.
+    configuration_watcher(boost::asio::io_context& control, std::chrono::milliseconds throttle);
+
+    // Before the first document arrives.
+    void add_listener(listener l) { listeners_.push_back(std::move(l)); }
+
+    // Thread-safe. A complete document for `provider`, replacing its previous one.
+    // `source` names it in errors (a file path, or the provider). `shared_file` marks the
+    // static file, whose other top-level tables are not the provider's business.
+    void submit(std::string provider, std::string source, std::string document, bool shared_file = false);
+
+    // Control thread.
+    const reload_stats& stats() const noexcept { return stats_; }
+
+private:
+    struct provider_state {
+        std::string text;
+        config::dynamic_config parsed;
+    };
+
+    void accept(const std::string& provider, const std::string& source, const std::string& document, bool shared_file);
+    void rebuild();
+
+    std::chrono::milliseconds throttle_;
+    boost::asio::io_context& control_;
+    boost::asio::steady_timer timer_;
+    bool pending_ = false;
+    std::uint64_t generation_ = 0;
+    std::map<std::string, provider_state> providers_;
+    std::vector<listener> listeners_;
+    reload_stats stats_;
+};
+
+// Parses one provider document: its [http] tables, qualified by `provider`. Throws
+// config::config_exception when the text is not TOML at all.
+config::dynamic_config parse_provider_document(const std::string& provider, const std::string& source,
+                                               const std::string& document, bool shared_file);
+
+}  // namespace sluice::control

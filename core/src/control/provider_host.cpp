@@ -1,0 +1,106 @@
+#include "control/provider_host.hpp"
+
+#include <spdlog/spdlog.h>
+
+namespace sluice::control {
+
+// What a provider publishes through: a document goes to the watcher under the provider's
+// name. Thread-safe, as the watcher's submit is.
+class provider_host::sink final : public sdk::document_sink {
+public:
+    sink(configuration_watcher& watcher, std::string name, document_origin origin)
+        : watcher_(watcher), name_(std::move(name)), origin_(std::move(origin)) {}
+    void publish(std::string_view document) noexcept override {
+        try {
+            watcher_.submit(name_, origin_.source, std::string(document), origin_.shared_file);
+        } catch (const std::exception& e) {
+            spdlog::error("provider {}: document dropped: {}", name_, e.what());
+        }
+    }
+
+private:
+    configuration_watcher& watcher_;
+    std::string name_;
+    document_origin origin_;
+};
+
+namespace {
+
+class collecting_sink final : public sdk::error_sink {
+public:
+    config::error_list errors;
+    std::string source, path;
+    void error(std::string_view key, std::string_view message) noexcept override {
+        try {
+            errors.push_back({source, 0, key.empty() ? path : path + "." + std::string(key), std::string(message)});
+        } catch (...) {
+        }
+    }
+};
+
+}  // namespace
+
+plugin::plugin_object<sdk::provider> create_plugin_provider(const plugin::plugin_registry& plugins, sdk::host& host,
+                                                            const config::static_config& cfg,
+                                                            const config::provider_instance_config& p,
+                                                            config::error_list& errors) {
+    collecting_sink sink;
+    sink.source = cfg.source.string();
+    sink.path = "providers." + p.name;
+    const auto* found = plugins.find(p.plugin);
+    if (!found) {
+        sink.error("", "provider plugin \"" + p.plugin + "\" is not loaded");
+    } else if (found->kind() != sdk::plugin_kind::provider) {
+        sink.error("", "\"" + p.plugin + "\" is a " + std::string(sdk::to_string(found->kind())) +
+                           " plugin, not a provider");
+    } else {
+        plugin::plugin_object<sdk::provider> object{
+            found->descriptor->create_provider(host, p.name, p.config_text, sink), found->library};
+        if (object) return object;
+        if (sink.errors.empty()) sink.error("", "the provider plugin refused its configuration");
+    }
+    errors.insert(errors.end(), sink.errors.begin(), sink.errors.end());
+    return {};
+}
+
+provider_host::provider_host(configuration_watcher& watcher) : watcher_(watcher) {}
+
+provider_host::~provider_host() = default;
+
+bool provider_host::start(std::string name, plugin::plugin_object<sdk::provider> provider, document_origin origin) {
+    auto documents = std::make_unique<sink>(watcher_, name, std::move(origin));
+    if (!provider->start(*documents)) {
+        spdlog::error("provider {} failed to start", name);
+        provider = {};  // released while its sink still exists
+        return false;
+    }
+    running_.push_back({std::move(name), std::move(documents), std::move(provider)});
+    return true;
+}
+
+void provider_host::start_file(boost::asio::io_context& control, file_source source) {
+    document_origin origin{source.file.string(), source.shared_file};
+    auto* file = new file_provider(control, std::move(source));
+    if (start("file", {file, nullptr}, std::move(origin))) file_ = file;
+}
+
+void provider_host::start_plugins(const plugin::plugin_registry& plugins, sdk::host& host,
+                                  const config::static_config& cfg) {
+    for (const auto& p : cfg.providers) {
+        config::error_list errors;
+        auto provider = create_plugin_provider(plugins, host, cfg, p, errors);
+        for (const auto& e : errors) spdlog::error("provider {} not started: {}", p.name, e.to_string());
+        if (provider) start(p.name, std::move(provider), {"provider " + p.name, false});
+    }
+}
+
+void provider_host::reread_files() {
+    if (file_) file_->reread();
+}
+
+void provider_host::stop() {
+    if (std::exchange(stopped_, true)) return;
+    for (auto& r : running_) r.provider->stop();
+}
+
+}  // namespace sluice::control

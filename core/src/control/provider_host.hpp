@@ -1,0 +1,70 @@
+// Runs every provider, built-in and plugin alike, behind one interface: sdk::provider.
+// The built-in file provider implements it too, rather than both sides implementing a
+// second, core-only interface: the SDK's contract (start with a sink, stop, release) is
+// already all the host needs, and one interface keeps the file provider an ordinary
+// provider that a plugin could replace. What differs per provider, how its documents are
+// named in errors, is the host's business and lives in the sink it hands each one.
+#pragma once
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include <boost/asio/io_context.hpp>
+#include <sluice/sdk/provider.hpp>
+
+#include "config/static_config.hpp"
+#include "control/configuration_watcher.hpp"
+#include "control/file_provider.hpp"
+#include "plugin/plugin_registry.hpp"
+
+namespace sluice::control {
+
+// How the watcher names a provider's documents in errors.
+struct document_origin {
+    std::string source;        // a file path, or "provider <name>"
+    bool shared_file = false;  // the static configuration file (see configuration_watcher::submit)
+};
+
+// Creates the provider plugin instance `p` of `cfg`; nullptr, with the reasons added to
+// `errors`, when it cannot be.
+plugin::plugin_object<sdk::provider> create_plugin_provider(const plugin::plugin_registry& plugins, sdk::host& host,
+                                                            const config::static_config& cfg,
+                                                            const config::provider_instance_config& p,
+                                                            config::error_list& errors);
+
+class provider_host {
+public:
+    explicit provider_host(configuration_watcher& watcher);
+    // Releases every provider (stop() first, to stop them).
+    ~provider_host();
+
+    // Starts `provider`, whose documents reach the watcher under `name`. Returns false (and
+    // logs why) when it does not start; it is released then.
+    bool start(std::string name, plugin::plugin_object<sdk::provider> provider, document_origin origin);
+    // The built-in file provider, on the control thread.
+    void start_file(boost::asio::io_context& control, file_source source);
+    // Every provider plugin instance of `cfg`; those that cannot be created or started are
+    // logged and left out.
+    void start_plugins(const plugin::plugin_registry& plugins, sdk::host& host, const config::static_config& cfg);
+
+    // SIGHUP: the file provider reads its file again. Control thread.
+    void reread_files();
+    // Stops every provider, in the order they started; their last documents stay in force.
+    void stop();
+
+private:
+    class sink;
+    struct running {
+        std::string name;
+        std::unique_ptr<sink> documents;  // declared first: it outlives `provider`
+        plugin::plugin_object<sdk::provider> provider;
+    };
+
+    configuration_watcher& watcher_;
+    std::vector<running> running_;
+    file_provider* file_ = nullptr;  // owned by its entry in running_
+    bool stopped_ = false;
+};
+
+}  // namespace sluice::control

@@ -1,0 +1,151 @@
+// Health state is carried by service name and server URL from one snapshot to the next.
+#include <gtest/gtest.h>
+
+#include <chrono>
+
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/tcp.hpp>
+
+#include "health/active_checker.hpp"
+#include "health/passive_health.hpp"
+#include "health/registry.hpp"
+
+namespace sluice::health {
+namespace {
+
+using namespace std::chrono_literals;
+
+// What the snapshot builder makes of one service, without its balancer: every server UP,
+// with fresh health state.
+std::shared_ptr<runtime::snapshot> snapshot_of(const std::string& name, const std::vector<std::string>& urls,
+                                               std::chrono::milliseconds failure_window = 60s) {
+    auto svc = std::make_unique<runtime::service>();
+    svc->name = name;
+    svc->passive_health_check = config::passive_health_config{1, failure_window};
+    svc->up = std::make_unique<std::atomic<bool>[]>(urls.size());
+    for (std::size_t i = 0; i < urls.size(); ++i) {
+        runtime::server s{urls[i], {}, 1};
+        EXPECT_TRUE(runtime::parse_upstream_url(s.url, s.endpoint));
+        svc->servers.push_back(std::move(s));
+        svc->health.push_back(std::make_shared<runtime::server_health>());
+        svc->up[i].store(true);
+    }
+    auto snap = std::make_shared<runtime::snapshot>();
+    snap->services.emplace(name, std::move(svc));
+    return snap;
+}
+
+const runtime::service& service_of(const std::shared_ptr<runtime::snapshot>& snap, const std::string& name) {
+    return *snap->services.at(name);
+}
+
+// A loopback port nothing listens on: connecting to it is refused at once.
+std::uint16_t closed_port() {
+    boost::asio::io_context io;
+    boost::asio::ip::tcp::acceptor a(io, {boost::asio::ip::make_address("127.0.0.1"), 0});
+    return a.local_endpoint().port();
+}
+
+// Runs `control` until `done` holds (bounded).
+template <class Condition>
+bool run_until(boost::asio::io_context& control, Condition done) {
+    const auto deadline = std::chrono::steady_clock::now() + 5s;
+    while (!done() && std::chrono::steady_clock::now() < deadline) control.run_one_for(10ms);
+    control.restart();
+    return done();
+}
+
+const std::string a = "http://127.0.0.1:9001";
+const std::string b = "http://127.0.0.1:9002";
+
+TEST(health_registry, a_passive_ejection_survives_a_reload) {
+    boost::asio::io_context control;
+    registry states;
+    auto first = snapshot_of("api@file", {a, b});
+    states.adopt(first);
+    record_passive_failure(service_of(first, "api@file"), 0, first, control);
+    EXPECT_FALSE(service_of(first, "api@file").up[0]);
+
+    auto second = snapshot_of("api@file", {a, b});
+    states.adopt(second);
+    const auto& svc = service_of(second, "api@file");
+    EXPECT_FALSE(svc.up[0]) << "the ejected server came back with the new snapshot";
+    EXPECT_TRUE(svc.up[1]);
+    EXPECT_EQ(svc.health[0], service_of(first, "api@file").health[0]);
+    EXPECT_EQ(server_status(svc, 0), "DOWN");
+}
+
+TEST(health_registry, an_ejection_through_an_older_snapshot_reaches_the_newest_and_ends_there) {
+    boost::asio::io_context control;
+    registry states;
+    auto first = snapshot_of("api@file", {a}, 50ms);
+    states.adopt(first);
+    auto second = snapshot_of("api@file", {a}, 50ms);
+    states.adopt(second);
+    // A request that started before the reload fails.
+    record_passive_failure(service_of(first, "api@file"), 0, first, control);
+    const auto& newest = service_of(second, "api@file");
+    EXPECT_TRUE(run_until(control, [&] { return !newest.up[0]; }));
+    EXPECT_TRUE(run_until(control, [&] { return newest.up[0].load(); })) << "not readmitted after its window";
+    EXPECT_TRUE(service_of(first, "api@file").up[0]);
+}
+
+TEST(health_registry, an_active_down_verdict_survives_a_reload) {
+    boost::asio::io_context control;
+    registry states;
+    active_checker checker(control);
+    const std::string dead = "http://127.0.0.1:" + std::to_string(closed_port());
+    auto with_check = [&] {
+        auto snap = snapshot_of("api@file", {dead, a});
+        config::health_check_config check;
+        check.path = "/health";
+        snap->services.at("api@file")->health_check = check;
+        return snap;
+    };
+    auto first = with_check();
+    states.adopt(first);
+    checker.watch(first);
+    const auto& svc1 = service_of(first, "api@file");
+    ASSERT_TRUE(run_until(control, [&] { return !svc1.up[0]; })) << "the first probe did not fail";
+
+    auto second = with_check();
+    states.adopt(second);
+    checker.watch(second);
+    // Before any probe of the new snapshot has run.
+    EXPECT_FALSE(service_of(second, "api@file").up[0]);
+    EXPECT_EQ(server_status(service_of(second, "api@file"), 0), "DOWN");
+}
+
+TEST(health_registry, a_removed_server_is_forgotten) {
+    boost::asio::io_context control;
+    registry states;
+    auto first = snapshot_of("api@file", {a, b});
+    states.adopt(first);
+    record_passive_failure(service_of(first, "api@file"), 1, first, control);
+    ASSERT_NE(states.find("api@file", b), nullptr);
+
+    states.adopt(snapshot_of("api@file", {a}));
+    EXPECT_EQ(states.find("api@file", b), nullptr);
+    EXPECT_NE(states.find("api@file", a), nullptr);
+    EXPECT_EQ(states.size(), 1u);
+    // Back later, it starts afresh: UP, not ejected.
+    auto third = snapshot_of("api@file", {a, b});
+    states.adopt(third);
+    EXPECT_TRUE(service_of(third, "api@file").up[1]);
+    EXPECT_EQ(server_status(service_of(third, "api@file"), 1), "UP");
+}
+
+TEST(health_registry, the_same_url_in_another_service_has_its_own_state) {
+    boost::asio::io_context control;
+    registry states;
+    auto first = snapshot_of("api@file", {a});
+    auto other = snapshot_of("web@file", {a});
+    first->services.emplace("web@file", std::move(other->services.at("web@file")));
+    states.adopt(first);
+    record_passive_failure(service_of(first, "api@file"), 0, first, control);
+    EXPECT_FALSE(service_of(first, "api@file").up[0]);
+    EXPECT_TRUE(service_of(first, "web@file").up[0]);
+}
+
+}  // namespace
+}  // namespace sluice::health
