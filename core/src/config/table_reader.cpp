@@ -186,14 +186,7 @@ void table_reader::finish() {
             std::any_of(known_.begin(), known_.end(), [&](const std::string& known) { return iequals(known, name); });
         if (is_known) continue;
         std::string message = "unknown key";
-        const std::string* best = nullptr;
-        std::size_t best_distance = 0;
-        for (const auto& candidate : known_) {
-            const std::size_t d = edit_distance(name, candidate);
-            if (!best || d < best_distance) best = &candidate, best_distance = d;
-        }
-        if (best && best_distance <= std::max<std::size_t>(2, name.size() / 3))
-            message += " (did you mean \"" + *best + "\"?)";
+        if (const auto best = closest_spelling(name, known_)) message += " (did you mean \"" + *best + "\"?)";
         errors_.push_back({source_, line_of(&v), child_path(name), message});
     }
 }
