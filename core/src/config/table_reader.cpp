@@ -4,21 +4,9 @@
 #include <cctype>
 #include <sstream>
 
-namespace sluice::config {
+#include "sluice/sdk/config_reader.hpp"
 
-namespace {
-std::string_view type_name(const toml::node& node) {
-    switch (node.type()) {
-        case toml::node_type::table: return "a table";
-        case toml::node_type::array: return "an array";
-        case toml::node_type::string: return "a string";
-        case toml::node_type::integer: return "an integer";
-        case toml::node_type::floating_point: return "a float";
-        case toml::node_type::boolean: return "a boolean";
-        default: return "a date or time";
-    }
-}
-}  // namespace
+namespace sluice::config {
 
 std::uint32_t line_of(const toml::node* node) { return node ? node->source().begin.line : 0; }
 
@@ -75,7 +63,7 @@ const toml::node* table_reader::get(std::string_view key) {
 }
 
 std::string table_reader::type_error(std::string_view expected, const toml::node& node) const {
-    return "expected " + std::string(expected) + ", found " + std::string(type_name(node));
+    return "expected " + std::string(expected) + ", found " + std::string(sdk::detail::toml_type_name(node));
 }
 
 void table_reader::error(std::string_view key, std::string message, const toml::node* at) {

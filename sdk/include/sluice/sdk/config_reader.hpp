@@ -32,6 +32,21 @@
 
 namespace sluice::sdk {
 
+namespace detail {
+// "a string", "an integer", ...: what a message says was found. Shared with the host's reader.
+inline std::string_view toml_type_name(const toml::node& node) noexcept {
+    switch (node.type()) {
+        case toml::node_type::table: return "a table";
+        case toml::node_type::array: return "an array";
+        case toml::node_type::string: return "a string";
+        case toml::node_type::integer: return "an integer";
+        case toml::node_type::floating_point: return "a float";
+        case toml::node_type::boolean: return "a boolean";
+        default: return "a date or time";
+    }
+}
+}  // namespace detail
+
 // Inclusive bounds for integer options.
 struct integer_range {
     std::int64_t min = std::numeric_limits<std::int64_t>::min();
@@ -295,17 +310,7 @@ private:
         if (ec != std::errc() || end != text.data() + text.size() || text.empty()) return std::nullopt;
         return value;
     }
-    static std::string type_name(const toml::node& node) {
-        switch (node.type()) {
-            case toml::node_type::table: return "a table";
-            case toml::node_type::array: return "an array";
-            case toml::node_type::string: return "a string";
-            case toml::node_type::integer: return "an integer";
-            case toml::node_type::floating_point: return "a float";
-            case toml::node_type::boolean: return "a boolean";
-            default: return "a date or time";
-        }
-    }
+    static std::string type_name(const toml::node& node) { return std::string(detail::toml_type_name(node)); }
 
     // Walks a dotted path from this table; nullopt when a key is missing or a step is not a
     // table (then reported when `asking`). Records the keys asked for and walked through.
