@@ -7,8 +7,8 @@
 #include <string>
 #include <string_view>
 
+#include <sluice/sdk/config_reader.hpp>
 #include <sluice/sdk/declare.hpp>
-#include <toml++/toml.h>
 
 namespace {
 
@@ -18,15 +18,16 @@ class response_header {
 public:
     static std::unique_ptr<response_header> create(sdk::host& host, std::string_view instance,
                                                    std::string_view config, sdk::error_sink& errors) {
+        sdk::config_reader options(config, errors);
+        const auto name = options.required_string("name", "the header to add");
+        const auto value = options.required_string("value", "the value to set");
+        if (name && name->empty()) options.error("name", "missing: the header to add");
+        if (value && value->empty()) options.error("value", "missing: the value to set");
+        // Unknown keys are reported too, with "did you mean" when one is a near miss.
+        if (!options.finish()) return nullptr;
         auto mw = std::make_unique<response_header>();
-        const toml::table table = toml::parse(config);  // a syntax error throws: reported by the SDK
-        for (auto&& [key, node] : table)
-            if (key != "name" && key != "value") errors.error(key.str(), "unknown key (expected name, value)");
-        mw->name_ = table["name"].value_or(std::string());
-        mw->value_ = table["value"].value_or(std::string());
-        if (mw->name_.empty()) errors.error("name", "missing: the header to add");
-        if (mw->value_.empty()) errors.error("value", "missing: the value to set");
-        if (mw->name_.empty() || mw->value_.empty() || table.size() != 2) return nullptr;
+        mw->name_ = *name;
+        mw->value_ = *value;
         host.log(sdk::log_level::info, std::string(instance) + " adds " + mw->name_ + " to responses");
         return mw;
     }

@@ -13,11 +13,10 @@
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 #include <boost/json.hpp>
-#include <toml++/toml.h>
 
 #include "labels.hpp"
+#include "sluice/sdk/config_reader.hpp"
 #include "sluice/sdk/declare.hpp"
-#include "sluice/sdk/text.hpp"
 
 namespace sluice::docker {
 namespace {
@@ -231,39 +230,16 @@ class docker_provider {
 public:
     static std::unique_ptr<docker_provider> create(sdk::host& host, std::string_view instance, std::string_view config,
                                                    sdk::error_sink& errors) {
-        const toml::table table = toml::parse(config);
+        sdk::config_reader options(config, errors);
         settings s;
-        bool ok = true;
-        for (auto&& [key, node] : table) {
-            const std::string k(key.str());
-            auto is = [&](std::string_view want) { return sdk::iequals(k, want); };
-            auto text = [&]() -> std::optional<std::string> {
-                if (auto v = node.value<std::string>()) return v;
-                errors.error(k, "expected a string");
-                ok = false;
-                return std::nullopt;
-            };
-            if (is("endpoint")) {
-                if (auto v = text()) s.endpoint = *v;
-            } else if (is("labelPrefix")) {
-                if (auto v = text()) s.labels.label_prefix = *v;
-            } else if (is("network")) {
-                if (auto v = text()) s.labels.network = *v;
-            } else if (is("defaultRule")) {
-                if (auto v = text()) s.labels.default_rule = *v;
-            } else if (is("exposedByDefault")) {
-                if (auto v = node.value<bool>()) s.labels.exposed_by_default = *v;
-                else errors.error(k, "expected a boolean"), ok = false;
-            } else {
-                errors.error(k, "unknown key (docker takes: endpoint, labelPrefix, exposedByDefault, network, defaultRule)");
-                ok = false;
-            }
-        }
-        if (!s.endpoint.starts_with("unix://") && !s.endpoint.starts_with("tcp://")) {
-            errors.error("endpoint", "\"" + s.endpoint + "\" is neither unix:///path nor tcp://host:port");
-            ok = false;
-        }
-        if (!ok) return nullptr;
+        s.endpoint = options.string_or("endpoint", s.endpoint);
+        s.labels.label_prefix = options.string_or("labelPrefix", s.labels.label_prefix);
+        s.labels.network = options.string_or("network", s.labels.network);
+        s.labels.default_rule = options.string_or("defaultRule", s.labels.default_rule);
+        s.labels.exposed_by_default = options.boolean_or("exposedByDefault", s.labels.exposed_by_default);
+        if (!s.endpoint.starts_with("unix://") && !s.endpoint.starts_with("tcp://"))
+            options.error("endpoint", "\"" + s.endpoint + "\" is neither unix:///path nor tcp://host:port");
+        if (!options.finish()) return nullptr;
         return std::make_unique<docker_provider>(host, std::string(instance), std::move(s));
     }
 

@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "schedule.hpp"
+#include "sluice/sdk/config_reader.hpp"
 #include "sluice/sdk/declare.hpp"
 
 namespace sluice::roundrobin {
@@ -35,10 +36,8 @@ class rr_balancer {
 public:
     static std::unique_ptr<rr_balancer> create(sdk::host&, std::string_view, std::string_view config,
                                                sdk::error_sink& errors) {
-        if (config.find_first_not_of(" \t\r\n") != std::string_view::npos) {
-            errors.error("", "roundrobin takes no options");
-            return nullptr;
-        }
+        // No options: every key is reported as unknown.
+        if (!sdk::config_reader(config, errors).finish()) return nullptr;
         return std::make_unique<rr_balancer>();
     }
 

@@ -1,17 +1,14 @@
 // sticky: pins a client to a server with a cookie, wrapping the service's own strategy.
 #include <openssl/evp.h>
 
-#include <cctype>
 #include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
 
-#include <toml++/toml.h>
-
+#include "sluice/sdk/config_reader.hpp"
 #include "sluice/sdk/declare.hpp"
-#include "sluice/sdk/text.hpp"
 
 namespace sluice::sticky {
 namespace {
@@ -45,29 +42,6 @@ std::optional<std::string_view> cookie_value(std::string_view header, std::strin
         }
         if (semi == std::string_view::npos) break;
         header.remove_prefix(semi + 1);
-    }
-    return std::nullopt;
-}
-
-// Labels arrive as strings: "true", "3600".
-std::optional<bool> boolean(const toml::node& node) {
-    if (auto b = node.value<bool>()) return b;
-    if (auto s = node.value<std::string>()) {
-        if (sdk::iequals(*s, "true")) return true;
-        if (sdk::iequals(*s, "false")) return false;
-    }
-    return std::nullopt;
-}
-
-std::optional<std::int64_t> integer(const toml::node& node) {
-    if (auto i = node.value_exact<std::int64_t>()) return i;
-    if (auto s = node.value<std::string>()) {
-        try {
-            std::size_t used = 0;
-            const long long v = std::stoll(*s, &used);
-            if (used == s->size()) return v;
-        } catch (...) {
-        }
     }
     return std::nullopt;
 }
@@ -115,45 +89,18 @@ class sticky_balancer {
 public:
     static std::unique_ptr<sticky_balancer> create(sdk::host&, std::string_view instance, std::string_view config,
                                                    sdk::error_sink& errors) {
-        const toml::table table = toml::parse(config);
+        sdk::config_reader options(config, errors);
         auto b = std::make_unique<sticky_balancer>();
-        bool ok = true;
-        auto fail = [&](std::string_view key, std::string_view message) {
-            errors.error(key, message);
-            ok = false;
-        };
-        std::string path = "/", domain, same_site;
-        bool secure = false, http_only = false;
-        std::int64_t max_age = 0;
-        for (auto&& [key, node] : table) {
-            const std::string k(key.str());
-            auto is = [&](std::string_view want) { return sdk::iequals(k, want); };
-            if (is("name")) {
-                if (auto v = node.value<std::string>(); v && !v->empty()) b->cookie_.name = *v;
-                else fail(k, "expected a non-empty string");
-            } else if (is("path")) {
-                if (auto v = node.value<std::string>()) path = *v;
-                else fail(k, "expected a string");
-            } else if (is("domain")) {
-                if (auto v = node.value<std::string>()) domain = *v;
-                else fail(k, "expected a string");
-            } else if (is("secure") || is("httpOnly")) {
-                auto v = boolean(node);
-                if (!v) fail(k, "expected a boolean");
-                else (is("secure") ? secure : http_only) = *v;
-            } else if (is("sameSite")) {
-                auto v = node.value<std::string>();
-                if (!v) fail(k, "expected a string");
-                else same_site = *v;
-                for (char& ch : same_site) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
-            } else if (is("maxAge")) {
-                if (auto v = integer(node)) max_age = *v;
-                else fail(k, "expected an integer number of seconds");
-            } else {
-                fail(k, "unknown key (sticky.cookie takes: name, path, domain, secure, httpOnly, sameSite, maxAge)");
-            }
-        }
-        if (!ok) return nullptr;
+        const auto name = options.string("name");
+        if (name && name->empty()) options.error("name", "expected a non-empty string");
+        b->cookie_.name = name.value_or("");
+        const std::string path = options.string_or("path", "/");
+        const std::string domain = options.string_or("domain", "");
+        const bool secure = options.boolean_or("secure", false);
+        const bool http_only = options.boolean_or("httpOnly", false);
+        const std::string same_site = sdk::to_lower(options.string_or("sameSite", ""));
+        const std::int64_t max_age = options.integer_or("maxAge", 0);
+        if (!options.finish()) return nullptr;
         // Traefik's default name: "_" and the start of SHA-1 of a fixed string and the service.
         if (b->cookie_.name.empty())
             b->cookie_.name = "_" + hex_digest(EVP_sha1(), "_TRAEFIK_BACKEND_" + std::string(instance), 5);

@@ -1,14 +1,11 @@
 // stripprefix: removes the first matching prefix from the request path (Traefik semantics).
 #include <memory>
-#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
 
-#include <toml++/toml.h>
-
+#include "sluice/sdk/config_reader.hpp"
 #include "sluice/sdk/declare.hpp"
-#include "sluice/sdk/text.hpp"
 
 namespace sluice::stripprefix {
 namespace {
@@ -39,16 +36,6 @@ std::size_t encoded_length(std::string_view encoded, std::size_t count) {
     return at;
 }
 
-// Labels arrive as strings: "true".
-std::optional<bool> boolean(const toml::node& node) {
-    if (auto b = node.value<bool>()) return b;
-    if (auto s = node.value<std::string>()) {
-        if (sdk::iequals(*s, "true")) return true;
-        if (sdk::iequals(*s, "false")) return false;
-    }
-    return std::nullopt;
-}
-
 bool has_dot_segment(std::string_view path) {
     while (!path.empty()) {
         const auto slash = path.find('/');
@@ -64,62 +51,18 @@ class strip_prefix {
 public:
     static std::unique_ptr<strip_prefix> create(sdk::host& host, std::string_view name, std::string_view config,
                                                 sdk::error_sink& errors) {
-        const toml::table table = toml::parse(config);
+        sdk::config_reader options(config, errors);
+        auto prefixes = options.required_string_list("prefixes", "a list of path prefixes such as [\"/api\"]");
+        // Deprecated in Traefik v3 but valid. Its only effect there is an empty stripped path
+        // becoming "/", which is what the upstream receives anyway.
+        if (options.boolean("forceSlash").has_value())
+            host.log(sdk::log_level::warn, "middleware " + std::string(name) +
+                                               ": stripPrefix option forceSlash is deprecated and has no effect; "
+                                               "remove it");
+        if (!options.finish()) return nullptr;
         auto mw = std::make_unique<strip_prefix>();
-        bool ok = true;
-        const toml::node* prefixes = nullptr;
-        for (auto&& [key, node] : table) {
-            if (sdk::iequals(key.str(), "prefixes")) {
-                prefixes = &node;
-                continue;
-            }
-            if (sdk::iequals(key.str(), "forceSlash")) {
-                // Deprecated in Traefik v3 but valid. Its only effect there is an empty
-                // stripped path becoming "/", which is what the upstream receives anyway.
-                if (!boolean(node)) {
-                    errors.error(key.str(), "expected a boolean");
-                    ok = false;
-                } else {
-                    host.log(sdk::log_level::warn, "middleware " + std::string(name) +
-                                                       ": stripPrefix option forceSlash is deprecated and has no "
-                                                       "effect; remove it");
-                }
-                continue;
-            }
-            errors.error(key.str(), "unknown key (stripPrefix takes: prefixes, forceSlash)");
-            ok = false;
-        }
-        if (!prefixes) {
-            errors.error("prefixes", "missing: a list of path prefixes such as [\"/api\"]");
-            return nullptr;
-        }
-        auto add = [&](std::string_view prefix, const std::string& key) {
-            // Labels give one comma-separated string; surrounding spaces are not part of a prefix.
-            while (!prefix.empty() && prefix.front() == ' ') prefix.remove_prefix(1);
-            while (!prefix.empty() && prefix.back() == ' ') prefix.remove_suffix(1);
-            if (prefix.empty()) {
-                errors.error(key, "a prefix may not be empty");
-                ok = false;
-            } else {
-                mw->prefixes_.emplace_back(prefix);
-            }
-        };
-        if (const auto* list = prefixes->as_array()) {
-            for (std::size_t i = 0; i < list->size(); ++i) {
-                const std::string key = "prefixes[" + std::to_string(i) + "]";
-                if (const auto* s = list->get(i)->as_string()) add(s->get(), key);
-                else errors.error(key, "expected a string"), ok = false;
-            }
-        } else if (const auto* s = prefixes->as_string()) {
-            std::string_view rest = s->get();
-            for (std::size_t comma; (comma = rest.find(',')) != std::string_view::npos; rest.remove_prefix(comma + 1))
-                add(rest.substr(0, comma), "prefixes");
-            add(rest, "prefixes");
-        } else {
-            errors.error("prefixes", "expected an array of strings");
-            ok = false;
-        }
-        return ok ? std::move(mw) : nullptr;
+        mw->prefixes_ = std::move(*prefixes);
+        return mw;
     }
 
     sdk::verdict on_request(sdk::request& req, sdk::local_reply& reply) {

@@ -7,6 +7,8 @@
 #include <string_view>
 #include <vector>
 
+#include "sluice/sdk/text.hpp"
+
 namespace sluice::config {
 
 struct config_error {
@@ -30,16 +32,13 @@ private:
     error_list errors_;
 };
 
-// "1m30s", "500ms", "2h", or a bare integer meaning seconds (as Traefik accepts).
-// Returns false on anything else.
-bool parse_duration(std::string_view text, std::chrono::milliseconds& out);
+// Shared with plugins (sluice/sdk/text.hpp): "1m30s", "500ms", "2h" or bare seconds;
+// case-insensitive comparison and the closest spelling for "did you mean" suggestions.
+using sdk::closest_spelling;
+using sdk::iequals;
+using sdk::parse_duration;
+using sdk::to_lower;
 
 std::string format_duration(std::chrono::milliseconds d);
-
-// Case-insensitive edit distance, for "did you mean" suggestions.
-std::size_t edit_distance(std::string_view a, std::string_view b);
-
-bool iequals(std::string_view a, std::string_view b) noexcept;
-std::string to_lower(std::string_view s);
 
 }  // namespace sluice::config

@@ -4,21 +4,9 @@
 #include <cctype>
 #include <sstream>
 
-namespace sluice::config {
+#include "sluice/sdk/config_reader.hpp"
 
-namespace {
-std::string_view type_name(const toml::node& node) {
-    switch (node.type()) {
-        case toml::node_type::table: return "a table";
-        case toml::node_type::array: return "an array";
-        case toml::node_type::string: return "a string";
-        case toml::node_type::integer: return "an integer";
-        case toml::node_type::floating_point: return "a float";
-        case toml::node_type::boolean: return "a boolean";
-        default: return "a date or time";
-    }
-}
-}  // namespace
+namespace sluice::config {
 
 std::uint32_t line_of(const toml::node* node) { return node ? node->source().begin.line : 0; }
 
@@ -75,7 +63,7 @@ const toml::node* table_reader::get(std::string_view key) {
 }
 
 std::string table_reader::type_error(std::string_view expected, const toml::node& node) const {
-    return "expected " + std::string(expected) + ", found " + std::string(type_name(node));
+    return "expected " + std::string(expected) + ", found " + std::string(sdk::detail::toml_type_name(node));
 }
 
 void table_reader::error(std::string_view key, std::string message, const toml::node* at) {
@@ -186,14 +174,7 @@ void table_reader::finish() {
             std::any_of(known_.begin(), known_.end(), [&](const std::string& known) { return iequals(known, name); });
         if (is_known) continue;
         std::string message = "unknown key";
-        const std::string* best = nullptr;
-        std::size_t best_distance = 0;
-        for (const auto& candidate : known_) {
-            const std::size_t d = edit_distance(name, candidate);
-            if (!best || d < best_distance) best = &candidate, best_distance = d;
-        }
-        if (best && best_distance <= std::max<std::size_t>(2, name.size() / 3))
-            message += " (did you mean \"" + *best + "\"?)";
+        if (const auto best = closest_spelling(name, known_)) message += " (did you mean \"" + *best + "\"?)";
         errors_.push_back({source_, line_of(&v), child_path(name), message});
     }
 }

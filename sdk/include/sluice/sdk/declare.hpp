@@ -6,7 +6,8 @@
 // Every plugin type provides
 //     static std::unique_ptr<T> create(sluice::sdk::host&, std::string_view instance,
 //                                      std::string_view config, sluice::sdk::error_sink&);
-// returning nullptr after reporting errors. Then, by kind:
+// returning nullptr after reporting errors (sdk::config_reader in config_reader.hpp reads
+// `config` and reports its errors with key paths). Then, by kind:
 //   middleware: sdk::verdict on_request(sdk::request&, sdk::local_reply&);
 //               void on_response(const sdk::request&, sdk::response&);            (optional)
 //   balancer:   std::unique_ptr<P> create_picker(const sdk::server_set&, sdk::error_sink&);

@@ -33,8 +33,8 @@ protected:
 };
 
 // Receives configuration errors during a factory call. `key` is the path inside the
-// plugin's own table ("prefixes[1]"), empty for the table as a whole. Valid only during
-// the factory call that received it.
+// plugin's own table ("prefixes[1]", "cookie.name"), empty for the table as a whole. Valid
+// only during the factory call that received it. sdk::config_reader reports through it.
 class error_sink {
 public:
     virtual void error(std::string_view key, std::string_view message) noexcept = 0;

@@ -30,6 +30,7 @@ constexpr std::string_view to_string(plugin_kind kind) noexcept {
 // Factories receive the plugin's own TOML table as text, validate it once and return an
 // owned object (destroyed by its release()), or nullptr after reporting every error to
 // `errors`. `instance` names the configured object ("strip-api@file") for messages.
+// sdk::config_reader (config_reader.hpp) reads the text on the plugin's side.
 using balancer_factory = balancer* (*)(host& h, std::string_view instance, std::string_view config,
                                        error_sink& errors) noexcept;
 using middleware_factory = middleware* (*)(host& h, std::string_view instance, std::string_view config,

@@ -1,0 +1,404 @@
+// config_reader: typed access to a plugin's configuration table, with the coercions that
+// container labels need and the error reports the host shows to users.
+//
+// Configuration still crosses the plugin boundary as TOML text; this reader lives entirely
+// on the plugin's side (it parses with toml++, which the SDK's CMake package brings along),
+// and no toml++ type appears in its interface.
+//
+//     sdk::config_reader config(text, errors);
+//     const auto prefixes = config.required_string_list("prefixes", "a list of path prefixes");
+//     const bool secure = config.boolean_or("secure", false);
+//     const auto max_age = config.integer_or("maxAge", 0, {0, 86400 * 365});
+//     if (!config.finish()) return nullptr;   // every error, unknown keys included, is reported
+#pragma once
+
+#include <algorithm>
+#include <charconv>
+#include <chrono>
+#include <cstdint>
+#include <limits>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include <toml++/toml.h>
+
+#include "sluice/sdk/host.hpp"
+#include "sluice/sdk/text.hpp"
+
+namespace sluice::sdk {
+
+namespace detail {
+// "a string", "an integer", ...: what a message says was found. Shared with the host's reader.
+inline std::string_view toml_type_name(const toml::node& node) noexcept {
+    switch (node.type()) {
+        case toml::node_type::table: return "a table";
+        case toml::node_type::array: return "an array";
+        case toml::node_type::string: return "a string";
+        case toml::node_type::integer: return "an integer";
+        case toml::node_type::floating_point: return "a float";
+        case toml::node_type::boolean: return "a boolean";
+        default: return "a date or time";
+    }
+}
+}  // namespace detail
+
+// Inclusive bounds for integer options.
+struct integer_range {
+    std::int64_t min = std::numeric_limits<std::int64_t>::min();
+    std::int64_t max = std::numeric_limits<std::int64_t>::max();
+};
+
+// Reads one plugin configuration table (the text a factory receives).
+//
+// Keys and key paths ("cookie.name") match case-insensitively, as in Traefik. Values from
+// container labels arrive as strings and are coerced: "true"/"false" in any case for a
+// boolean, "42" for an integer, "10s" for a duration, "a, b" for a list. Every getter comes
+// in three forms: `x(path)` (nullopt when absent), `x_or(path, fallback)` and
+// `required_x(path, hint)` (absent: reports "missing: <hint>"). A value of the wrong type is
+// reported with its key path ("expected a boolean, found an integer") and gives nullopt or
+// the fallback. After reading, finish() reports every key that nothing asked for, with a
+// "did you mean" suggestion when one is close.
+//
+// Ownership: the reader parses the text into its own document; `config` need not outlive the
+// constructor. Sub-readers from table() and tables() share that document (shared ownership),
+// so any of them may outlive the others. Values returned are copies.
+// Lifetime: `errors` is referenced, not owned, and must outlive every reader made from it;
+// the host's sink is valid only during the factory call, so use readers only inside create().
+// Threading: none. A reader belongs to the thread running the factory; it is meant for
+// creation time, never for the request path.
+// Lines: messages name the line of the key in the text the plugin received ("line 3 of the
+// table"); the host renders a table for its plugin, so these count within that table.
+class config_reader {
+public:
+    config_reader(std::string_view config, error_sink& errors)
+        : state_(std::make_shared<shared_state>(errors)), table_(&state_->document) {
+#if TOML_EXCEPTIONS
+        try {
+            state_->document = toml::parse(config);
+        } catch (const toml::parse_error& e) {
+            parse_failed(e);
+        }
+#else
+        if (auto parsed = toml::parse(config)) state_->document = std::move(parsed).table();
+        else parse_failed(parsed.error());
+#endif
+    }
+
+    // False once any error was reported through this reader or any reader sharing its document.
+    bool ok() const noexcept { return !state_->failed; }
+
+    // Reports a plugin's own finding about a key ("a prefix may not be empty"), with the
+    // key's line when it exists. An empty path means the table as a whole.
+    void error(std::string_view path, std::string_view message) {
+        const auto at = locate(path);
+        report(at ? at->shown : join(prefix_, std::string(path)), std::string(message), at ? at->line : 0);
+    }
+
+    std::optional<std::string> string(std::string_view path) {
+        return read<std::string>(path, "a string", [](const toml::node& n) -> std::optional<std::string> {
+            if (const auto* s = n.as_string()) return s->get();
+            return std::nullopt;
+        });
+    }
+    std::string string_or(std::string_view path, std::string_view fallback) {
+        return string(path).value_or(std::string(fallback));
+    }
+    std::optional<std::string> required_string(std::string_view path, std::string_view hint) {
+        return present(path, hint) ? string(path) : std::nullopt;
+    }
+
+    std::optional<bool> boolean(std::string_view path) {
+        return read<bool>(path, "a boolean", [](const toml::node& n) -> std::optional<bool> {
+            if (const auto* b = n.as_boolean()) return b->get();
+            if (const auto* s = n.as_string()) {
+                if (iequals(s->get(), "true")) return true;
+                if (iequals(s->get(), "false")) return false;
+            }
+            return std::nullopt;
+        });
+    }
+    bool boolean_or(std::string_view path, bool fallback) { return boolean(path).value_or(fallback); }
+    std::optional<bool> required_boolean(std::string_view path, std::string_view hint) {
+        return present(path, hint) ? boolean(path) : std::nullopt;
+    }
+
+    // Out of `range`: "value 70000 is out of range [1, 65535]".
+    std::optional<std::int64_t> integer(std::string_view path, integer_range range = {}) {
+        auto value = read<std::int64_t>(path, "an integer", [](const toml::node& n) -> std::optional<std::int64_t> {
+            if (const auto* i = n.as_integer()) return i->get();
+            if (const auto* s = n.as_string()) return parse_integer(s->get());
+            return std::nullopt;
+        });
+        if (value && (*value < range.min || *value > range.max)) {
+            const auto at = locate(path);
+            report(at->shown,
+                   "value " + std::to_string(*value) + " is out of range [" + std::to_string(range.min) + ", " +
+                       std::to_string(range.max) + "]",
+                   at->line);
+            return std::nullopt;
+        }
+        return value;
+    }
+    std::int64_t integer_or(std::string_view path, std::int64_t fallback, integer_range range = {}) {
+        return integer(path, range).value_or(fallback);
+    }
+    std::optional<std::int64_t> required_integer(std::string_view path, std::string_view hint,
+                                                 integer_range range = {}) {
+        return present(path, hint) ? integer(path, range) : std::nullopt;
+    }
+
+    // "10s", "250ms", "1m30s", "2h"; a bare integer (TOML or label) is seconds, as in Traefik.
+    std::optional<std::chrono::milliseconds> duration(std::string_view path) {
+        return read<std::chrono::milliseconds>(
+            path, "a duration such as \"10s\" or \"250ms\"",
+            [](const toml::node& n) -> std::optional<std::chrono::milliseconds> {
+                if (const auto* i = n.as_integer(); i && i->get() >= 0) return std::chrono::seconds(i->get());
+                std::chrono::milliseconds d{};
+                if (const auto* s = n.as_string(); s && parse_duration(s->get(), d)) return d;
+                return std::nullopt;
+            });
+    }
+    std::chrono::milliseconds duration_or(std::string_view path, std::chrono::milliseconds fallback) {
+        return duration(path).value_or(fallback);
+    }
+    std::optional<std::chrono::milliseconds> required_duration(std::string_view path, std::string_view hint) {
+        return present(path, hint) ? duration(path) : std::nullopt;
+    }
+
+    // A TOML array of strings, or one comma-separated string (the label form: "/a, /b").
+    // Items lose surrounding spaces in both forms, so both spell the same list; an empty item
+    // is refused (at "key[i]" in an array, at "key" in a string).
+    std::optional<std::vector<std::string>> string_list(std::string_view path) {
+        const auto at = locate_and_mark(path);
+        if (!at) return std::nullopt;
+        std::vector<std::string> items;
+        bool valid = true;
+        auto add = [&](std::string_view item, const std::string& key, std::uint32_t line) {
+            item = trim(item);
+            if (item.empty()) report(key, "expected a non-empty string", line), valid = false;
+            else items.emplace_back(item);
+        };
+        if (const auto* list = at->node->as_array()) {
+            for (std::size_t i = 0; i < list->size(); ++i) {
+                const toml::node& item = *list->get(i);
+                const std::string key = at->shown + "[" + std::to_string(i) + "]";
+                if (const auto* s = item.as_string()) add(s->get(), key, line_of(item));
+                else report(key, "expected a string, found " + type_name(item), line_of(item)), valid = false;
+            }
+        } else if (const auto* s = at->node->as_string()) {
+            std::string_view rest = s->get();
+            for (std::size_t comma; (comma = rest.find(',')) != std::string_view::npos; rest.remove_prefix(comma + 1))
+                add(rest.substr(0, comma), at->shown, at->line);
+            add(rest, at->shown, at->line);
+        } else {
+            report(at->shown, "expected an array of strings, found " + type_name(*at->node), at->line);
+            return std::nullopt;
+        }
+        if (!valid) return std::nullopt;
+        return items;
+    }
+    std::vector<std::string> string_list_or(std::string_view path, std::vector<std::string> fallback) {
+        auto list = string_list(path);
+        return list ? std::move(*list) : std::move(fallback);
+    }
+    std::optional<std::vector<std::string>> required_string_list(std::string_view path, std::string_view hint) {
+        return present(path, hint) ? string_list(path) : std::nullopt;
+    }
+
+    // A nested table as a reader of its own; its unread keys are reported by its finish() or
+    // by any finish() of a reader above it.
+    std::optional<config_reader> table(std::string_view path) {
+        const auto at = locate_and_mark(path);
+        if (!at) return std::nullopt;
+        const auto* t = at->node->as_table();
+        if (!t) {
+            report(at->shown, "expected a table, found " + type_name(*at->node), at->line);
+            return std::nullopt;
+        }
+        state_->marks[to_lower(at->shown)] = mark::entered;
+        return config_reader(state_, t, at->shown);
+    }
+    // An array of tables ([[servers]]), one reader per element (key paths "servers[0]").
+    std::vector<config_reader> tables(std::string_view path) {
+        std::vector<config_reader> out;
+        const auto at = locate_and_mark(path);
+        if (!at) return out;
+        const auto* list = at->node->as_array();
+        if (!list) {
+            report(at->shown, "expected an array of tables, found " + type_name(*at->node), at->line);
+            return out;
+        }
+        state_->marks[to_lower(at->shown)] = mark::entered;
+        for (std::size_t i = 0; i < list->size(); ++i) {
+            const std::string shown = at->shown + "[" + std::to_string(i) + "]";
+            if (const auto* t = list->get(i)->as_table()) {
+                state_->marks[to_lower(shown)] = mark::entered;
+                out.push_back(config_reader(state_, t, shown));
+            } else {
+                report(shown, "expected a table, found " + type_name(*list->get(i)), line_of(*list->get(i)));
+            }
+        }
+        return out;
+    }
+
+    // Reports every key of this table (and of the tables read through it) that no getter
+    // asked for. Returns ok(). Call once, after the last getter.
+    bool finish() {
+        if (!state_->parse_failed) report_unread(*table_, prefix_);
+        return ok();
+    }
+
+private:
+    enum class mark { entered, read };
+
+    struct shared_state {
+        explicit shared_state(error_sink& e) : errors(&e) {}
+        error_sink* errors;
+        toml::table document;
+        bool failed = false;
+        bool parse_failed = false;  // getters then stay silent: one error says it all
+        // By lower-cased key path: read whole, or walked into (a table read key by key).
+        std::map<std::string, mark> marks;
+        // By lower-cased table path: the keys getters asked for, for "did you mean".
+        std::map<std::string, std::vector<std::string>> asked;
+    };
+
+    // A key found: its node, its path as the document spells it, its line.
+    struct located {
+        const toml::node* node;
+        std::string shown;
+        std::uint32_t line;
+    };
+
+    config_reader(std::shared_ptr<shared_state> state, const toml::table* table, std::string prefix)
+        : state_(std::move(state)), table_(table), prefix_(std::move(prefix)) {}
+
+    template <class E>
+    void parse_failed(const E& e) {
+        state_->parse_failed = true;
+        const auto& where = e.source().begin;
+        report("", "not valid TOML: " + std::string(e.description()) + " (line " + std::to_string(where.line) +
+                       ", column " + std::to_string(where.column) + " of the table)",
+               0);
+    }
+
+    void report(const std::string& key, std::string message, std::uint32_t line) {
+        state_->failed = true;
+        if (line > 0) message += " (line " + std::to_string(line) + " of the table)";
+        state_->errors->error(key, message);
+    }
+
+    static std::string join(const std::string& prefix, const std::string& key) {
+        return prefix.empty() ? key : key.empty() ? prefix : prefix + "." + key;
+    }
+    static std::uint32_t line_of(const toml::node& node) { return node.source().begin.line; }
+    static std::string_view trim(std::string_view s) {
+        while (!s.empty() && s.front() == ' ') s.remove_prefix(1);
+        while (!s.empty() && s.back() == ' ') s.remove_suffix(1);
+        return s;
+    }
+    static std::optional<std::int64_t> parse_integer(std::string_view text) {
+        text = trim(text);
+        if (text.starts_with('+')) text.remove_prefix(1);
+        std::int64_t value = 0;
+        const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
+        if (ec != std::errc() || end != text.data() + text.size() || text.empty()) return std::nullopt;
+        return value;
+    }
+    static std::string type_name(const toml::node& node) { return std::string(detail::toml_type_name(node)); }
+
+    // Walks a dotted path from this table; nullopt when a key is missing or a step is not a
+    // table (then reported when `asking`). Records the keys asked for and walked through.
+    std::optional<located> walk(std::string_view path, bool asking) {
+        if (state_->parse_failed) return std::nullopt;
+        const toml::table* table = table_;
+        std::string shown = prefix_;
+        for (;;) {
+            const auto dot = path.find('.');
+            const std::string_view name = path.substr(0, dot);
+            if (asking) state_->asked[to_lower(shown)].emplace_back(name);
+            const toml::key* key = nullptr;
+            const toml::node* node = nullptr;
+            for (auto&& [k, v] : *table)
+                if (iequals(k.str(), name)) key = &k, node = &v;
+            if (!node) return std::nullopt;
+            shown = join(shown, std::string(key->str()));
+            const std::uint32_t line = key->source().begin.line;
+            if (dot == std::string_view::npos) {
+                if (asking) state_->marks.emplace(to_lower(shown), mark::read);
+                return located{node, shown, line};
+            }
+            if (asking) state_->marks.emplace(to_lower(shown), mark::entered);
+            table = node->as_table();
+            if (!table) {
+                if (asking) report(shown, "expected a table, found " + type_name(*node), line);
+                return std::nullopt;
+            }
+            path.remove_prefix(dot + 1);
+        }
+    }
+    std::optional<located> locate(std::string_view path) { return walk(path, false); }
+    std::optional<located> locate_and_mark(std::string_view path) { return walk(path, true); }
+
+    // Whether `path` is present; reports it missing otherwise (once, not after a parse error).
+    bool present(std::string_view path, std::string_view hint) {
+        if (state_->parse_failed) return false;
+        if (locate(path)) return true;
+        locate_and_mark(path);  // still an accepted key, for "did you mean"
+        report(join(prefix_, std::string(path)), "missing: " + std::string(hint), 0);
+        return false;
+    }
+
+    template <class T, class Convert>
+    std::optional<T> read(std::string_view path, std::string_view expected, Convert convert) {
+        const auto at = locate_and_mark(path);
+        if (!at) return std::nullopt;
+        if (auto value = convert(*at->node)) return value;
+        report(at->shown, "expected " + std::string(expected) + ", found " + type_name(*at->node), at->line);
+        return std::nullopt;
+    }
+
+    void report_unread(const toml::table& table, const std::string& shown) {
+        for (auto&& [k, v] : table) {
+            const std::string path = join(shown, std::string(k.str()));
+            const auto found = state_->marks.find(to_lower(path));
+            if (found == state_->marks.end()) {
+                report(path, unknown_key_message(k.str(), state_->asked[to_lower(shown)]), k.source().begin.line);
+                // Reported once, even when a reader above finishes too.
+                state_->marks.emplace(to_lower(path), mark::read);
+            } else if (found->second == mark::entered) {
+                if (const auto* t = v.as_table()) report_unread(*t, path);
+                else if (const auto* list = v.as_array())
+                    for (std::size_t i = 0; i < list->size(); ++i) {
+                        const std::string element = path + "[" + std::to_string(i) + "]";
+                        const auto* t = list->get(i)->as_table();
+                        if (t && state_->marks.count(to_lower(element))) report_unread(*t, element);
+                    }
+            }
+        }
+    }
+
+    static std::string unknown_key_message(std::string_view name, const std::vector<std::string>& asked) {
+        if (asked.empty()) return "unknown key: this table takes no options";
+        if (auto best = closest_spelling(name, asked)) return "unknown key (did you mean \"" + *best + "\"?)";
+        std::vector<std::string_view> names;
+        std::string list;
+        for (const auto& a : asked) {
+            if (std::any_of(names.begin(), names.end(), [&](std::string_view n) { return iequals(n, a); })) continue;
+            names.push_back(a);
+            list += (list.empty() ? "" : ", ") + a;
+        }
+        return "unknown key (this table takes: " + list + ")";
+    }
+
+    std::shared_ptr<shared_state> state_;
+    const toml::table* table_;
+    std::string prefix_;  // key path of this table as the document spells it, "" at the top
+};
+
+}  // namespace sluice::sdk
