@@ -33,7 +33,7 @@ struct server {
 // Health of one server, by service name and URL. health::registry hands the same object to
 // every snapshot that serves the server, so active verdicts and passive ejections survive a
 // reload. Written by the active checker (control thread) and by passive checks (workers);
-// the effective verdict the balancer reads is service::up.
+// the effective verdict the host filters picks with is service::up.
 struct server_health {
     std::atomic<bool> active_up{true};
     std::atomic<std::int64_t> ejected_until_ms{0};  // passive ejection, steady-clock milliseconds
