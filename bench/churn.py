@@ -27,6 +27,12 @@ import time
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "tests", "integration"))
 
 PROJECT, SERVICE = "churn", "web"
+
+
+def replica_labels(scale):
+    # A kill cycle takes `scale` replicas down at once: a GET may be reset by each of them in
+    # turn, so the service may send it again that many times before it reaches the steady one.
+    return {f"sluice.http.services.{SERVICE}-{PROJECT}.loadbalancer.retries": str(scale)}
 DOCKER_HOST = f"{SERVICE}-{PROJECT}"  # the default rule of a compose service
 FILE_HOST = "file.localhost"
 FILE_NAMES = ("f1", "f2", "f3")
@@ -141,7 +147,7 @@ def run_churn(cycles=50, reloads=20, scale=2, kill_every=5, clients=4, log=print
     edits = 0
     try:
         s.wait_for(r"provider docker: watching")
-        dh.replica(PROJECT, SERVICE, 0)  # the steady replica: the service never has no server
+        dh.replica(PROJECT, SERVICE, 0, labels=replica_labels(scale))  # the steady replica: the service never has no server
         if not wait_until(lambda: ask(s.port, DOCKER_HOST) == f"{SERVICE}-0", 30):
             raise AssertionError("the steady replica never served a request")
         with SteadyLoad(s.port, clients) as load:
@@ -152,7 +158,7 @@ def run_churn(cycles=50, reloads=20, scale=2, kill_every=5, clients=4, log=print
                     names = [f"{SERVICE}-{cycle + 1}x{k}" for k in range(scale)]
                     began = time.monotonic()
                     for k in range(scale):
-                        dh.replica(PROJECT, SERVICE, f"{cycle + 1}x{k}")
+                        dh.replica(PROJECT, SERVICE, f"{cycle + 1}x{k}", labels=replica_labels(scale))
                     ran = time.monotonic() - began
                     ready = wait_served(load, names, began)
                     if ready is None:
