@@ -32,11 +32,14 @@ void check_reparses(const std::string& text, const char* what) {
 
 void check_dynamic(const toml::table& root, const std::string& provider, bool shared_file) {
     // Throws nothing: the pipeline calls it without a handler.
-    const config::dynamic_config parsed = config::parse_dynamic_config(root, provider, "fuzz.toml", shared_file);
-    for (const auto& [name, m] : parsed.middlewares) check_reparses(m.options, "middleware options");
+    // "sticky" as a wrapping balancer: the loadBalancer tables of the corpus switch it on.
+    static const std::vector<std::string> wrappers{"sticky"};
+    const config::dynamic_config parsed =
+        config::parse_dynamic_config(root, provider, "fuzz.toml", shared_file, wrappers);
+    for (const auto& [name, m] : parsed.middlewares) check_reparses(m.plugin.text, "middleware options");
     for (const auto& [name, s] : parsed.services) {
-        check_reparses(s.strategy_options, "strategy options");
-        if (s.sticky_cookie) check_reparses(*s.sticky_cookie, "sticky cookie options");
+        check_reparses(s.strategy_options.text, "strategy options");
+        for (const auto& w : s.wrappers) check_reparses(w.text, "wrapper options");
     }
     config::dynamic_config merged;
     config::merge_into(merged, parsed);

@@ -97,7 +97,7 @@ int run_proxy(const options& opts) {
 
     net::io_context control{1};
     runtime::snapshot_store store;
-    control::configuration_watcher watcher(control, cfg.providers_throttle);
+    control::configuration_watcher watcher(control, cfg.providers_throttle, plugins.balancer_wrappers());
     control::snapshot_publisher publisher(plugins, host, entry_point_names(cfg), store);
     health::registry health_states;
     health::active_checker checker(control);
@@ -195,7 +195,7 @@ int run_check(const options& opts) {
             errors.insert(errors.end(), e.errors().begin(), e.errors().end());
         }
     }
-    for (const auto& p : cfg.providers) control::create_plugin_provider(plugins, host, cfg, p, errors);
+    for (const auto& p : cfg.providers) control::create_plugin_provider(plugins, host, p, errors);
     print_errors(errors);
     if (!errors.empty()) {
         std::cerr << errors.size() << " error(s) in " << opts.config.string() << "\n";
@@ -217,8 +217,9 @@ int run_plugins(const options& opts) {
     for (const auto& p : plugins.plugins()) {
         const auto* d = p.descriptor;
         const std::string abi = std::to_string(d->abi_major) + "." + std::to_string(d->abi_minor);
-        std::printf("%-16s %-11s %-9s %-5s %s\n", d->name, std::string(sdk::to_string(d->kind)).c_str(), d->version,
-                    abi.c_str(), p.file.c_str());
+        // A wrapping balancer shows as "wrapper": it is switched on by its table, not named as a strategy.
+        const std::string kind = p.wraps() ? "wrapper" : std::string(sdk::to_string(d->kind));
+        std::printf("%-16s %-11s %-9s %-5s %s\n", d->name, kind.c_str(), d->version, abi.c_str(), p.file.c_str());
     }
     for (const auto& refusal : plugins.refusals()) std::fprintf(stderr, "refused: %s\n", refusal.c_str());
     return plugins.refusals().empty() ? 0 : 1;

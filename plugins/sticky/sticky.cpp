@@ -1,4 +1,6 @@
 // sticky: pins a client to a server with a cookie, wrapping the service's own strategy.
+// Configured as Traefik's loadBalancer.sticky: the host hands it that table, whose `cookie`
+// (a table of attributes, or `true` for the defaults) switches the cookie on.
 #include <openssl/evp.h>
 
 #include <memory>
@@ -47,6 +49,7 @@ std::optional<std::string_view> cookie_value(std::string_view header, std::strin
 }
 
 struct cookie_settings {
+    bool enabled = false;    // without a cookie the picker only hands picks to the strategy
     std::string name;
     std::string attributes;  // "; Path=/; HttpOnly..." appended to every Set-Cookie
 };
@@ -60,14 +63,14 @@ public:
 
     // The pinned server while the host accepts it; otherwise the wrapped strategy's choice.
     std::int32_t pick(const sdk::request& req, const sdk::server_filter& filter) {
-        const std::int32_t pinned = pinned_server(req);
+        const std::int32_t pinned = cookie_.enabled ? pinned_server(req) : -1;
         if (pinned >= 0 && filter.accept(pinned)) return pinned;
         return set_.inner->pick(req, filter);
     }
 
     void on_response(const sdk::request& req, sdk::response& resp, std::int32_t server) {
         set_.inner->on_response(req, resp, server);
-        if (server < 0 || pinned_server(req) == server) return;
+        if (!cookie_.enabled || server < 0 || pinned_server(req) == server) return;
         resp.add_header("Set-Cookie", cookie_.name + "=" + values_[static_cast<std::size_t>(server)] + cookie_.attributes);
     }
 
@@ -89,18 +92,21 @@ class sticky_balancer {
 public:
     static std::unique_ptr<sticky_balancer> create(sdk::host&, std::string_view instance, std::string_view config,
                                                    sdk::error_sink& errors) {
-        sdk::config_reader options(config, errors);
+        sdk::config_reader sticky(config, errors);
         auto b = std::make_unique<sticky_balancer>();
-        const auto name = options.string("name");
-        if (name && name->empty()) options.error("name", "expected a non-empty string");
+        auto options = sticky.switched_table("cookie");
+        if (!options) return sticky.finish() ? std::move(b) : nullptr;
+        const auto name = options->string("name");
+        if (name && name->empty()) options->error("name", "expected a non-empty string");
         b->cookie_.name = name.value_or("");
-        const std::string path = options.string_or("path", "/");
-        const std::string domain = options.string_or("domain", "");
-        const bool secure = options.boolean_or("secure", false);
-        const bool http_only = options.boolean_or("httpOnly", false);
-        const std::string same_site = sdk::to_lower(options.string_or("sameSite", ""));
-        const std::int64_t max_age = options.integer_or("maxAge", 0);
-        if (!options.finish()) return nullptr;
+        const std::string path = options->string_or("path", "/");
+        const std::string domain = options->string_or("domain", "");
+        const bool secure = options->boolean_or("secure", false);
+        const bool http_only = options->boolean_or("httpOnly", false);
+        const std::string same_site = sdk::to_lower(options->string_or("sameSite", ""));
+        const std::int64_t max_age = options->integer_or("maxAge", 0);
+        if (!sticky.finish()) return nullptr;
+        b->cookie_.enabled = true;
         // Traefik's default name: "_" and the start of SHA-1 of a fixed string and the service.
         if (b->cookie_.name.empty())
             b->cookie_.name = "_" + hex_digest(EVP_sha1(), "_TRAEFIK_BACKEND_" + std::string(instance), 5);
@@ -133,6 +139,6 @@ private:
 }  // namespace
 }  // namespace sluice::sticky
 
-SLUICE_DECLARE_BALANCER(sluice::sticky::sticky_balancer, "sticky", "1.0.0",
-                        "Pins clients to a server with a cookie, over the service's strategy",
-                        "name = \"session\"\nhttpOnly = true\nsameSite = \"lax\"\nmaxAge = 3600\n")
+SLUICE_DECLARE_WRAPPING_BALANCER(sluice::sticky::sticky_balancer, "sticky", "1.1.0",
+                                 "Pins clients to a server with a cookie, over the service's strategy",
+                                 "[cookie]\nname = \"session\"\nhttpOnly = true\nsameSite = \"lax\"\nmaxAge = 3600\n")

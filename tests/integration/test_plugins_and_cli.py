@@ -24,7 +24,7 @@ class PluginRefusals(unittest.TestCase):
     def test_default_search_path_lists_roundrobin(self):
         r = run([SLUICE, "plugins"])
         self.assertEqual(r.returncode, 0, r.stderr)
-        self.assertRegex(r.stdout, r"roundrobin\s+balancer\s+1\.0\.0\s+3\.0\s+\S+/lib/sluice/plugins/roundrobin\.so")
+        self.assertRegex(r.stdout, r"roundrobin\s+balancer\s+1\.0\.0\s+3\.1\s+\S+/lib/sluice/plugins/roundrobin\.so")
 
     def test_not_a_plugin(self):
         r, folder = self.plugins_in("not_a_plugin")
@@ -34,11 +34,11 @@ class PluginRefusals(unittest.TestCase):
 
     def test_other_abi_major(self):
         r, _ = self.plugins_in("abi_major")
-        self.assertRegex(r.stderr, r"abi_major\.so: built for plugin ABI 4\.0, this sluice speaks ABI 3\.0")
+        self.assertRegex(r.stderr, r"abi_major\.so: built for plugin ABI 4\.1, this sluice speaks ABI 3\.1")
 
     def test_newer_abi_minor(self):
         r, _ = self.plugins_in("abi_minor")
-        self.assertRegex(r.stderr, r"abi_minor\.so: needs plugin ABI 3\.1, newer than this sluice's ABI 3\.0")
+        self.assertRegex(r.stderr, r"abi_minor\.so: needs plugin ABI 3\.2, newer than this sluice's ABI 3\.1")
 
     def test_other_build_signature(self):
         r, _ = self.plugins_in("signature")
@@ -56,6 +56,12 @@ class PluginRefusals(unittest.TestCase):
             f.write("not an ELF file")
         r = run([SLUICE, "plugins", "--plugin-dir", folder])
         self.assertIn("garbage.so: cannot be loaded:", r.stderr)
+
+    def test_an_sdk_3_0_plugin_loads_as_a_strategy_and_a_wrapper_shows_as_one(self):
+        r, _ = self.plugins_in("abi_3_0", "wrapper")
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertRegex(r.stdout, r"abi-3-0\s+balancer\s+0\.0\.1\s+3\.0\s")
+        self.assertRegex(r.stdout, r"wrapper\s+wrapper\s+0\.0\.1\s+3\.1\s")
 
     def test_refused_plugins_do_not_hide_good_ones(self):
         r, _ = self.plugins_in("abi_major", "twin_a", "not_a_plugin")
@@ -178,7 +184,7 @@ class CommandLine(unittest.TestCase):
 
     def test_version_names_the_abi(self):
         r = run([SLUICE, "--version"])
-        self.assertRegex(r.stdout, r"sluice \d+\.\d+\.\d+ \(plugin ABI 3\.0, .*sdk-3\)")
+        self.assertRegex(r.stdout, r"sluice \d+\.\d+\.\d+ \(plugin ABI 3\.1, .*sdk-3\)")
 
 
 if __name__ == "__main__":

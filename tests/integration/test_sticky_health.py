@@ -1,10 +1,12 @@
 """Sticky sessions, active and passive health checks, and retries, through the real binary."""
 import http.client
 import json
+import tempfile
 import time
 import unittest
 
-from harness import Backend, Load, ScriptedPeer, Sluice, entry_point, free_port, read_head, router, service, wait_until
+from harness import (BUILD, FIXTURES, SLUICE, Backend, Load, ScriptedPeer, Sluice, entry_point, free_port, read_head,
+                     router, run, service, wait_until)
 
 HOST = "demo.localhost"
 
@@ -29,6 +31,14 @@ def answering(received):
             received.append(head.split(b" ")[0])
             conn.sendall(b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\nConnection: close\r\n\r\nok")
     return answer
+
+
+def http_get(port, path):
+    c = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+    c.request("GET", path)
+    body = c.getresponse().read()
+    c.close()
+    return body
 
 
 def backend_get(backend, path):
@@ -115,6 +125,59 @@ class Sticky(unittest.TestCase):
         cookies = "; ".join(c.split(";")[0] for c in set_cookie.split(", "))
         users = {request(sticky.port, "/whoami", cookie=cookies)[2]["user"] for _ in range(10)}
         self.assertEqual(users, {"bob"})
+
+
+class Wrappers(unittest.TestCase):
+    """Sticky sessions are one wrapping balancer among others: the core knows none by name."""
+
+    # The shipped plugins load first, so the fixture's "wrapper" wraps sticky, which wraps
+    # the strategy.
+    PLUGINS = f'[plugins]\npaths = ["{BUILD}/lib/sluice/plugins", "{FIXTURES}"]\n'
+
+    def test_wrappers_nest_in_loading_order_over_the_strategy(self):
+        backends = [Backend(f"w{i}") for i in range(2)]
+        for b in backends:
+            self.addCleanup(b.stop)
+        api_port = free_port()
+        s = Sluice(entry_point() + self.PLUGINS + f'[api]\naddress = "127.0.0.1:{api_port}"\n',
+                   router("demo", f"Host(`{HOST}`)", "demo") + lb([b.url for b in backends], "") + STICKY +
+                   '[http.services.demo.loadBalancer.wrapper]\ntag = "outer"\n', workers=1)
+        self.addCleanup(s.stop)
+        c = http.client.HTTPConnection("127.0.0.1", s.port, timeout=10)
+        c.request("GET", "/api/", headers={"Host": HOST})
+        r = c.getresponse()
+        pinned = json.loads(r.read())["instance"]
+        self.assertEqual(r.getheader("X-Wrapped-By"), "outer")
+        pin = r.getheader("Set-Cookie").split(";")[0]
+        self.assertTrue(pin.startswith("pin="), pin)
+        for _ in range(5):
+            self.assertEqual(request(s.port, cookie=pin)[2]["instance"], pinned)
+        c.close()
+        svc = json.loads(http_get(api_port, "/api/http/services/demo@file"))
+        self.assertEqual(svc["loadBalancer"]["wrappers"], ["sticky", "wrapper"])
+        self.assertEqual(svc["loadBalancer"]["sticky"], {"cookie": {"name": "pin", "httpOnly": True}})
+        self.assertEqual(svc["loadBalancer"]["wrapper"], {"tag": "outer"})
+
+    def check(self, dynamic):
+        """`sluice check` of a file holding these dynamic tables: (its path, the result)."""
+        folder = tempfile.TemporaryDirectory(prefix="sluice-check-")
+        self.addCleanup(folder.cleanup)
+        path = f"{folder.name}/sluice.toml"
+        with open(path, "w") as f:
+            f.write(entry_point() + self.PLUGINS + dynamic)
+        return path, run([SLUICE, "check", "--config", path])
+
+    def test_a_wrapper_is_not_a_strategy_and_its_errors_name_the_file_line(self):
+        path, r = self.check('[http.services.a.loadBalancer]\nstrategy = "sticky"\nservers = []\n'
+                             '[http.services.b.loadBalancer]\nservers = []\n'
+                             '[http.services.b.loadBalancer.sticky.cookie]\nname = "x"\nmaxAge = "long"\n')
+        self.assertEqual(r.returncode, 1)
+        self.assertIn('http.services.a.loadBalancer.strategy: "sticky" wraps a strategy rather than being one',
+                      r.stderr)
+        # The line of maxAge in the file: entry point (3 lines), [plugins] (2), service a (3), b (2),
+        # the cookie table and its name.
+        self.assertIn(f"{path}:13: http.services.b.loadBalancer.sticky.cookie.maxAge: expected an integer, "
+                      "found a string", r.stderr)
 
 
 class HealthChecks(unittest.TestCase):

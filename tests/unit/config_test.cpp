@@ -105,8 +105,60 @@ TEST(listen_address, forms) {
     EXPECT_FALSE(cfg::parse_listen_address("::1:80", a));
 }
 
-cfg::dynamic_config parse_dynamic(std::string_view text) {
-    return cfg::parse_dynamic_config(cfg::parse_toml_text(text, "dyn.toml"), "file", "dyn.toml", false);
+cfg::dynamic_config parse_dynamic(std::string_view text, const std::vector<std::string>& wrappers = {}) {
+    return cfg::parse_dynamic_config(cfg::parse_toml_text(text, "dyn.toml"), "file", "dyn.toml", false, wrappers);
+}
+
+// A table named after a wrapping balancer switches it on; the parser keeps such tables in
+// the order of the wrapper names it was given, and only those.
+TEST(dynamic_config, wrapper_tables_are_kept_for_the_named_wrappers) {
+    const std::string text = R"toml(
+[http.services.s.loadBalancer]
+strategy = "roundrobin"
+servers = [{ url = "http://127.0.0.1:9001" }]
+[http.services.s.loadBalancer.Sticky.cookie]
+name = "pin"
+[http.services.s.loadBalancer.audit]
+)toml";
+    auto d = parse_dynamic(text, {"audit", "sticky"});
+    ASSERT_EQ(d.invalid.size(), 0u);
+    const auto& s = d.services.at("s@file");
+    ASSERT_EQ(s.wrappers.size(), 2u);
+    EXPECT_EQ(s.wrappers[0].name, "audit");
+    EXPECT_EQ(s.wrappers[1].name, "Sticky");  // as the document spells it
+    EXPECT_EQ(s.wrappers[1].path, "http.services.s.loadBalancer.Sticky");
+    EXPECT_EQ(toml::parse(s.wrappers[1].text)["cookie"]["name"].value_or(std::string()), "pin");
+    EXPECT_EQ(s.strategy_options.name, "roundrobin");
+    EXPECT_EQ(s.strategy_options.text, "");
+
+    // Without that plugin, the same table is an unknown key, reported with its line.
+    auto without = parse_dynamic(text, {"audit"});
+    ASSERT_EQ(without.invalid.services.count("s@file"), 1u);
+    EXPECT_EQ(without.invalid.services.at("s@file").at(0).to_string().rfind(
+                  "dyn.toml:5: http.services.s.loadBalancer.Sticky: unknown key", 0),
+              0u)
+        << without.invalid.services.at("s@file").at(0).to_string();
+}
+
+// What a plugin reports about its table names the line of the key in the user's file.
+TEST(plugin_table, a_plugin_error_names_the_line_of_its_key) {
+    const std::string text = "# options\n[http.middlewares.m.headers]\nname = \"x\"\n\n[http.middlewares.m.headers.cookie]\n"
+                             "MaxAge = \"long\"\nlist = [\n  \"a\",\n  3,\n]\n";
+    auto d = parse_dynamic(text);
+    const cfg::plugin_table& t = d.middlewares.at("m@file").plugin;
+    cfg::error_list errors;
+    cfg::plugin_error_sink sink(t, errors);
+    sink.error("cookie.maxAge", "expected an integer, found a string");  // any case
+    sink.error("cookie.list[1]", "expected a string, found an integer");
+    sink.error("cookie.gone", "not there: the enclosing key's line");
+    sink.error("", "the table as a whole");
+    std::vector<std::string> shown;
+    for (const auto& e : errors) shown.push_back(e.to_string());
+    EXPECT_EQ(shown, (std::vector<std::string>{
+                         "dyn.toml:6: http.middlewares.m.headers.cookie.maxAge: expected an integer, found a string",
+                         "dyn.toml:9: http.middlewares.m.headers.cookie.list[1]: expected a string, found an integer",
+                         "dyn.toml:5: http.middlewares.m.headers.cookie.gone: not there: the enclosing key's line",
+                         "dyn.toml:2: http.middlewares.m.headers: the table as a whole"}));
 }
 
 TEST(dynamic_config, qualifies_names_and_references) {
@@ -129,8 +181,9 @@ prefixes = ["/api"]
     ASSERT_EQ(s.servers.size(), 2u);
     EXPECT_EQ(s.servers[1].weight, 3u);
     const auto& m = d.middlewares.at("strip@file");
-    EXPECT_EQ(m.plugin, "stripPrefix");
-    EXPECT_NE(m.options.find("prefixes"), std::string::npos);
+    EXPECT_EQ(m.plugin.name, "stripPrefix");
+    EXPECT_EQ(m.plugin.path, "http.middlewares.strip.stripPrefix");
+    EXPECT_NE(m.plugin.text.find("prefixes"), std::string::npos);
 }
 
 TEST(dynamic_config, a_router_asking_for_tls_is_refused_not_served_in_clear) {
@@ -169,7 +222,7 @@ servers = [{ url = "ftp://nope" }]
 TEST(dynamic_config, plugin_options_are_handed_over_as_a_document) {
     auto inline_table = parse_dynamic("[http.middlewares.m]\nstripPrefix = { prefixes = [\"/a\"] }\n");
     ASSERT_EQ(inline_table.middlewares.count("m@file"), 1u);
-    const toml::table options = toml::parse(inline_table.middlewares.at("m@file").options);
+    const toml::table options = toml::parse(inline_table.middlewares.at("m@file").plugin.text);
     EXPECT_EQ(options["prefixes"][0].value_or(std::string()), "/a");
 
     // A key toml++ cannot print back is refused with its path, not handed over unreadable.

@@ -120,8 +120,8 @@ protected:
         svc->up = std::make_unique<std::atomic<bool>[]>(urls.size());
         for (std::size_t i = 0; i < urls.size(); ++i) svc->up[i].store(true);
         for (std::size_t i = 0; i < urls.size(); ++i) svc->health.push_back(std::make_shared<runtime::server_health>());
-        svc->strategy_picker = {new in_order_picker(urls.size()), nullptr};
-        svc->picker = svc->strategy_picker.get();
+        svc->layers.push_back({"in-order", {}, {new in_order_picker(urls.size()), nullptr}});
+        svc->picker = svc->layers.back().picker.get();
         auto r = std::make_unique<runtime::route>();
         r->name = "all@test";
         std::string error;

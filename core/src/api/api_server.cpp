@@ -12,6 +12,7 @@
 #include <boost/beast/http/read.hpp>
 #include <boost/beast/http/string_body.hpp>
 #include <boost/beast/http/write.hpp>
+#include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
 #include <boost/json/value.hpp>
 #include <boost/url/parse_query.hpp>
@@ -77,6 +78,13 @@ struct views {
     }
 
     // An object serving its last valid definition: enabled, marked stale, with the new errors.
+    // A plugin's table as JSON. The text was printed by the configuration parser and parses.
+    static json::value options_json(const config::plugin_table& options) {
+        std::ostringstream out;
+        out << toml::json_formatter(config::parse_toml_text(options.text, options.source));
+        return json::parse(out.str());
+    }
+
     static void mark_stale(json::object& o, const std::map<std::string, config::error_list>& stale,
                            const std::string& name) {
         if (auto it = stale.find(name); it != stale.end()) {
@@ -92,7 +100,16 @@ struct views {
             json::array servers;
             for (const auto& s : sc.servers) servers.push_back(json::object{{"url", s.url}, {"weight", s.weight}});
             json::object lb{{"servers", servers}, {"strategy", sc.strategy}, {"passHostHeader", sc.pass_host_header},
-                            {"sticky", sc.sticky_cookie.has_value()}, {"retries", sc.retries}};
+                            {"retries", sc.retries}};
+            // Each wrapping balancer under its own key, with its options, as Traefik shows
+            // "sticky": {"cookie": {...}}; 
+            // "wrappers" lists them, outermost last.
+            json::array wrappers;
+            for (const auto& w : sc.wrappers) {
+                wrappers.emplace_back(w.name);
+                lb[w.name] = options_json(w);
+            }
+            lb["wrappers"] = std::move(wrappers);
             if (sc.health_check)
                 lb["healthCheck"] = json::object{{"path", sc.health_check->path},
                                                  {"interval", config::format_duration(sc.health_check->interval)}};
@@ -127,7 +144,7 @@ struct views {
 
     json::object middleware(const std::string& name) const {
         json::object o{{"name", name}, {"provider", provider_of(name)}};
-        if (auto it = cfg.middlewares.find(name); it != cfg.middlewares.end()) o["type"] = config::to_lower(it->second.plugin);
+        if (auto it = cfg.middlewares.find(name); it != cfg.middlewares.end()) o["type"] = config::to_lower(it->second.plugin.name);
         if (auto d = snap.disabled.middlewares.find(name); d != snap.disabled.middlewares.end()) {
             o["status"] = "disabled";
             o["error"] = errors_json(d->second);

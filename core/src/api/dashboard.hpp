@@ -45,7 +45,7 @@ async function refresh() {
         const rate = dt && key in last ? ((n - last[key]) / dt).toFixed(1) : '0.0';
         return `<div class="server"><code>${esc(url)}</code><span class="${st === 'UP' ? 'up' : 'down'}">${st}</span><span class="rate">${rate} req/s</span></div>`;
       }).join('');
-      return `<tr><td>${esc(s.name)}</td><td>${esc(s.loadBalancer ? s.loadBalancer.strategy + (s.loadBalancer.sticky ? ' + sticky' : '') : '')}</td><td>${servers}</td><td>${status(s)}</td></tr>`;
+      return `<tr><td>${esc(s.name)}</td><td>${esc(s.loadBalancer ? s.loadBalancer.strategy + s.loadBalancer.wrappers.map(w => ' + ' + w).join('') : '')}</td><td>${servers}</td><td>${status(s)}</td></tr>`;
     }));
     fill('middlewares', middlewares.map(m => `<tr><td>${esc(m.name)}</td><td>${esc(m.type)}</td><td>${status(m)}</td></tr>`));
     last = counts; lastTime = now;

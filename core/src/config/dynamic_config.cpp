@@ -16,6 +16,7 @@ namespace {
 struct object_parser {
     const std::string& provider;
     const std::string& source;
+    const std::vector<std::string>& balancer_wrappers;
     dynamic_config& out;
 
     object_origin origin(const toml::node& node) const { return {provider, source, line_of(&node)}; }
@@ -90,7 +91,6 @@ struct object_parser {
                 }
             }
             if (auto retries = l.get_integer("retries", 0, 10)) sc.retries = static_cast<unsigned>(*retries);
-            read_sticky(l, sc);
             if (const auto* hc = l.get_table("healthCheck")) {
                 table_reader h(*hc, l.child_path("healthCheck"), source, errors);
                 sc.health_check = read_health_check(h);
@@ -103,9 +103,16 @@ struct object_parser {
                 p.finish();
                 sc.passive_health_check = cfg;
             }
-            // A table named after the strategy carries that balancer's own options.
+            // A table named after the strategy carries that balancer's own options; one named
+            // after a wrapping balancer switches it on.
             if (const auto* options = l.get_table(sc.strategy))
-                sc.strategy_options = to_toml_text(*options, l.child_path(sc.strategy), source, l.errors());
+                sc.strategy_options = plugin_table_at(l, sc.strategy, *options);
+            else
+                sc.strategy_options = {sc.strategy, l.child_path(sc.strategy), source, line_of(lb), {}, {}};
+            for (const auto& wrapper : balancer_wrappers)
+                if (!iequals(wrapper, sc.strategy))
+                    if (const auto* options = l.get_table(wrapper))
+                        sc.wrappers.push_back(plugin_table_at(l, wrapper, *options));
             l.finish();
         } else if (!r.get("loadBalancer")) {
             r.error("", "missing [loadBalancer]: the only kind of service is a load balancer");
@@ -114,16 +121,12 @@ struct object_parser {
         commit(out.services, out.invalid.services, sc.name, std::move(sc), std::move(errors));
     }
 
-    // sticky.cookie as a table of attributes, or `true` (labels) for the defaults.
-    void read_sticky(table_reader& l, service_config& sc) {
-        const auto* sticky = l.get_table("sticky");
-        if (!sticky) return;
-        table_reader st(*sticky, l.child_path("sticky"), source, l.errors());
-        if (const toml::node* cookie = st.get("cookie")) {
-            if (const auto* t = cookie->as_table()) sc.sticky_cookie = to_toml_text(*t, st.child_path("cookie"), source, st.errors());
-            else if (auto enabled = st.get_bool("cookie"); enabled && *enabled) sc.sticky_cookie = std::string();
-        }
-        st.finish();
+    // The table under `r` at `key`, named as the document spells the key.
+    plugin_table plugin_table_at(table_reader& r, std::string_view key, const toml::table& t) {
+        std::string name(key);
+        for (auto&& [k, v] : r.table())
+            if (&v == &t) name = std::string(k.str());
+        return read_plugin_table(name, t, r.child_path(name), source, r.errors());
     }
 
     health_check_config read_health_check(table_reader& h) {
@@ -167,8 +170,8 @@ struct object_parser {
                               "expected exactly one table named after a middleware plugin, such as [" + path +
                                   ".stripPrefix]"});
         } else {
-            mc.plugin = std::string(t.cbegin()->first.str());
-            mc.options = to_toml_text(*t.cbegin()->second.as_table(), path + "." + mc.plugin, source, errors);
+            const std::string plugin(t.cbegin()->first.str());
+            mc.plugin = read_plugin_table(plugin, *t.cbegin()->second.as_table(), path + "." + plugin, source, errors);
         }
         commit(out.middlewares, out.invalid.middlewares, mc.name, std::move(mc), std::move(errors));
     }
@@ -196,9 +199,10 @@ struct object_parser {
 }  // namespace
 
 dynamic_config parse_dynamic_config(const toml::table& document, const std::string& provider,
-                                    const std::string& source, bool allow_other_top_level_keys) {
+                                    const std::string& source, bool allow_other_top_level_keys,
+                                    const std::vector<std::string>& balancer_wrappers) {
     dynamic_config out;
-    object_parser parser{provider, source, out};
+    object_parser parser{provider, source, balancer_wrappers, out};
     const toml::table* http = nullptr;
     {
         table_reader top(document, "", source, out.errors);

@@ -11,6 +11,7 @@
 #include <toml++/toml.h>
 
 #include "config/config_error.hpp"
+#include "config/plugin_table.hpp"
 
 namespace sluice::config {
 
@@ -50,10 +51,12 @@ struct service_config {
     std::string name;  // qualified: "api@file"
     object_origin origin;
     std::string strategy = "roundrobin";
-    std::string strategy_options;  // TOML text of loadBalancer.<strategy>, handed to the plugin
+    plugin_table strategy_options;  // loadBalancer.<strategy>, handed to the strategy's plugin
+    // loadBalancer.<wrapper> tables present, in the order of the wrapper names the parser
+    // was given: each switches on the wrapping balancer plugin of that name.
+    std::vector<plugin_table> wrappers;
     std::vector<server_config> servers;
     bool pass_host_header = true;
-    std::optional<std::string> sticky_cookie;  // TOML text of loadBalancer.sticky.cookie, when enabled
     std::optional<health_check_config> health_check;
     std::optional<passive_health_config> passive_health_check;
     unsigned retries = 1;  // idempotent requests that failed before any response byte, on another server
@@ -72,8 +75,7 @@ struct router_config {
 struct middleware_config {
     std::string name;
     object_origin origin;
-    std::string plugin;   // the table key naming the plugin, as written
-    std::string options;  // TOML text of that table, handed to the plugin
+    plugin_table plugin;  // the one table, named after the middleware plugin
 };
 
 // Objects left out because of their errors, by kind and qualified name (a router and a
@@ -109,9 +111,11 @@ struct dynamic_config {
 std::string qualify(std::string_view name, std::string_view provider);
 
 // Parses the document's [http] table (absent: an empty configuration). Objects with
-// errors are left out and listed in `invalid`; the rest are usable.
+// errors are left out and listed in `invalid`; the rest are usable. `balancer_wrappers`
+// names the loaded wrapping balancer plugins, whose tables a loadBalancer may hold.
 dynamic_config parse_dynamic_config(const toml::table& document, const std::string& provider,
-                                    const std::string& source, bool allow_other_top_level_keys);
+                                    const std::string& source, bool allow_other_top_level_keys,
+                                    const std::vector<std::string>& balancer_wrappers = {});
 
 // Merges provider documents; names are already qualified, so nothing collides.
 void merge_into(dynamic_config& into, const dynamic_config& from);

@@ -194,14 +194,14 @@ static_config parse_static_config(const toml::table& root, const std::string& so
                 cfg.file_provider = fp;
                 continue;
             }
-            provider_instance_config instance{key, key, ""};
-            toml::table plugin_table = *t;
-            if (auto plugin = plugin_table.get("plugin")) {
+            provider_instance_config instance{key, key, {}};
+            toml::table options = *t;
+            if (auto plugin = options.get("plugin")) {
                 if (auto s = plugin->as_string()) instance.plugin = s->get();
                 else errors.push_back({source, line_of(plugin), "providers." + key + ".plugin", "expected a string"});
-                plugin_table.erase("plugin");
+                options.erase("plugin");
             }
-            instance.config_text = to_toml_text(plugin_table, "providers." + key, source, errors);
+            instance.options = read_plugin_table(instance.plugin, options, "providers." + key, source, errors);
             cfg.providers.push_back(std::move(instance));
         }
         p.finish();

@@ -11,6 +11,7 @@
 #include <toml++/toml.h>
 
 #include "config/config_error.hpp"
+#include "config/plugin_table.hpp"
 #include "runtime/ip_network.hpp"
 
 namespace sluice::config {
@@ -60,7 +61,7 @@ struct file_provider_config {
 struct provider_instance_config {
     std::string name;
     std::string plugin;
-    std::string config_text;
+    plugin_table options;  // [providers.<name>] without its `plugin` key
 };
 
 struct static_config {

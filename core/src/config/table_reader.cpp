@@ -1,8 +1,6 @@
 #include "config/table_reader.hpp"
 
 #include <algorithm>
-#include <cctype>
-#include <sstream>
 
 #include "sluice/sdk/config_reader.hpp"
 
@@ -10,43 +8,6 @@ namespace sluice::config {
 
 std::uint32_t line_of(const toml::node* node) { return node ? node->source().begin.line : 0; }
 
-namespace {
-bool bare_key(std::string_view key) {
-    return !key.empty() && std::all_of(key.begin(), key.end(), [](char c) {
-        return std::isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '_';
-    });
-}
-
-void check_keys(const toml::node& node, const std::string& path, const std::string& source, error_list& errors) {
-    if (const auto* t = node.as_table()) {
-        for (auto&& [key, child] : *t) {
-            const std::string at = path + "." + std::string(key.str());
-            if (!bare_key(key.str()))
-                errors.push_back({source, line_of(&child), at, "an option key is made of letters, digits, '-' and '_'"});
-            else
-                check_keys(child, at, source, errors);
-        }
-    } else if (const auto* a = node.as_array()) {
-        for (std::size_t i = 0; i < a->size(); ++i) check_keys(*a->get(i), path + "[" + std::to_string(i) + "]", source, errors);
-    }
-}
-}  // namespace
-
-std::string to_toml_text(const toml::table& table, const std::string& path, const std::string& source,
-                         error_list& errors) {
-    check_keys(table, path, source, errors);
-    std::ostringstream out;
-    if (table.is_inline()) {
-        // `stripPrefix = { prefixes = ["/a"] }` prints as "{ ... }", which is not a document
-        // a plugin can parse: print it as a regular table.
-        toml::table copy = table;
-        copy.is_inline(false);
-        out << toml::toml_formatter(copy);
-    } else {
-        out << toml::toml_formatter(table);
-    }
-    return out.str();
-}
 
 table_reader::table_reader(const toml::table& table, std::string path, std::string source, error_list& errors)
     : table_(table), path_(std::move(path)), source_(std::move(source)), errors_(errors) {}

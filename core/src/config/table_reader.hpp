@@ -55,10 +55,4 @@ private:
 // Line of a node in its document, 0 when unknown.
 std::uint32_t line_of(const toml::node* node);
 
-// The TOML text of a table at `path`, for handing a plugin its own configuration. Option
-// keys must be bare TOML keys (letters, digits, '-', '_'); any other is reported to `errors`
-// (toml++ 3.3 prints some quoted keys as text that does not parse again).
-std::string to_toml_text(const toml::table& table, const std::string& path, const std::string& source,
-                         error_list& errors);
-
 }  // namespace sluice::config

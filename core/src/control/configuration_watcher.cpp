@@ -10,12 +10,15 @@ namespace sluice::control {
 namespace net = boost::asio;
 
 config::dynamic_config parse_provider_document(const std::string& provider, const std::string& source,
-                                               const std::string& document, bool shared_file) {
-    return config::parse_dynamic_config(config::parse_toml_text(document, source), provider, source, shared_file);
+                                               const std::string& document, bool shared_file,
+                                               const std::vector<std::string>& balancer_wrappers) {
+    return config::parse_dynamic_config(config::parse_toml_text(document, source), provider, source, shared_file,
+                                        balancer_wrappers);
 }
 
-configuration_watcher::configuration_watcher(net::io_context& control, std::chrono::milliseconds throttle)
-    : throttle_(throttle), control_(control), timer_(control) {}
+configuration_watcher::configuration_watcher(net::io_context& control, std::chrono::milliseconds throttle,
+                                             std::vector<std::string> balancer_wrappers)
+    : throttle_(throttle), balancer_wrappers_(std::move(balancer_wrappers)), control_(control), timer_(control) {}
 
 void configuration_watcher::submit(std::string provider, std::string source, std::string document,
                                    bool shared_file) {
@@ -31,7 +34,7 @@ void configuration_watcher::accept(const std::string& provider, const std::strin
     if (it != providers_.end() && it->second.text == document) return;
     provider_state state{document, {}};
     try {
-        state.parsed = parse_provider_document(provider, source, document, shared_file);
+        state.parsed = parse_provider_document(provider, source, document, shared_file, balancer_wrappers_);
     } catch (const config::config_exception& e) {
         spdlog::error("configuration from provider {} rejected, the previous one stays in force: {}", provider,
                       e.what());

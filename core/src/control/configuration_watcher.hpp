@@ -31,8 +31,10 @@ public:
     using listener = std::function<void(std::uint64_t generation, const config::dynamic_config& merged)>;
 
     // `throttle`: how long the first change of a burst waits for the rest before the
-    // rebuild; the very first rebuild runs at once.
-    configuration_watcher(boost::asio::io_context& control, std::chrono::milliseconds throttle);
+    // rebuild; the very first rebuild runs at once. `balancer_wrappers`: the loaded wrapping
+    // balancer plugins (plugin_registry::balancer_wrappers()), for the parser.
+    configuration_watcher(boost::asio::io_context& control, std::chrono::milliseconds throttle,
+                          std::vector<std::string> balancer_wrappers = {});
 
     // Before the first document arrives.
     void add_listener(listener l) { listeners_.push_back(std::move(l)); }
@@ -55,6 +57,7 @@ private:
     void rebuild();
 
     std::chrono::milliseconds throttle_;
+    std::vector<std::string> balancer_wrappers_;
     boost::asio::io_context& control_;
     boost::asio::steady_timer timer_;
     bool pending_ = false;
@@ -67,6 +70,7 @@ private:
 // Parses one provider document: its [http] tables, qualified by `provider`. Throws
 // config::config_exception when the text is not TOML at all.
 config::dynamic_config parse_provider_document(const std::string& provider, const std::string& source,
-                                               const std::string& document, bool shared_file);
+                                               const std::string& document, bool shared_file,
+                                               const std::vector<std::string>& balancer_wrappers);
 
 }  // namespace sluice::control

@@ -12,7 +12,7 @@ config::error_list check_document(const std::string& provider, const std::string
                                   const std::vector<std::string>& entry_points) {
     config::dynamic_config parsed;
     try {
-        parsed = parse_provider_document(provider, source, document, shared_file);
+        parsed = parse_provider_document(provider, source, document, shared_file, plugins.balancer_wrappers());
     } catch (const config::config_exception& e) {
         return e.errors();
     }

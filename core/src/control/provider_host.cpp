@@ -24,29 +24,11 @@ private:
     document_origin origin_;
 };
 
-namespace {
-
-class collecting_sink final : public sdk::error_sink {
-public:
-    config::error_list errors;
-    std::string source, path;
-    void error(std::string_view key, std::string_view message) noexcept override {
-        try {
-            errors.push_back({source, 0, key.empty() ? path : path + "." + std::string(key), std::string(message)});
-        } catch (...) {
-        }
-    }
-};
-
-}  // namespace
-
 plugin::plugin_object<sdk::provider> create_plugin_provider(const plugin::plugin_registry& plugins, sdk::host& host,
-                                                            const config::static_config& cfg,
                                                             const config::provider_instance_config& p,
                                                             config::error_list& errors) {
-    collecting_sink sink;
-    sink.source = cfg.source.string();
-    sink.path = "providers." + p.name;
+    config::plugin_error_sink sink(p.options, errors);
+    const std::size_t reported = errors.size();
     const auto* found = plugins.find(p.plugin);
     if (!found) {
         sink.error("", "provider plugin \"" + p.plugin + "\" is not loaded");
@@ -55,11 +37,10 @@ plugin::plugin_object<sdk::provider> create_plugin_provider(const plugin::plugin
                            " plugin, not a provider");
     } else {
         plugin::plugin_object<sdk::provider> object{
-            found->descriptor->create_provider(host, p.name, p.config_text, sink), found->library};
+            found->descriptor->create_provider(host, p.name, p.options.text, sink), found->library};
         if (object) return object;
-        if (sink.errors.empty()) sink.error("", "the provider plugin refused its configuration");
+        if (errors.size() == reported) sink.error("", "the provider plugin refused its configuration");
     }
-    errors.insert(errors.end(), sink.errors.begin(), sink.errors.end());
     return {};
 }
 
@@ -88,7 +69,7 @@ void provider_host::start_plugins(const plugin::plugin_registry& plugins, sdk::h
                                   const config::static_config& cfg) {
     for (const auto& p : cfg.providers) {
         config::error_list errors;
-        auto provider = create_plugin_provider(plugins, host, cfg, p, errors);
+        auto provider = create_plugin_provider(plugins, host, p, errors);
         for (const auto& e : errors) spdlog::error("provider {} not started: {}", p.name, e.to_string());
         if (provider) start(p.name, std::move(provider), {"provider " + p.name, false});
     }

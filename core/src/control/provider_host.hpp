@@ -26,10 +26,9 @@ struct document_origin {
     bool shared_file = false;  // the static configuration file (see configuration_watcher::submit)
 };
 
-// Creates the provider plugin instance `p` of `cfg`; nullptr, with the reasons added to
+// Creates the provider plugin instance `p`; nullptr, with the reasons added to
 // `errors`, when it cannot be.
 plugin::plugin_object<sdk::provider> create_plugin_provider(const plugin::plugin_registry& plugins, sdk::host& host,
-                                                            const config::static_config& cfg,
                                                             const config::provider_instance_config& p,
                                                             config::error_list& errors);
 

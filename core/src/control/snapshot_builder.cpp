@@ -13,25 +13,6 @@ using runtime::snapshot;
 
 namespace {
 
-// Collects a plugin's configuration errors under the object's key path.
-class prefixed_errors final : public sdk::error_sink {
-public:
-    prefixed_errors(const config::object_origin& origin, std::string path, config::error_list& out)
-        : origin_(origin), path_(std::move(path)), out_(out) {}
-    void error(std::string_view key, std::string_view message) noexcept override {
-        try {
-            out_.push_back({origin_.source, origin_.line, key.empty() ? path_ : path_ + "." + std::string(key),
-                            std::string(message)});
-        } catch (...) {
-        }
-    }
-
-private:
-    const config::object_origin& origin_;
-    std::string path_;
-    config::error_list& out_;
-};
-
 std::string object_path(std::string_view section, const std::string& qualified) {
     return "http." + std::string(section) + "." + qualified.substr(0, qualified.find('@'));
 }
@@ -56,6 +37,28 @@ const plugin::loaded_plugin* find_plugin(const plugin::plugin_registry& plugins,
     return p;
 }
 
+// Adds the layer of plugin `p` configured by `options` around the service's outermost
+// picker (none for the strategy). False after reporting to `errors`.
+bool add_layer(service& svc, const plugin::loaded_plugin& p, const config::plugin_table& options, sdk::host& host,
+               config::error_list& errors) {
+    config::plugin_error_sink sink(options, errors);
+    const std::size_t reported = errors.size();
+    service::balancer_layer layer{std::string(p.name()), {}, {}};
+    layer.balancer = {p.descriptor->create_balancer(host, svc.name, options.text, sink), p.library};
+    if (!layer.balancer) {
+        if (errors.size() == reported) sink.error("", "the balancer plugin refused its configuration");
+        return false;
+    }
+    layer.picker = {layer.balancer->create_picker({svc.infos, svc.picker}, sink), p.library};
+    if (!layer.picker) {
+        if (errors.size() == reported) sink.error("", "the balancer plugin could not build a picker for these servers");
+        return false;
+    }
+    svc.picker = layer.picker.get();
+    svc.layers.push_back(std::move(layer));
+    return true;
+}
+
 std::unique_ptr<service> build_service(const config::service_config& sc, const plugin::plugin_registry& plugins,
                                        sdk::host& host, config::error_list& errors) {
     const std::string path = object_path("services", sc.name) + ".loadBalancer";
@@ -74,46 +77,32 @@ std::unique_ptr<service> build_service(const config::service_config& sc, const p
         svc->servers.push_back(std::move(s));
     }
     std::string error;
-    const auto* p = find_plugin(plugins, sc.strategy, sdk::plugin_kind::balancer, "strategy", error);
-    if (!p) errors.push_back({sc.origin.source, sc.origin.line, path + ".strategy", error});
-    const plugin::loaded_plugin* sticky = nullptr;
-    if (sc.sticky_cookie) {
-        sticky = find_plugin(plugins, "sticky", sdk::plugin_kind::balancer, "sticky sessions need the plugin", error);
-        if (!sticky) errors.push_back({sc.origin.source, sc.origin.line, path + ".sticky.cookie", error});
+    const auto* strategy = find_plugin(plugins, sc.strategy, sdk::plugin_kind::balancer, "strategy", error);
+    if (!strategy) {
+        errors.push_back({sc.origin.source, sc.origin.line, path + ".strategy", error});
+    } else if (strategy->wraps()) {
+        errors.push_back({sc.origin.source, sc.origin.line, path + ".strategy",
+                          "\"" + sc.strategy + "\" wraps a strategy rather than being one: switch it on with a [" +
+                              path + "." + std::string(strategy->name()) + "] table, beside a strategy such as roundrobin"});
     }
     if (!errors.empty()) return nullptr;
 
-    prefixed_errors sink(sc.origin, path + "." + sc.strategy, errors);
-    svc->balancer = {p->descriptor->create_balancer(host, sc.name, sc.strategy_options, sink), p->library};
-    if (!svc->balancer) {
-        if (errors.empty()) sink.error("", "the balancer plugin refused its configuration");
-        return nullptr;
-    }
     for (const auto& s : svc->servers) svc->infos.push_back({s.url, s.weight});
     svc->up = std::make_unique<std::atomic<bool>[]>(svc->servers.size());
     for (std::size_t i = 0; i < svc->servers.size(); ++i) {
         svc->up[i].store(true, std::memory_order_relaxed);
         svc->health.push_back(std::make_shared<runtime::server_health>());
     }
-    svc->strategy_picker = {svc->balancer->create_picker({svc->infos}, sink), p->library};
-    if (!svc->strategy_picker) {
-        if (errors.empty()) sink.error("", "the balancer plugin could not build a picker for these servers");
-        return nullptr;
-    }
-    svc->picker = svc->strategy_picker.get();
-    if (sticky) {
-        prefixed_errors sticky_sink(sc.origin, path + ".sticky.cookie", errors);
-        svc->sticky_balancer = {sticky->descriptor->create_balancer(host, sc.name, *sc.sticky_cookie, sticky_sink),
-                                sticky->library};
-        if (svc->sticky_balancer)
-            svc->sticky_picker = {svc->sticky_balancer->create_picker(
-                                      {svc->infos, svc->strategy_picker.get()}, sticky_sink),
-                                  sticky->library};
-        if (!svc->sticky_picker) {
-            if (errors.empty()) sticky_sink.error("", "the sticky plugin refused its configuration");
+    if (!add_layer(*svc, *strategy, sc.strategy_options, host, errors)) return nullptr;
+    // The parser kept only the tables named after the wrappers it was told of, in their order.
+    for (const auto& options : sc.wrappers) {
+        const auto* wrapper = plugins.find(options.name);
+        if (!wrapper || !wrapper->wraps()) {
+            errors.push_back({options.source, options.line, options.path,
+                              "\"" + options.name + "\" is not a loaded wrapping balancer plugin"});
             return nullptr;
         }
-        svc->picker = svc->sticky_picker.get();
+        if (!add_layer(*svc, *wrapper, options, host, errors)) return nullptr;
     }
     return svc;
 }
@@ -121,18 +110,17 @@ std::unique_ptr<service> build_service(const config::service_config& sc, const p
 std::unique_ptr<middleware> build_middleware(const config::middleware_config& mc,
                                              const plugin::plugin_registry& plugins, sdk::host& host,
                                              config::error_list& errors) {
-    const std::string path = object_path("middlewares", mc.name);
     std::string error;
-    const auto* p = find_plugin(plugins, mc.plugin, sdk::plugin_kind::middleware, "middleware", error);
+    const auto* p = find_plugin(plugins, mc.plugin.name, sdk::plugin_kind::middleware, "middleware", error);
     if (!p) {
-        errors.push_back({mc.origin.source, mc.origin.line, path + "." + mc.plugin, error});
+        errors.push_back({mc.origin.source, mc.plugin.line, mc.plugin.path, error});
         return nullptr;
     }
-    prefixed_errors sink(mc.origin, path + "." + mc.plugin, errors);
+    config::plugin_error_sink sink(mc.plugin, errors);
     auto mw = std::make_unique<middleware>();
     mw->name = mc.name;
     mw->plugin = std::string(p->name());
-    mw->object = {p->descriptor->create_middleware(host, mc.name, mc.options, sink), p->library};
+    mw->object = {p->descriptor->create_middleware(host, mc.name, mc.plugin.text, sink), p->library};
     if (!mw->object) {
         if (errors.empty()) sink.error("", "the middleware plugin refused its configuration");
         return nullptr;

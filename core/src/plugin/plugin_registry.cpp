@@ -77,9 +77,11 @@ void plugin_registry::load_file(const std::filesystem::path& file) {
                             "\"");
         return;
     }
-    if (d->struct_size < sizeof(sdk::plugin_descriptor)) {
-        refusals_.push_back(where + "descriptor is " + std::to_string(d->struct_size) + " bytes, ABI " + ours +
-                            " needs " + std::to_string(sizeof(sdk::plugin_descriptor)));
+    // ABI 3.0 ended before `role`; later fields are read only when struct_size covers them.
+    constexpr std::size_t abi_3_0_size = offsetof(sdk::plugin_descriptor, role);
+    if (d->struct_size < abi_3_0_size) {
+        refusals_.push_back(where + "descriptor is " + std::to_string(d->struct_size) + " bytes, ABI " + theirs +
+                            " needs " + std::to_string(abi_3_0_size));
         return;
     }
     const bool factory_ok = (d->kind == sdk::plugin_kind::balancer && d->create_balancer) ||
@@ -88,6 +90,11 @@ void plugin_registry::load_file(const std::filesystem::path& file) {
     if (!factory_ok) {
         refusals_.push_back(where + "kind " + std::to_string(static_cast<unsigned>(d->kind)) + " (" +
                             std::string(sdk::to_string(d->kind)) + ") has no matching factory");
+        return;
+    }
+    if (const auto role = loaded_plugin{file, d, nullptr}.role();
+        role != sdk::balancer_role::strategy && role != sdk::balancer_role::wrapper) {
+        refusals_.push_back(where + "balancer role " + std::to_string(static_cast<unsigned>(role)) + " is unknown");
         return;
     }
     if (!d->name || !*d->name || !d->version) {
@@ -99,6 +106,13 @@ void plugin_registry::load_file(const std::filesystem::path& file) {
         return;
     }
     plugins_.push_back({file, d, std::move(library)});
+}
+
+std::vector<std::string> plugin_registry::balancer_wrappers() const {
+    std::vector<std::string> names;
+    for (const auto& p : plugins_)
+        if (p.wraps()) names.emplace_back(p.name());
+    return names;
 }
 
 const loaded_plugin* plugin_registry::find(std::string_view name) const noexcept {

@@ -1,6 +1,7 @@
 // Finds, checks and keeps plugin libraries loaded.
 #pragma once
 
+#include <cstddef>
 #include <filesystem>
 #include <memory>
 #include <string>
@@ -24,6 +25,14 @@ struct loaded_plugin {
 
     std::string_view name() const noexcept { return descriptor->name; }
     sdk::plugin_kind kind() const noexcept { return descriptor->kind; }
+    // A balancer's role; a descriptor from before ABI 3.1 has none and is a strategy.
+    sdk::balancer_role role() const noexcept {
+        constexpr std::size_t end = offsetof(sdk::plugin_descriptor, role) + sizeof(sdk::balancer_role);
+        return descriptor->struct_size >= end ? descriptor->role : sdk::balancer_role::strategy;
+    }
+    bool wraps() const noexcept {
+        return kind() == sdk::plugin_kind::balancer && role() == sdk::balancer_role::wrapper;
+    }
 };
 
 // Owning handle to a plugin object: release() runs inside the plugin, then the library
@@ -70,6 +79,8 @@ public:
     // Case-insensitive; nullptr when no plugin has that name.
     const loaded_plugin* find(std::string_view name) const noexcept;
     const std::vector<loaded_plugin>& plugins() const noexcept { return plugins_; }
+    // The names of the wrapping balancers, in loading order: the tables a loadBalancer may hold.
+    std::vector<std::string> balancer_wrappers() const;
     const std::vector<std::string>& refusals() const noexcept { return refusals_; }
 
 private:

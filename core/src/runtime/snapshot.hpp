@@ -63,12 +63,23 @@ struct service {
     std::vector<sdk::server_info> infos;        // views into `servers`, for the balancer
     std::unique_ptr<std::atomic<bool>[]> up;    // effective verdict per server: active and not ejected
     std::vector<std::shared_ptr<server_health>> health;  // per server, shared across snapshots
-    // Released in reverse order: the wrapping picker before the strategy's, pickers before balancers.
-    plugin::plugin_object<sdk::balancer> balancer;
-    plugin::plugin_object<sdk::balancer> sticky_balancer;
-    plugin::plugin_object<sdk::picker> strategy_picker;
-    plugin::plugin_object<sdk::picker> sticky_picker;
-    sdk::picker* picker = nullptr;  // the one the data path calls: sticky's when enabled
+    // The strategy's balancer and picker first, then each wrapping balancer's around the
+    // picker before it. The destructor releases the outermost first; in each layer the
+    // picker goes before its balancer.
+    struct balancer_layer {
+        std::string plugin;
+        plugin::plugin_object<sdk::balancer> balancer;
+        plugin::plugin_object<sdk::picker> picker;
+    };
+    std::vector<balancer_layer> layers;
+    sdk::picker* picker = nullptr;  // the one the data path calls: the outermost layer's
+
+    service() = default;
+    service(const service&) = delete;
+    service& operator=(const service&) = delete;
+    ~service() {
+        while (!layers.empty()) layers.pop_back();
+    }
 
     // Recomputes up[i] from the active verdict and any passive ejection.
     void refresh(std::size_t i, std::int64_t now_ms) const noexcept {

@@ -15,7 +15,8 @@ struct fixture {
     handle<sdk::balancer> balancer;
     handle<sdk::picker> picker;
 
-    explicit fixture(std::string_view config = "name = \"s\"", std::string_view service = "app@file") {
+    // `config`: the service's loadBalancer.sticky table.
+    explicit fixture(std::string_view config = "[cookie]\nname = \"s\"", std::string_view service = "app@file") {
         const auto* d = SLUICE_TESTING_LINKED_DESCRIPTOR();
         balancer.reset(d->create_balancer(host, service, config, errors));
         if (!balancer) return;
@@ -94,14 +95,15 @@ TEST(sticky, excluded_pinned_server_is_not_returned) {
 }
 
 TEST(sticky, default_name_follows_traefik) {
-    fixture f("", "whoami@docker");
+    fixture f("cookie = true", "whoami@docker");
     const auto set_cookie = f.exchange().second;
     ASSERT_EQ(set_cookie.front(), '_');
     EXPECT_EQ(set_cookie.find('='), 6u);  // "_" and five hex characters
 }
 
 TEST(sticky, attributes) {
-    fixture f(R"(name = "n"
+    fixture f(R"([cookie]
+name = "n"
 path = "/app"
 domain = "example.com"
 secure = true
@@ -110,17 +112,44 @@ sameSite = "strict"
 maxAge = 60)");
     EXPECT_EQ(f.exchange().second.substr(18),
               "; Path=/app; Domain=example.com; Max-Age=60; HttpOnly; Secure; SameSite=Strict");
-    fixture odd(R"(sameSite = "sometimes")");
+    fixture odd(R"(cookie = { sameSite = "sometimes" })");
     EXPECT_EQ(odd.exchange().second.find("SameSite"), std::string::npos);
 }
 
 TEST(sticky, configuration_errors_name_the_key) {
-    fixture f(R"(maxAge = "long")");
+    fixture f("[cookie]\nmaxAge = \"long\"");
     EXPECT_FALSE(f.balancer);
     ASSERT_EQ(f.errors.errors.size(), 1u);
-    EXPECT_EQ(f.errors.errors[0].first, "maxAge");
-    fixture g(R"(colour = "blue")");
-    EXPECT_EQ(g.errors.errors.at(0).first, "colour");
+    EXPECT_EQ(f.errors.errors[0].first, "cookie.maxAge");
+    fixture g("[cookie]\ncolour = \"blue\"");
+    EXPECT_EQ(g.errors.errors.at(0).first, "cookie.colour");
+    fixture h("cookie = 3");
+    EXPECT_FALSE(h.balancer);
+    EXPECT_EQ(h.errors.errors.at(0).first, "cookie");
+    EXPECT_NE(h.errors.errors.at(0).second.find("expected a table, true or false"), std::string::npos);
+}
+
+// The label forms: `sticky.cookie=true` arrives as the string "true"; `false` switches the
+// cookie off, and so does a sticky table without one (as in Traefik).
+TEST(sticky, cookie_is_a_switch) {
+    for (std::string_view on : {"cookie = true", "cookie = \"TRUE\"", "[cookie]"}) {
+        fixture f(on);
+        ASSERT_TRUE(f.picker) << on;
+        EXPECT_FALSE(f.exchange().second.empty()) << on;
+    }
+    for (std::string_view off : {"", "cookie = false", "cookie = \"false\""}) {
+        fixture f(off);
+        ASSERT_TRUE(f.picker) << off;
+        for (int i = 0; i < 3; ++i) {
+            auto [server, set_cookie] = f.exchange();
+            EXPECT_EQ(server, i) << off;  // the strategy's choice, every time
+            EXPECT_EQ(set_cookie, "") << off;
+        }
+    }
+}
+
+TEST(sticky, is_declared_a_wrapper) {
+    EXPECT_EQ(SLUICE_TESTING_LINKED_DESCRIPTOR()->role, sdk::balancer_role::wrapper);
 }
 
 TEST(sticky, needs_a_strategy_to_wrap) {

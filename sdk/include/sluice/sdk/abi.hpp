@@ -5,7 +5,7 @@
 #include <cstdint>
 
 #define SLUICE_SDK_ABI_MAJOR 3
-#define SLUICE_SDK_ABI_MINOR 0
+#define SLUICE_SDK_ABI_MINOR 1
 
 #define SLUICE_SDK_STR_(x) #x
 #define SLUICE_SDK_STR(x) SLUICE_SDK_STR_(x)

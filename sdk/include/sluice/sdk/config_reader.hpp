@@ -71,8 +71,8 @@ struct integer_range {
 // the host's sink is valid only during the factory call, so use readers only inside create().
 // Threading: none. A reader belongs to the thread running the factory; it is meant for
 // creation time, never for the request path.
-// Lines: messages name the line of the key in the text the plugin received ("line 3 of the
-// table"); the host renders a table for its plugin, so these count within that table.
+// Lines: the host maps each reported key path to the line of that key in the user's file,
+// so messages carry none (only a text that is not TOML at all says where, in the text).
 class config_reader {
 public:
     config_reader(std::string_view config, error_sink& errors)
@@ -92,11 +92,11 @@ public:
     // False once any error was reported through this reader or any reader sharing its document.
     bool ok() const noexcept { return !state_->failed; }
 
-    // Reports a plugin's own finding about a key ("a prefix may not be empty"), with the
-    // key's line when it exists. An empty path means the table as a whole.
+    // Reports a plugin's own finding about a key ("a prefix may not be empty"). An empty
+    // path means the table as a whole.
     void error(std::string_view path, std::string_view message) {
         const auto at = locate(path);
-        report(at ? at->shown : join(prefix_, std::string(path)), std::string(message), at ? at->line : 0);
+        report(at ? at->shown : join(prefix_, std::string(path)), std::string(message));
     }
 
     std::optional<std::string> string(std::string_view path) {
@@ -136,10 +136,8 @@ public:
         });
         if (value && (*value < range.min || *value > range.max)) {
             const auto at = locate(path);
-            report(at->shown,
-                   "value " + std::to_string(*value) + " is out of range [" + std::to_string(range.min) + ", " +
-                       std::to_string(range.max) + "]",
-                   at->line);
+            report(at->shown, "value " + std::to_string(*value) + " is out of range [" + std::to_string(range.min) +
+                                  ", " + std::to_string(range.max) + "]");
             return std::nullopt;
         }
         return value;
@@ -178,25 +176,25 @@ public:
         if (!at) return std::nullopt;
         std::vector<std::string> items;
         bool valid = true;
-        auto add = [&](std::string_view item, const std::string& key, std::uint32_t line) {
+        auto add = [&](std::string_view item, const std::string& key) {
             item = trim(item);
-            if (item.empty()) report(key, "expected a non-empty string", line), valid = false;
+            if (item.empty()) report(key, "expected a non-empty string"), valid = false;
             else items.emplace_back(item);
         };
         if (const auto* list = at->node->as_array()) {
             for (std::size_t i = 0; i < list->size(); ++i) {
                 const toml::node& item = *list->get(i);
                 const std::string key = at->shown + "[" + std::to_string(i) + "]";
-                if (const auto* s = item.as_string()) add(s->get(), key, line_of(item));
-                else report(key, "expected a string, found " + type_name(item), line_of(item)), valid = false;
+                if (const auto* s = item.as_string()) add(s->get(), key);
+                else report(key, "expected a string, found " + type_name(item)), valid = false;
             }
         } else if (const auto* s = at->node->as_string()) {
             std::string_view rest = s->get();
             for (std::size_t comma; (comma = rest.find(',')) != std::string_view::npos; rest.remove_prefix(comma + 1))
-                add(rest.substr(0, comma), at->shown, at->line);
-            add(rest, at->shown, at->line);
+                add(rest.substr(0, comma), at->shown);
+            add(rest, at->shown);
         } else {
-            report(at->shown, "expected an array of strings, found " + type_name(*at->node), at->line);
+            report(at->shown, "expected an array of strings, found " + type_name(*at->node));
             return std::nullopt;
         }
         if (!valid) return std::nullopt;
@@ -217,11 +215,30 @@ public:
         if (!at) return std::nullopt;
         const auto* t = at->node->as_table();
         if (!t) {
-            report(at->shown, "expected a table, found " + type_name(*at->node), at->line);
+            report(at->shown, "expected a table, found " + type_name(*at->node));
             return std::nullopt;
         }
         state_->marks[to_lower(at->shown)] = mark::entered;
         return config_reader(state_, t, at->shown);
+    }
+    // A table that is also a switch, as Traefik's labels write one: `true` ("true" from a
+    // label) reads as the table with every option left to its default; `false`, or no key
+    // at all, is nullopt; a table is read as table() reads it.
+    std::optional<config_reader> switched_table(std::string_view path) {
+        const auto at = locate_and_mark(path);
+        if (!at) return std::nullopt;
+        if (at->node->is_table()) return table(path);
+        std::optional<bool> on;
+        if (const auto* b = at->node->as_boolean()) on = b->get();
+        else if (const auto* s = at->node->as_string(); s && iequals(s->get(), "true")) on = true;
+        else if (s && iequals(s->get(), "false")) on = false;
+        if (!on) {
+            report(at->shown, "expected a table, true or false, found " + type_name(*at->node));
+            return std::nullopt;
+        }
+        if (!*on) return std::nullopt;
+        static const toml::table defaults;
+        return config_reader(state_, &defaults, at->shown);
     }
     // An array of tables ([[servers]]), one reader per element (key paths "servers[0]").
     std::vector<config_reader> tables(std::string_view path) {
@@ -230,7 +247,7 @@ public:
         if (!at) return out;
         const auto* list = at->node->as_array();
         if (!list) {
-            report(at->shown, "expected an array of tables, found " + type_name(*at->node), at->line);
+            report(at->shown, "expected an array of tables, found " + type_name(*at->node));
             return out;
         }
         state_->marks[to_lower(at->shown)] = mark::entered;
@@ -240,7 +257,7 @@ public:
                 state_->marks[to_lower(shown)] = mark::entered;
                 out.push_back(config_reader(state_, t, shown));
             } else {
-                report(shown, "expected a table, found " + type_name(*list->get(i)), line_of(*list->get(i)));
+                report(shown, "expected a table, found " + type_name(*list->get(i)));
             }
         }
         return out;
@@ -268,11 +285,10 @@ private:
         std::map<std::string, std::vector<std::string>> asked;
     };
 
-    // A key found: its node, its path as the document spells it, its line.
+    // A key found: its node, and its path as the document spells it.
     struct located {
         const toml::node* node;
         std::string shown;
-        std::uint32_t line;
     };
 
     config_reader(std::shared_ptr<shared_state> state, const toml::table* table, std::string prefix)
@@ -283,20 +299,18 @@ private:
         state_->parse_failed = true;
         const auto& where = e.source().begin;
         report("", "not valid TOML: " + std::string(e.description()) + " (line " + std::to_string(where.line) +
-                       ", column " + std::to_string(where.column) + " of the table)",
-               0);
+                       ", column " + std::to_string(where.column) + " of the table)");
     }
 
-    void report(const std::string& key, std::string message, std::uint32_t line) {
+    // The host knows where each key of the table stands in its source and adds the line.
+    void report(const std::string& key, const std::string& message) {
         state_->failed = true;
-        if (line > 0) message += " (line " + std::to_string(line) + " of the table)";
         state_->errors->error(key, message);
     }
 
     static std::string join(const std::string& prefix, const std::string& key) {
         return prefix.empty() ? key : key.empty() ? prefix : prefix + "." + key;
     }
-    static std::uint32_t line_of(const toml::node& node) { return node.source().begin.line; }
     static std::string_view trim(std::string_view s) {
         while (!s.empty() && s.front() == ' ') s.remove_prefix(1);
         while (!s.empty() && s.back() == ' ') s.remove_suffix(1);
@@ -328,15 +342,14 @@ private:
                 if (iequals(k.str(), name)) key = &k, node = &v;
             if (!node) return std::nullopt;
             shown = join(shown, std::string(key->str()));
-            const std::uint32_t line = key->source().begin.line;
             if (dot == std::string_view::npos) {
                 if (asking) state_->marks.emplace(to_lower(shown), mark::read);
-                return located{node, shown, line};
+                return located{node, shown};
             }
             if (asking) state_->marks.emplace(to_lower(shown), mark::entered);
             table = node->as_table();
             if (!table) {
-                if (asking) report(shown, "expected a table, found " + type_name(*node), line);
+                if (asking) report(shown, "expected a table, found " + type_name(*node));
                 return std::nullopt;
             }
             path.remove_prefix(dot + 1);
@@ -350,7 +363,7 @@ private:
         if (state_->parse_failed) return false;
         if (locate(path)) return true;
         locate_and_mark(path);  // still an accepted key, for "did you mean"
-        report(join(prefix_, std::string(path)), "missing: " + std::string(hint), 0);
+        report(join(prefix_, std::string(path)), "missing: " + std::string(hint));
         return false;
     }
 
@@ -359,7 +372,7 @@ private:
         const auto at = locate_and_mark(path);
         if (!at) return std::nullopt;
         if (auto value = convert(*at->node)) return value;
-        report(at->shown, "expected " + std::string(expected) + ", found " + type_name(*at->node), at->line);
+        report(at->shown, "expected " + std::string(expected) + ", found " + type_name(*at->node));
         return std::nullopt;
     }
 
@@ -368,7 +381,7 @@ private:
             const std::string path = join(shown, std::string(k.str()));
             const auto found = state_->marks.find(to_lower(path));
             if (found == state_->marks.end()) {
-                report(path, unknown_key_message(k.str(), state_->asked[to_lower(shown)]), k.source().begin.line);
+                report(path, unknown_key_message(k.str(), state_->asked[to_lower(shown)]));
                 // Reported once, even when a reader above finishes too.
                 state_->marks.emplace(to_lower(path), mark::read);
             } else if (found->second == mark::entered) {

@@ -218,7 +218,7 @@ inline constexpr provider_factory provider_factory_for =
 
 }  // namespace sluice::sdk::detail
 
-#define SLUICE_DETAIL_DECLARE(kind_, bal_, mid_, prov_, name_, version_, summary_, example_)      \
+#define SLUICE_DETAIL_DECLARE(kind_, bal_, mid_, prov_, role_, name_, version_, summary_, example_) \
     namespace {                                                                                \
     struct sluice_plugin_identity {                                                            \
         static constexpr const char* name = name_;                                             \
@@ -227,7 +227,7 @@ inline constexpr provider_factory provider_factory_for =
         static const ::sluice::sdk::plugin_descriptor descriptor{                              \
             sizeof(::sluice::sdk::plugin_descriptor), ::sluice::sdk::abi_major,                \
             ::sluice::sdk::abi_minor, ::sluice::sdk::build_signature, kind_, name_, version_,  \
-            summary_, example_, bal_, mid_, prov_};                                            \
+            summary_, example_, bal_, mid_, prov_, role_};                                     \
         return &descriptor;                                                                    \
     }                                                                                          \
     }                                                                                          \
@@ -236,14 +236,23 @@ inline constexpr provider_factory provider_factory_for =
 #define SLUICE_DECLARE_BALANCER(Type, name_, version_, summary_, example_)                      \
     SLUICE_DETAIL_DECLARE(::sluice::sdk::plugin_kind::balancer,                                \
                           (::sluice::sdk::detail::balancer_factory_for<Type, sluice_plugin_identity>), \
-                          nullptr, nullptr, name_, version_, summary_, example_)
+                          nullptr, nullptr, ::sluice::sdk::balancer_role::strategy, name_, version_,   \
+                          summary_, example_)
+
+// A balancer that wraps the service's strategy (sdk::balancer_role::wrapper): its pickers
+// receive the strategy's picker as server_set::inner.
+#define SLUICE_DECLARE_WRAPPING_BALANCER(Type, name_, version_, summary_, example_)             \
+    SLUICE_DETAIL_DECLARE(::sluice::sdk::plugin_kind::balancer,                                \
+                          (::sluice::sdk::detail::balancer_factory_for<Type, sluice_plugin_identity>), \
+                          nullptr, nullptr, ::sluice::sdk::balancer_role::wrapper, name_, version_,    \
+                          summary_, example_)
 
 #define SLUICE_DECLARE_MIDDLEWARE(Type, name_, version_, summary_, example_)                    \
     SLUICE_DETAIL_DECLARE(::sluice::sdk::plugin_kind::middleware, nullptr,                     \
                           (::sluice::sdk::detail::middleware_factory_for<Type, sluice_plugin_identity>), \
-                          nullptr, name_, version_, summary_, example_)
+                          nullptr, ::sluice::sdk::balancer_role::strategy, name_, version_, summary_, example_)
 
 #define SLUICE_DECLARE_PROVIDER(Type, name_, version_, summary_, example_)                      \
     SLUICE_DETAIL_DECLARE(::sluice::sdk::plugin_kind::provider, nullptr, nullptr,              \
                           (::sluice::sdk::detail::provider_factory_for<Type, sluice_plugin_identity>), \
-                          name_, version_, summary_, example_)
+                          ::sluice::sdk::balancer_role::strategy, name_, version_, summary_, example_)

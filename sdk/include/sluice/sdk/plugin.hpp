@@ -27,6 +27,17 @@ constexpr std::string_view to_string(plugin_kind kind) noexcept {
     return "unknown";
 }
 
+// What a balancer plugin is to a service (a balancer descriptor's `role`, ABI 3.1).
+enum class balancer_role : std::uint32_t {
+    // Picks among the servers: `loadBalancer.strategy = "<name>"`, its options in the table
+    // `loadBalancer.<name>`.
+    strategy = 0,
+    // Wraps the strategy's picker, which it receives as server_set::inner (sticky sessions,
+    // for one): switched on by a table `loadBalancer.<name>`, its options. Several wrappers
+    // on one service nest in the order the host loaded them, the first around the strategy.
+    wrapper = 1,
+};
+
 // Factories receive the plugin's own TOML table as text, validate it once and return an
 // owned object (destroyed by its release()), or nullptr after reporting every error to
 // `errors`. `instance` names the configured object ("strip-api@file") for messages.
@@ -52,6 +63,8 @@ struct plugin_descriptor {
     balancer_factory create_balancer;
     middleware_factory create_middleware;
     provider_factory create_provider;
+    // ABI 3.1, appended: read only when struct_size covers it; a 3.0 balancer is a strategy.
+    balancer_role role;
 };
 
 // The exported alias every plugin defines (through the SLUICE_DECLARE_* macros).
