@@ -117,8 +117,6 @@ protected:
             svc->servers.push_back(std::move(s));
         }
         for (const auto& s : svc->servers) svc->infos.push_back({s.url, s.weight});
-        svc->up = std::make_unique<std::atomic<bool>[]>(urls.size());
-        for (std::size_t i = 0; i < urls.size(); ++i) svc->up[i].store(true);
         for (std::size_t i = 0; i < urls.size(); ++i) svc->health.push_back(std::make_shared<runtime::server_health>());
         svc->layers.push_back({"in-order", {}, {new in_order_picker(urls.size()), nullptr}});
         svc->picker = svc->layers.back().picker.get();

@@ -22,13 +22,11 @@ std::shared_ptr<runtime::snapshot> snapshot_of(const std::string& name, const st
     auto svc = std::make_unique<runtime::service>();
     svc->name = name;
     svc->passive_health_check = config::passive_health_config{1, failure_window};
-    svc->up = std::make_unique<std::atomic<bool>[]>(urls.size());
     for (std::size_t i = 0; i < urls.size(); ++i) {
         runtime::server s{urls[i], {}, 1};
         EXPECT_TRUE(runtime::parse_upstream_url(s.url, s.endpoint));
         svc->servers.push_back(std::move(s));
         svc->health.push_back(std::make_shared<runtime::server_health>());
-        svc->up[i].store(true);
     }
     auto snap = std::make_shared<runtime::snapshot>();
     snap->services.emplace(name, std::move(svc));
@@ -63,14 +61,14 @@ TEST(health_registry, a_passive_ejection_survives_a_reload) {
     registry states;
     auto first = snapshot_of("api@file", {a, b});
     states.adopt(first);
-    record_passive_failure(service_of(first, "api@file"), 0, first, control);
-    EXPECT_FALSE(service_of(first, "api@file").up[0]);
+    record_passive_failure(service_of(first, "api@file"), 0, control);
+    EXPECT_FALSE(server_up(service_of(first, "api@file"), 0));
 
     auto second = snapshot_of("api@file", {a, b});
     states.adopt(second);
     const auto& svc = service_of(second, "api@file");
-    EXPECT_FALSE(svc.up[0]) << "the ejected server came back with the new snapshot";
-    EXPECT_TRUE(svc.up[1]);
+    EXPECT_FALSE(server_up(svc, 0)) << "the ejected server came back with the new snapshot";
+    EXPECT_TRUE(server_up(svc, 1));
     EXPECT_EQ(svc.health[0], service_of(first, "api@file").health[0]);
     EXPECT_EQ(server_status(svc, 0), "DOWN");
 }
@@ -83,11 +81,11 @@ TEST(health_registry, an_ejection_through_an_older_snapshot_reaches_the_newest_a
     auto second = snapshot_of("api@file", {a}, 50ms);
     states.adopt(second);
     // A request that started before the reload fails.
-    record_passive_failure(service_of(first, "api@file"), 0, first, control);
+    record_passive_failure(service_of(first, "api@file"), 0, control);
     const auto& newest = service_of(second, "api@file");
-    EXPECT_TRUE(run_until(control, [&] { return !newest.up[0]; }));
-    EXPECT_TRUE(run_until(control, [&] { return newest.up[0].load(); })) << "not readmitted after its window";
-    EXPECT_TRUE(service_of(first, "api@file").up[0]);
+    EXPECT_TRUE(run_until(control, [&] { return !server_up(newest, 0); }));
+    EXPECT_TRUE(run_until(control, [&] { return server_up(newest, 0); })) << "not readmitted after its window";
+    EXPECT_TRUE(server_up(service_of(first, "api@file"), 0));
 }
 
 TEST(health_registry, an_active_down_verdict_survives_a_reload) {
@@ -106,13 +104,13 @@ TEST(health_registry, an_active_down_verdict_survives_a_reload) {
     states.adopt(first);
     checker.watch(first);
     const auto& svc1 = service_of(first, "api@file");
-    ASSERT_TRUE(run_until(control, [&] { return !svc1.up[0]; })) << "the first probe did not fail";
+    ASSERT_TRUE(run_until(control, [&] { return !server_up(svc1, 0); })) << "the first probe did not fail";
 
     auto second = with_check();
     states.adopt(second);
     checker.watch(second);
     // Before any probe of the new snapshot has run.
-    EXPECT_FALSE(service_of(second, "api@file").up[0]);
+    EXPECT_FALSE(server_up(service_of(second, "api@file"), 0));
     EXPECT_EQ(server_status(service_of(second, "api@file"), 0), "DOWN");
 }
 
@@ -121,7 +119,7 @@ TEST(health_registry, a_removed_server_is_forgotten) {
     registry states;
     auto first = snapshot_of("api@file", {a, b});
     states.adopt(first);
-    record_passive_failure(service_of(first, "api@file"), 1, first, control);
+    record_passive_failure(service_of(first, "api@file"), 1, control);
     ASSERT_NE(states.find("api@file", b), nullptr);
 
     states.adopt(snapshot_of("api@file", {a}));
@@ -131,7 +129,7 @@ TEST(health_registry, a_removed_server_is_forgotten) {
     // Back later, it starts afresh: UP, not ejected.
     auto third = snapshot_of("api@file", {a, b});
     states.adopt(third);
-    EXPECT_TRUE(service_of(third, "api@file").up[1]);
+    EXPECT_TRUE(server_up(service_of(third, "api@file"), 1));
     EXPECT_EQ(server_status(service_of(third, "api@file"), 1), "UP");
 }
 
@@ -142,9 +140,9 @@ TEST(health_registry, the_same_url_in_another_service_has_its_own_state) {
     auto other = snapshot_of("web@file", {a});
     first->services.emplace("web@file", std::move(other->services.at("web@file")));
     states.adopt(first);
-    record_passive_failure(service_of(first, "api@file"), 0, first, control);
-    EXPECT_FALSE(service_of(first, "api@file").up[0]);
-    EXPECT_TRUE(service_of(first, "web@file").up[0]);
+    record_passive_failure(service_of(first, "api@file"), 0, control);
+    EXPECT_FALSE(server_up(service_of(first, "api@file"), 0));
+    EXPECT_TRUE(server_up(service_of(first, "web@file"), 0));
 }
 
 }  // namespace

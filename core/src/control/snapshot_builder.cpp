@@ -88,11 +88,8 @@ std::unique_ptr<service> build_service(const config::service_config& sc, const p
     if (!errors.empty()) return nullptr;
 
     for (const auto& s : svc->servers) svc->infos.push_back({s.url, s.weight});
-    svc->up = std::make_unique<std::atomic<bool>[]>(svc->servers.size());
-    for (std::size_t i = 0; i < svc->servers.size(); ++i) {
-        svc->up[i].store(true, std::memory_order_relaxed);
-        svc->health.push_back(std::make_shared<runtime::server_health>());
-    }
+    // Fresh states; health::registry swaps in the known ones before the snapshot serves.
+    for (std::size_t i = 0; i < svc->servers.size(); ++i) svc->health.push_back(std::make_shared<runtime::server_health>());
     if (!add_layer(*svc, *strategy, sc.strategy_options, host, errors)) return nullptr;
     // The parser kept only the tables named after the wrappers it was told of, in their order.
     for (const auto& options : sc.wrappers) {

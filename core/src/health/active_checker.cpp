@@ -43,14 +43,12 @@ void active_checker::watch(const std::shared_ptr<const runtime::snapshot>& next)
     if (current_) current_->stop();
     current_ = std::make_shared<round>();
     std::set<std::pair<std::string, std::string>> live;
-    const auto now = runtime::steady_now_ms();
     for (const auto& [name, svc] : next->services) {
         for (std::size_t i = 0; i < svc->servers.size(); ++i) {
             // Known servers keep their verdict across the reload (the registry carried it);
             // one whose service stopped checking is no longer held DOWN by an old verdict.
             if (!svc->health_check) {
                 svc->health[i]->active_up.store(true, std::memory_order_relaxed);
-                svc->refresh(i, now);
                 continue;
             }
             live.emplace(name, svc->servers[i].url);
@@ -148,7 +146,6 @@ void active_checker::record(const runtime::service& svc, std::size_t index, bool
         return;
     }
     verdict.store(!up, std::memory_order_relaxed);
-    svc.refresh(index, runtime::steady_now_ms());
 }
 
 }  // namespace sluice::health

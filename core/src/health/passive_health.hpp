@@ -4,7 +4,6 @@
 #pragma once
 
 #include <cstddef>
-#include <memory>
 
 #include <boost/asio/io_context.hpp>
 
@@ -12,12 +11,10 @@
 
 namespace sluice::health {
 
-// Any worker thread; lock-free unless this failure ejects the server. `snapshot` owns
-// `svc`; `control` (the control thread) readmits the server when the window has passed, in
-// this snapshot and in the newest one serving it. Does nothing for a service without
-// passiveHealthCheck.
-void record_passive_failure(const runtime::service& svc, std::size_t index,
-                            const std::shared_ptr<const runtime::snapshot>& snapshot,
-                            boost::asio::io_context& control);
+// Any worker thread; lock-free unless this failure ejects the server. An ejection is a time
+// in the server's shared state, so it holds in every snapshot serving the server and ends
+// by itself; `control` (the control thread) only logs the server's return. Does nothing for
+// a service without passiveHealthCheck.
+void record_passive_failure(const runtime::service& svc, std::size_t index, boost::asio::io_context& control);
 
 }  // namespace sluice::health

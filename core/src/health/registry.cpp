@@ -4,17 +4,12 @@ namespace sluice::health {
 
 void registry::adopt(const std::shared_ptr<runtime::snapshot>& next) {
     decltype(states_) live;
-    const auto now = runtime::steady_now_ms();
     for (auto& [name, svc] : next->services) {
         for (std::size_t i = 0; i < svc->servers.size(); ++i) {
             auto key = std::make_pair(name, svc->servers[i].url);
             if (auto known = states_.find(key); known != states_.end()) svc->health[i] = known->second;
             // Two servers of one service with the same URL share one state, as they share a backend.
             else if (auto twin = live.find(key); twin != live.end()) svc->health[i] = twin->second;
-            auto& state = *svc->health[i];
-            // Shares ownership of `next`: the flag lives as long as a lock on it is held.
-            state.newest_up = std::shared_ptr<std::atomic<bool>>(next, &svc->up[i]);
-            svc->refresh(i, now);
             live.emplace(std::move(key), svc->health[i]);
         }
     }

@@ -17,8 +17,7 @@ class registry {
 public:
     // Control thread, before `next` is published: gives each server of `next` the state it
     // had under the same service name and URL (a server new to it keeps the fresh state the
-    // builder made), forgets the servers `next` no longer has, and sets next's verdicts
-    // (service::up) from those states.
+    // builder made), and forgets the servers `next` no longer has.
     void adopt(const std::shared_ptr<runtime::snapshot>& next);
 
     // The carried state of one server; nullptr when the newest snapshot does not serve it.

@@ -90,7 +90,8 @@ net::awaitable<bool> exchange<Stream>::run() {
     // Requests sent again after a server took them and failed to answer (idempotent only).
     std::size_t resent = 0;
     const std::size_t retries = std::min<std::size_t>(svc.retries, server_selection::max_failures - 1);
-    server_selection selection(svc);
+    server_selection selection(
+        svc, std::chrono::duration_cast<std::chrono::milliseconds>(started.time_since_epoch()).count());
     for (;;) {
         std::int32_t index = svc.picker->pick(*view, selection);
         // The picker failed (reported by its adapter): any server the host accepts rather than none.

@@ -18,7 +18,9 @@ public:
     // Servers one request may fail on before the proxy answers with the last failure.
     static constexpr std::size_t max_failures = 12;
 
-    explicit server_selection(const runtime::service& svc) noexcept : svc_(svc) {}
+    // `now_ms`: steady-clock milliseconds (runtime::steady_now_ms()), against which passive
+    // ejections are judged for the whole request.
+    server_selection(const runtime::service& svc, std::int64_t now_ms) noexcept : svc_(svc), now_ms_(now_ms) {}
 
     bool accept(std::int32_t server) const noexcept override {
         // Bounded: a picker that proposes in a loop is refused from here on.
@@ -28,7 +30,7 @@ public:
 
     bool accepted(std::int32_t server) const noexcept {
         if (server < 0 || static_cast<std::size_t>(server) >= svc_.servers.size()) return false;
-        if (!svc_.up[static_cast<std::size_t>(server)].load(std::memory_order_relaxed)) return false;
+        if (!svc_.health[static_cast<std::size_t>(server)]->available(now_ms_)) return false;
         for (std::size_t i = 0; i < failures_; ++i)
             if (failed_[i] == server) return false;
         return true;
@@ -51,6 +53,7 @@ public:
 
 private:
     const runtime::service& svc_;
+    std::int64_t now_ms_;
     std::array<std::int32_t, max_failures> failed_{};
     std::size_t failures_ = 0;
     mutable std::size_t proposals_ = 0;

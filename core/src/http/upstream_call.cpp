@@ -215,7 +215,7 @@ net::awaitable<outcome> upstream_call<Stream>::failed_early(unsigned status, boo
 template <class Stream>
 void upstream_call<Stream>::record_failure() {
     if (client_.handle.cancelled) return;
-    health::record_passive_failure(svc_, static_cast<std::size_t>(index_), x_.snapshot, *client_.w.ctx.control);
+    health::record_passive_failure(svc_, static_cast<std::size_t>(index_), *client_.w.ctx.control);
 }
 
 template class upstream_call<beast::tcp_stream>;

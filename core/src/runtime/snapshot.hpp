@@ -33,16 +33,13 @@ struct server {
 // Health of one server, by service name and URL. health::registry hands the same object to
 // every snapshot that serves the server, so active verdicts and passive ejections survive a
 // reload. Written by the active checker (control thread) and by passive checks (workers);
-// the effective verdict the host filters picks with is service::up.
+// read by every pick (available()), so a verdict or an ejection takes effect in every
+// snapshot at once, and an ejection ends by itself when its time has passed.
 struct server_health {
     std::atomic<bool> active_up{true};
     std::atomic<std::int64_t> ejected_until_ms{0};  // passive ejection, steady-clock milliseconds
     std::atomic<std::uint32_t> failures{0};         // passive failures in the current window
     std::atomic<std::int64_t> window_start_ms{0};
-    // Control thread only: the verdict flag of the newest snapshot serving this server (it
-    // keeps that snapshot alive while locked), so that an ejection recorded through an older
-    // snapshot also takes effect, and ends, in the newest one.
-    std::weak_ptr<std::atomic<bool>> newest_up;
 
     bool available(std::int64_t now_ms) const noexcept {
         return active_up.load(std::memory_order_relaxed) &&
@@ -61,7 +58,6 @@ struct service {
     std::optional<config::passive_health_config> passive_health_check;
     std::vector<server> servers;
     std::vector<sdk::server_info> infos;        // views into `servers`, for the balancer
-    std::unique_ptr<std::atomic<bool>[]> up;    // effective verdict per server: active and not ejected
     std::vector<std::shared_ptr<server_health>> health;  // per server, shared across snapshots
     // The strategy's balancer and picker first, then each wrapping balancer's around the
     // picker before it. The destructor releases the outermost first; in each layer the
@@ -79,11 +75,6 @@ struct service {
     service& operator=(const service&) = delete;
     ~service() {
         while (!layers.empty()) layers.pop_back();
-    }
-
-    // Recomputes up[i] from the active verdict and any passive ejection.
-    void refresh(std::size_t i, std::int64_t now_ms) const noexcept {
-        up[i].store(health[i]->available(now_ms), std::memory_order_relaxed);
     }
 };
 
