@@ -1,6 +1,7 @@
 #include <gtest/gtest.h>
 
 #include "config/dynamic_config.hpp"
+#include "config/ip_network.hpp"
 #include "config/static_config.hpp"
 
 namespace cfg = sluice::config;
@@ -214,6 +215,19 @@ servers = [{ url = "ftp://nope" }]
     EXPECT_NE(d.invalid.services.at("s@file")[0].to_string().find("dyn.toml:9: http.services.s.loadBalancer.servers[0].url"),
               std::string::npos)
         << d.invalid.services.at("s@file")[0].to_string();
+}
+
+TEST(ip_network, v4_v6_and_mapped) {
+    cfg::ip_network n;
+    ASSERT_TRUE(cfg::ip_network::parse("192.168.1.0/24", n));
+    EXPECT_TRUE(n.contains("192.168.1.77"));
+    EXPECT_TRUE(n.contains("::ffff:192.168.1.77"));
+    EXPECT_FALSE(n.contains("192.168.2.1"));
+    ASSERT_TRUE(cfg::ip_network::parse("fd00::/8", n));
+    EXPECT_TRUE(n.contains("fd12::1"));
+    EXPECT_FALSE(n.contains("fe80::1"));
+    EXPECT_FALSE(cfg::ip_network::parse("10.0.0.0/33", n));
+    EXPECT_FALSE(cfg::ip_network::parse("nope", n));
 }
 
 }  // namespace

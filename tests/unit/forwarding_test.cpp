@@ -1,7 +1,6 @@
 #include <gtest/gtest.h>
 
 #include "http/forwarding.hpp"
-#include "runtime/ip_network.hpp"
 
 namespace http = sluice::http;
 namespace bhttp = boost::beast::http;
@@ -85,19 +84,6 @@ TEST(forwarded, rfc7239_field_from_untrusted_peers_is_removed) {
         http::set_forwarded_headers(f, {"127.0.0.1", trusted, false, "proxy"});
         EXPECT_EQ(f.find("Forwarded") != f.end(), trusted);
     }
-}
-
-TEST(ip_network, v4_v6_and_mapped) {
-    sluice::runtime::ip_network n;
-    ASSERT_TRUE(sluice::runtime::ip_network::parse("192.168.1.0/24", n));
-    EXPECT_TRUE(n.contains("192.168.1.77"));
-    EXPECT_TRUE(n.contains("::ffff:192.168.1.77"));
-    EXPECT_FALSE(n.contains("192.168.2.1"));
-    ASSERT_TRUE(sluice::runtime::ip_network::parse("fd00::/8", n));
-    EXPECT_TRUE(n.contains("fd12::1"));
-    EXPECT_FALSE(n.contains("fe80::1"));
-    EXPECT_FALSE(sluice::runtime::ip_network::parse("10.0.0.0/33", n));
-    EXPECT_FALSE(sluice::runtime::ip_network::parse("nope", n));
 }
 
 }  // namespace

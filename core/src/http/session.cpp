@@ -32,7 +32,7 @@ public:
         }
         c_.trusted = ep.forwarded_insecure ||
                      std::any_of(ep.forwarded_trusted.begin(), ep.forwarded_trusted.end(),
-                                 [&](const runtime::ip_network& n) { return n.contains(c_.ip); });
+                                 [&](const config::ip_network& n) { return n.contains(c_.ip); });
         c_.handle.client = &beast::get_lowest_layer(c_.stream);
         w.sessions.insert(&c_.handle);
         ++w.metrics.open_connections;

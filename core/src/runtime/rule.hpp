@@ -10,7 +10,7 @@
 
 #include <boost/beast/http/fields.hpp>
 
-#include "runtime/ip_network.hpp"
+#include "config/ip_network.hpp"
 
 namespace re2 {
 class RE2;
@@ -44,10 +44,10 @@ public:
     };
     struct node {
         op kind;
-        std::vector<std::string> args;       // normalised arguments
-        std::shared_ptr<const re2::RE2> re;  // for the *Regexp matchers
-        std::vector<ip_network> networks;    // for ClientIP
-        std::vector<std::uint32_t> kids;     // for all_of / any_of / negate
+        std::vector<std::string> args;              // normalised arguments
+        std::shared_ptr<const re2::RE2> re;         // for the *Regexp matchers
+        std::vector<config::ip_network> networks;  // for ClientIP
+        std::vector<std::uint32_t> kids;            // for all_of / any_of / negate
     };
 
 private:

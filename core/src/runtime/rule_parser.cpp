@@ -243,8 +243,8 @@ private:
                 break;
             }
             case rule::op::client_ip: {
-                ip_network net;
-                if (!ip_network::parse(n.args[0], net)) return fail_at("\"" + n.args[0] + "\" is not an IP address or CIDR range");
+                config::ip_network net;
+                if (!config::ip_network::parse(n.args[0], net)) return fail_at("\"" + n.args[0] + "\" is not an IP address or CIDR range");
                 n.networks.push_back(net);
                 break;
             }

@@ -5,7 +5,7 @@
 #include <cstdint>
 #include <string_view>
 
-namespace sluice::runtime {
+namespace sluice::config {
 
 class ip_network {
 public:
@@ -18,4 +18,4 @@ private:
     unsigned prefix_ = 128;
 };
 
-}  // namespace sluice::runtime
+}  // namespace sluice::config

@@ -1,11 +1,11 @@
-#include "runtime/ip_network.hpp"
+#include "config/ip_network.hpp"
 
 #include <charconv>
 #include <string>
 
 #include <boost/asio/ip/address.hpp>
 
-namespace sluice::runtime {
+namespace sluice::config {
 
 namespace {
 bool to_v6_bytes(std::string_view text, std::array<std::uint8_t, 16>& out, bool& v4) {
@@ -49,4 +49,4 @@ bool ip_network::contains(std::string_view address) const {
     return true;
 }
 
-}  // namespace sluice::runtime
+}  // namespace sluice::config
