@@ -222,7 +222,8 @@ typedef struct sluice_balancer_ops {
                     sluice_error_sink* errors);
     void (*destroy)(void* balancer);
     /* `servers` (count entries) and `inner` stay valid until destroy_picker returns. `inner`
-     * is the picker a wrapping balancer wraps, NULL for a strategy. */
+     * is the picker a wrapping balancer wraps, NULL for a strategy. Every picker is destroyed
+     * before the balancer that created it (a picker may use its balancer's state). */
     void* (*create_picker)(void* balancer, const sluice_server_info* servers, size_t count,
                            sluice_inner_picker* inner, sluice_error_sink* errors);
     void (*destroy_picker)(void* picker);
@@ -253,7 +254,7 @@ typedef struct sluice_middleware_ops {
     uint32_t (*on_response)(void* middleware, const sluice_request* request, sluice_response* response,
                             void* state);
     /* Optional (NULL). Called once when the request is over, when on_request stored a
-     * non-NULL state, to free it. */
+     * non-NULL state, to free it; always before the middleware's destroy. */
     void (*end_request)(void* middleware, void* state);
 } sluice_middleware_ops;
 
@@ -300,7 +301,10 @@ typedef struct sluice_plugin {
     const sluice_provider_ops* provider;
 } sluice_plugin;
 
-/* The one symbol a plugin library exports. Returns its descriptor; called once, at load. */
+/* The one symbol a plugin library exports. Returns its descriptor; called once, at load.
+ * A host checks that the symbol is a function before calling it (dladdr1 with
+ * RTLD_DL_SYMENT: STT_FUNC): plugins built for ABI 3 export a data symbol of the same name
+ * (a pointer to their descriptor function, Boost.DLL's alias), and calling that would crash. */
 #define SLUICE_PLUGIN_ENTRY "sluice_plugin_entry"
 typedef const sluice_plugin* (*sluice_plugin_entry_fn)(void);
 
