@@ -43,7 +43,8 @@
 //   The sink stays valid until stop() returns.
 //
 // An optional hook the type lacks becomes a NULL entry in the table, so the host skips the
-// call; a hook declared with the wrong signature is a compile error, not a silent NULL.
+// call. A hook that is declared (once, not as a template) with the wrong signature is a
+// compile error rather than a silent NULL.
 //
 // Failure. Every hook may throw. An exception from create() or create_picker() becomes a
 // configuration error naming the plugin and the instance ("plugin \"x\" (instance

@@ -20,8 +20,9 @@ enum class verdict : std::uint32_t {
 // Per-request state of a middleware that declares `using request_state = S;`: its
 // on_request receives the request's slot for it, empty on entry. Nothing is allocated
 // unless the hook calls emplace(); what it stores reaches on_response as `S*` (nullptr when
-// nothing was stored) and is destroyed by the SDK when the request is over, on whichever
-// worker ends it. One slot per request and middleware, so no locking is needed.
+// nothing was stored) and is deleted by the SDK when the host ends the request
+// (sluice_middleware_ops::end_request). One slot per request and middleware, so no locking
+// is needed.
 //
 // Valid during on_request only (the state itself lives until the request ends).
 template <class S>
