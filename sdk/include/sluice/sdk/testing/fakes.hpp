@@ -34,7 +34,7 @@
 namespace sluice::sdk::testing {
 
 // The fakes' host table: one for the process, as the host's.
-const sluice_host_api* fake_api() noexcept;
+inline const sluice_host_api* fake_api() noexcept;
 
 class fake_host;
 
