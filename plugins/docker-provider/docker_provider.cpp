@@ -243,7 +243,7 @@ public:
         return std::make_unique<docker_provider>(host, std::string(instance), std::move(s));
     }
 
-    docker_provider(sdk::host& host, std::string name, settings s)
+    docker_provider(sdk::host host, std::string name, settings s)
         : host_(host), name_(std::move(name)), settings_(std::move(s)) {}
     docker_provider(const docker_provider&) = delete;
     docker_provider& operator=(const docker_provider&) = delete;
@@ -251,7 +251,7 @@ public:
 
     bool start(sdk::document_sink& sink) noexcept {
         try {
-            sink_ = &sink;
+            sink_ = sink;
             work_.emplace(ioc_.get_executor());
             net::co_spawn(ioc_, run(), [this](std::exception_ptr e) {
                 if (e) log(sdk::log_level::error, "stopped by an unexpected error");
@@ -410,7 +410,7 @@ private:
         if (warned_.size() > 1000) warned_.clear();  // bounded; repeats may be logged again
         if (doc.toml == last_) return;
         last_ = doc.toml;
-        sink_->publish(last_);
+        sink_.publish(last_);
     }
 
     static std::string url_encode(std::string_view s) {
@@ -427,10 +427,10 @@ private:
         return out;
     }
 
-    sdk::host& host_;
+    sdk::host host_;  // views: copies stay valid for the provider's life (the sink until stop returns)
     std::string name_;
     settings settings_;
-    sdk::document_sink* sink_ = nullptr;
+    sdk::document_sink sink_;
     net::io_context ioc_{1};
     std::optional<net::executor_work_guard<net::io_context::executor_type>> work_;
     std::thread thread_;

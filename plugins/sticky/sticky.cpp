@@ -63,19 +63,32 @@ public:
 
     // The pinned server while the host accepts it; otherwise the wrapped strategy's choice.
     std::int32_t pick(const sdk::request& req, const sdk::server_filter& filter) {
-        const std::int32_t pinned = cookie_.enabled ? pinned_server(req) : -1;
+        const std::int32_t pinned = pinned_server(req);
         if (pinned >= 0 && filter.accept(pinned)) return pinned;
-        return set_.inner->pick(req, filter);
+        return set_.inner.pick(req, filter);
     }
 
     void on_response(const sdk::request& req, sdk::response& resp, std::int32_t server) {
-        set_.inner->on_response(req, resp, server);
-        if (!cookie_.enabled || server < 0 || pinned_server(req) == server) return;
+        const std::int32_t pinned = pinned_server(req);
+        if (server != pinned) set_.inner.on_response(req, resp, server);
+        if (server < 0 || server == pinned || !cookie_.enabled) return;
         resp.add_header("Set-Cookie", cookie_.name + "=" + values_[static_cast<std::size_t>(server)] + cookie_.attributes);
     }
 
+    // The wrapped strategy hears only of attempts on servers its own pick returned: the
+    // pinned ones never went through it, and a strategy that counts what it started (least
+    // requests, say) would otherwise see attempts end that never began. A server the request
+    // is pinned to was this picker's choice, because pick proposes the pin first and, once
+    // the filter has refused it, the filter refuses it to the strategy too. on_response
+    // follows the same rule.
+    void on_attempt(const sdk::request& req, const sdk::attempt& attempt) {
+        if (attempt.server != pinned_server(req)) set_.inner.on_attempt(req, attempt);
+    }
+
 private:
+    // The server the request's cookie pins, or -1 (also when the cookie is off).
     std::int32_t pinned_server(const sdk::request& req) const noexcept {
+        if (!cookie_.enabled) return -1;
         const auto value = cookie_value(req.header("Cookie"), cookie_.name);
         if (!value) return -1;
         for (std::size_t i = 0; i < values_.size(); ++i)

@@ -11,27 +11,26 @@ struct fixture {
     fake_host host;
     collecting_errors errors;
     fake_server_set servers{{{"http://10.0.0.1:80", 1}, {"http://10.0.0.2:80", 1}, {"http://10.0.0.3:80", 1}}};
-    cycling_picker inner{servers.view()};
-    handle<sdk::balancer> balancer;
-    handle<sdk::picker> picker;
+    cycling_picker inner{servers};
+    balancer_object balancer;
+    picker_object picker;
 
     // `config`: the service's loadBalancer.sticky table.
     explicit fixture(std::string_view config = "[cookie]\nname = \"s\"", std::string_view service = "app@file") {
-        const auto* d = SLUICE_TESTING_LINKED_DESCRIPTOR();
-        balancer.reset(d->create_balancer(host, service, config, errors));
+        balancer = SLUICE_TESTING_LINKED_PLUGIN().create_balancer(host, service, config, errors);
         if (!balancer) return;
-        auto set = servers.view();
-        set.inner = &inner;
-        picker.reset(balancer->create_picker(set, errors));
+        picker = balancer.create_picker(servers, errors, &inner);
     }
 
-    // One exchange: which server, and the Set-Cookie the client got ("" for none).
+    // One exchange: which server, and the Set-Cookie the client got ("" for none). Every
+    // attempt ends with a response, as the host reports it.
     std::pair<int, std::string> exchange(std::string cookie = "") {
         fake_request req;
         if (!cookie.empty()) req.headers.set("Cookie", cookie);
-        const int server = picker->pick(req, servers.accepting());
+        const int server = picker.pick(req, servers.accepting());
         fake_response resp;
-        picker->on_response(req, resp, server);
+        picker.on_response(req, resp, server);
+        picker.on_attempt(req, {server, sdk::attempt_outcome::response, 200, std::chrono::microseconds(100)});
         return {server, std::string(resp.header("Set-Cookie"))};
     }
 };
@@ -59,6 +58,30 @@ TEST(sticky, a_valid_pin_holds_without_a_new_cookie) {
         EXPECT_EQ(set_cookie, "");
     }
     EXPECT_EQ(f.inner.picks, 2);  // the wrapped strategy was asked only for the unpinned requests
+    EXPECT_EQ(f.inner.responses, 2);
+    EXPECT_EQ(f.inner.attempts, (std::vector<std::int32_t>{0, 1}));
+}
+
+// The strategy hears of every attempt it chose, and of none it did not: a pinned server's
+// attempts stay with sticky, a repin after a failure goes through the strategy.
+TEST(sticky, the_strategy_hears_only_of_attempts_on_servers_it_chose) {
+    fixture f;
+    const auto pin = cookie_pair(f.exchange().second);  // server 0, chosen by the strategy
+    fake_request req;
+    req.headers.set("Cookie", pin);
+    // The pinned server is tried and its connection is refused; the retry excludes it.
+    const int first = f.picker.pick(req, f.servers.accepting());
+    ASSERT_EQ(first, 0);
+    f.picker.on_attempt(req, {first, sdk::attempt_outcome::refused, 0, std::chrono::microseconds(50)});
+    const int second = f.picker.pick(req, f.servers.accepting({0}));
+    ASSERT_EQ(second, 1);
+    fake_response resp;
+    f.picker.on_response(req, resp, second);
+    f.picker.on_attempt(req, {second, sdk::attempt_outcome::response, 200, std::chrono::microseconds(80)});
+    EXPECT_EQ(f.inner.picks, 2);
+    EXPECT_EQ(f.inner.attempts, (std::vector<std::int32_t>{0, 1}));  // the first exchange's, then the retry's
+    EXPECT_EQ(f.inner.responses, 2);
+    EXPECT_FALSE(std::string(resp.header("Set-Cookie")).empty());  // repinned to server 1
 }
 
 TEST(sticky, a_down_pinned_server_repins_elsewhere) {
@@ -67,6 +90,7 @@ TEST(sticky, a_down_pinned_server_repins_elsewhere) {
     f.servers.set_up(0, false);
     auto [server, set_cookie] = f.exchange(pin);
     EXPECT_NE(server, 0);
+    EXPECT_EQ(f.inner.attempts.back(), server);  // the strategy chose, so it hears of the attempt
     ASSERT_FALSE(set_cookie.empty());
     EXPECT_NE(cookie_pair(set_cookie), pin);
     EXPECT_EQ(f.exchange(cookie_pair(set_cookie)).first, server);
@@ -91,7 +115,7 @@ TEST(sticky, excluded_pinned_server_is_not_returned) {
     const auto pin = cookie_pair(f.exchange().second);  // server 0
     fake_request req;
     req.headers.set("Cookie", pin);
-    EXPECT_NE(f.picker->pick(req, f.servers.accepting({0})), 0);
+    EXPECT_NE(f.picker.pick(req, f.servers.accepting({0})), 0);
 }
 
 TEST(sticky, default_name_follows_traefik) {
@@ -149,16 +173,17 @@ TEST(sticky, cookie_is_a_switch) {
 }
 
 TEST(sticky, is_declared_a_wrapper) {
-    EXPECT_EQ(SLUICE_TESTING_LINKED_DESCRIPTOR()->role, sdk::balancer_role::wrapper);
+    EXPECT_EQ(SLUICE_TESTING_LINKED_DESCRIPTOR()->role, SLUICE_ROLE_WRAPPER);
+    EXPECT_EQ(SLUICE_TESTING_LINKED_PLUGIN().role(), sdk::balancer_role::wrapper);
 }
 
 TEST(sticky, needs_a_strategy_to_wrap) {
     fake_host host;
     collecting_errors errors;
-    const auto* d = SLUICE_TESTING_LINKED_DESCRIPTOR();
-    handle<sdk::balancer> b(d->create_balancer(host, "s", "", errors));
+    auto b = SLUICE_TESTING_LINKED_PLUGIN().create_balancer(host, "s", "", errors);
+    ASSERT_TRUE(b);
     fake_server_set servers({{"http://a", 1}});
-    EXPECT_EQ(b->create_picker(servers.view(), errors), nullptr);
+    EXPECT_FALSE(b.create_picker(servers, errors));
     EXPECT_EQ(errors.errors.size(), 1u);
 }
 

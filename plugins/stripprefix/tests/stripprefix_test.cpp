@@ -17,15 +17,14 @@ struct outcome {
 outcome strip(std::string_view config, std::string target, std::string routing_path = "") {
     fake_host host;
     collecting_errors errors;
-    const auto* d = SLUICE_TESTING_LINKED_DESCRIPTOR();
-    handle<sdk::middleware> mw(d->create_middleware(host, "t@file", config, errors));
+    auto mw = SLUICE_TESTING_LINKED_PLUGIN().create_middleware(host, "t@file", config, errors);
     EXPECT_TRUE(mw) << (errors.errors.empty() ? "" : errors.errors[0].second);
     if (!mw) return {sdk::verdict::proceed, "(not created)", "", 0};
     fake_request req;
     req.target_ = std::move(target);
     req.routing_path_ = std::move(routing_path);
-    fake_reply reply;
-    const auto v = mw->on_request(req, reply);
+    fake_local_reply reply;
+    const auto v = mw.on_request(req, reply);
     return {v, req.target_, std::string(req.header("X-Forwarded-Prefix")), reply.status_};
 }
 
@@ -85,8 +84,7 @@ TEST(stripprefix, force_slash_is_accepted_with_a_deprecation_warning) {
                                "prefixes = \"/api\"\nforceslash = \"true\""}) {
         fake_host host;
         collecting_errors errors;
-        const auto* d = SLUICE_TESTING_LINKED_DESCRIPTOR();
-        handle<sdk::middleware> mw(d->create_middleware(host, "strip@file", config, errors));
+        auto mw = SLUICE_TESTING_LINKED_PLUGIN().create_middleware(host, "strip@file", config, errors);
         ASSERT_TRUE(mw) << config << ": " << (errors.errors.empty() ? "" : errors.errors[0].second);
         ASSERT_EQ(host.lines.size(), 1u) << config;
         EXPECT_EQ(host.lines[0].first, sdk::log_level::warn);
@@ -95,8 +93,8 @@ TEST(stripprefix, force_slash_is_accepted_with_a_deprecation_warning) {
         EXPECT_NE(host.lines[0].second.find("strip@file"), std::string::npos) << host.lines[0].second;
         fake_request req;
         req.target_ = "/api";
-        fake_reply reply;
-        EXPECT_EQ(mw->on_request(req, reply), sdk::verdict::proceed);
+        fake_local_reply reply;
+        EXPECT_EQ(mw.on_request(req, reply), sdk::verdict::proceed);
         EXPECT_EQ(req.target_, "/");
     }
 }
@@ -122,8 +120,7 @@ TEST(stripprefix, configuration_errors_name_the_key) {
     for (const auto& c : cases) {
         fake_host host;
         collecting_errors errors;
-        const auto* d = SLUICE_TESTING_LINKED_DESCRIPTOR();
-        EXPECT_EQ(d->create_middleware(host, "t", c.config, errors), nullptr) << c.config;
+        EXPECT_FALSE(SLUICE_TESTING_LINKED_PLUGIN().create_middleware(host, "t", c.config, errors)) << c.config;
         ASSERT_FALSE(errors.errors.empty()) << c.config;
         EXPECT_EQ(errors.errors[0].first, c.key) << c.config;
     }
@@ -132,9 +129,25 @@ TEST(stripprefix, configuration_errors_name_the_key) {
 TEST(stripprefix, toml_syntax_error_is_reported_not_thrown) {
     fake_host host;
     collecting_errors errors;
-    const auto* d = SLUICE_TESTING_LINKED_DESCRIPTOR();
-    EXPECT_EQ(d->create_middleware(host, "t", "prefixes = [", errors), nullptr);
+    EXPECT_FALSE(SLUICE_TESTING_LINKED_PLUGIN().create_middleware(host, "t", "prefixes = [", errors));
     EXPECT_EQ(errors.errors.size(), 1u);
+}
+
+// Only a request hook: the host skips the response hook and keeps no state.
+TEST(stripprefix, has_no_response_hook_and_no_request_state) {
+    fake_host host;
+    collecting_errors errors;
+    const auto plugin = SLUICE_TESTING_LINKED_PLUGIN();
+    EXPECT_EQ(plugin.kind(), sdk::plugin_kind::middleware);
+    auto mw = plugin.create_middleware(host, "t@file", R"(prefixes = ["/api"])", errors);
+    ASSERT_TRUE(mw);
+    EXPECT_FALSE(mw.has_on_response());
+    EXPECT_EQ(plugin->middleware->end_request, nullptr);
+    fake_request req;
+    req.target_ = "/api/x";
+    fake_local_reply reply;
+    EXPECT_EQ(mw.on_request(req, reply), sdk::verdict::proceed);
+    EXPECT_FALSE(mw.holds_state());
 }
 
 }  // namespace

@@ -53,7 +53,7 @@ struct integer_range {
     std::int64_t max = std::numeric_limits<std::int64_t>::max();
 };
 
-// Reads one plugin configuration table (the text a factory receives).
+// Reads one plugin configuration table (the text a plugin type's create() receives).
 //
 // Keys and key paths ("cookie.name") match case-insensitively, as in Traefik. Values from
 // container labels arrive as strings and are coerced: "true"/"false" in any case for a
@@ -68,8 +68,9 @@ struct integer_range {
 // constructor. Sub-readers from table() and tables() share that document (shared ownership),
 // so any of them may outlive the others. Values returned are copies.
 // Lifetime: `errors` is referenced, not owned, and must outlive every reader made from it;
-// the host's sink is valid only during the factory call, so use readers only inside create().
-// Threading: none. A reader belongs to the thread running the factory; it is meant for
+// the host's sink is valid only during the create() call that received it, so use readers
+// only inside create().
+// Threading: none. A reader belongs to the thread running create(); it is meant for
 // creation time, never for the request path.
 // Lines: the host maps each reported key path to the line of that key in the user's file,
 // so messages carry none (only a text that is not TOML at all says where, in the text).

@@ -1,258 +1,431 @@
-// Declaration macros: one line at namespace scope of a plugin's source file exports its
-// descriptor. The plugin's own types are plain classes (they derive from nothing of the
-// SDK's); the SDK wraps them in adapters that implement the boundary's interfaces, so that
-// nothing the author's code throws ever crosses it.
+// Declaration macros: one line at namespace scope of a plugin's source file defines the
+// plugin's descriptor and its one exported symbol,
+//     extern "C" const sluice_plugin* sluice_plugin_entry(void);
+// The plugin's own types are plain classes (they derive from nothing of the SDK's). The SDK
+// generates the C function tables of sluice/abi.h from them; each generated function keeps
+// the host link next to the author's object, builds the views (sdk::request, ...) and
+// catches whatever the author's code throws, so that nothing but C crosses the boundary.
 //
-// Every plugin type provides
-//     static std::unique_ptr<T> create(sluice::sdk::host&, std::string_view instance,
-//                                      std::string_view config, sluice::sdk::error_sink&);
+// Every plugin type T provides
+//     static std::unique_ptr<T> create(sdk::host& host, std::string_view instance,
+//                                      std::string_view config, sdk::error_sink& errors);
 // returning nullptr after reporting errors (sdk::config_reader in config_reader.hpp reads
-// `config` and reports its errors with key paths). Then, by kind:
-//   middleware: sdk::verdict on_request(sdk::request&, sdk::local_reply&);
-//               void on_response(const sdk::request&, sdk::response&);            (optional)
-//   balancer:   std::unique_ptr<P> create_picker(const sdk::server_set&, sdk::error_sink&);
-//               where P has std::int32_t pick(const sdk::request&, const sdk::server_filter&)
-//               and optionally void on_response(const sdk::request&, sdk::response&, std::int32_t)
-//   provider:   bool start(sdk::document_sink&); void stop();
-// These may throw. An exception from create() becomes a configuration error naming the
-// plugin and the instance ("... threw: <what>"); one from any other hook is reported to the
-// host (sdk::host::report_fault), which answers the request with 500 (a middleware) or
-// chooses another server (a balancer's pick), and keeps serving.
+// `config` and reports its errors with key paths). `host` stays valid for the object's life
+// (keep the reference or copy it); `errors` only during the call. `instance` names the
+// configured object ("strip-api@file"). Then, by kind:
+//
+//   middleware (SLUICE_DECLARE_MIDDLEWARE). One object serves every worker at once: hooks
+//   must be thread-safe and should not block.
+//     sdk::verdict on_request(sdk::request&, sdk::local_reply&);
+//     void on_response(const sdk::request&, sdk::response&);                     (optional)
+//   With per-request state, T declares `using request_state = S;` and the hooks become
+//     sdk::verdict on_request(sdk::request&, sdk::local_reply&, sdk::state_slot<S>& state);
+//     void on_response(const sdk::request&, sdk::response&, S* state);           (optional)
+//   state.emplace(...) allocates an S for this request only when the hook asks for one;
+//   on_response receives it (nullptr when none was stored) and the SDK deletes it when the
+//   request is over (sluice_middleware_ops::end_request). on_response may also return
+//   sdk::verdict (proceed, or failed for a 500) instead of void.
+//
+//   balancer (SLUICE_DECLARE_BALANCER for a strategy, SLUICE_DECLARE_WRAPPING_BALANCER for
+//   a wrapper). Creation runs on the control thread.
+//     std::unique_ptr<P> create_picker(const sdk::server_set&, sdk::error_sink&);
+//   where the picker P is immutable and called from every worker at once (lock-free, no
+//   allocation on the way):
+//     std::int32_t pick(const sdk::request&, const sdk::server_filter&);
+//     void on_response(const sdk::request&, sdk::response&, std::int32_t server);  (optional)
+//     void on_attempt(const sdk::request&, const sdk::attempt&);                   (optional)
+//   The server_set (its servers and, for a wrapper, its inner picker) stays valid for the
+//   picker's life. Every picker is destroyed before the balancer that made it.
+//
+//   provider (SLUICE_DECLARE_PROVIDER). Owns its threads; control thread.
+//     bool start(sdk::document_sink&);   // returns promptly; false after logging why not
+//     void stop();                       // joins what start began
+//   The sink stays valid until stop() returns.
+//
+// An optional hook the type lacks becomes a NULL entry in the table, so the host skips the
+// call. A hook that is declared (once, not as a template) with the wrong signature is a
+// compile error rather than a silent NULL.
+//
+// Failure. Every hook may throw. An exception from create() or create_picker() becomes a
+// configuration error naming the plugin and the instance ("plugin \"x\" (instance
+// a@file) threw: <what>"). One from any other hook is reported to the host
+// (sluice_host_api::report_fault, which counts and logs it) and the hook returns what
+// sluice/abi.h prescribes: pick returns pick_failed (the host chooses another server),
+// on_request and on_response return verdict::failed (the host answers 500), start returns
+// false; the others return nothing. The proxy keeps serving.
 #pragma once
 
+#include <concepts>
+#include <cstddef>
+#include <cstdint>
 #include <exception>
 #include <memory>
 #include <string>
 #include <string_view>
+#include <type_traits>
 #include <utility>
+#include <vector>
 
-#include <boost/dll/alias.hpp>
-
+#include "sluice/abi.h"
 #include "sluice/sdk/plugin.hpp"
 
 namespace sluice::sdk::detail {
 
-// Who a fault belongs to: the plugin, its kind and the configured instance.
-class fault_context {
-public:
-    fault_context(host& h, std::string_view plugin, plugin_kind kind, std::string_view instance)
-        : host_(&h), plugin_(plugin), kind_(to_string(kind)), instance_(instance) {}
-
-    // Called from inside a catch block: reports the exception in flight.
-    void report(std::string_view hook) const noexcept {
-        try {
-            throw;
-        } catch (const std::exception& e) {
-            host_->report_fault({plugin_, kind_, instance_, hook, e.what()});
-        } catch (...) {
-            host_->report_fault({plugin_, kind_, instance_, hook, "an exception that is not a std::exception"});
-        }
+// Inside a catch block: the message of the exception in flight. Valid until that block ends.
+inline std::string_view exception_message() noexcept {
+    try {
+        throw;
+    } catch (const std::exception& e) {
+        return e.what();
+    } catch (...) {
+        return "an exception that is not a std::exception";
     }
+}
 
-    // Called from inside a catch block of a factory: the exception becomes a configuration error.
-    void refuse(error_sink& errors) const noexcept {
-        const std::string_view what = [] {
-            try {
-                throw;
-            } catch (const std::exception& e) {
-                return std::string_view(e.what());
-            } catch (...) {
-                return std::string_view("an exception that is not a std::exception");
-            }
-        }();
-        try {
-            errors.error("", "plugin \"" + std::string(plugin_) + "\" (instance " + instance_ + ") threw: " +
-                                 std::string(what));
-        } catch (...) {
-            errors.error("", what);
-        }
+// Inside a catch block of a hook: the host counts and logs the fault.
+inline void report_fault(const host& h, std::string_view hook) noexcept {
+    h.api()->report_fault(h.handle(), to_c(hook), to_c(exception_message()));
+}
+
+// Inside a catch block of create or create_picker: the exception becomes a configuration error.
+inline void refuse(const sluice_host_api* api, sluice_error_sink* errors, std::string_view plugin,
+                   std::string_view instance) noexcept {
+    const std::string_view what = exception_message();
+    try {
+        const std::string message = "plugin \"" + std::string(plugin) + "\" (instance " + std::string(instance) +
+                                    ") threw: " + std::string(what);
+        api->config_error(errors, to_c({}), to_c(message));
+    } catch (...) {
+        api->config_error(errors, to_c({}), to_c(what));
     }
+}
 
-private:
-    host* host_;
-    std::string_view plugin_;  // static storage: the declaration's literal
-    std::string_view kind_;
-    std::string instance_;
+struct no_extra {};
+
+// What the host holds as a plugin object: the host link, then the author's object, which
+// is destroyed first and may still log on its way out.
+template <class T, class Extra = no_extra>
+struct object_box {
+    object_box(const sluice_host_api* api, sluice_host* link, std::string_view instance_name)
+        : host(api, link), instance(instance_name) {}
+
+    sdk::host host;
+    std::string instance;
+    [[no_unique_address]] Extra extra{};
+    std::unique_ptr<T> impl;
 };
 
 template <class T>
-class middleware_adapter final : public middleware {
-public:
-    middleware_adapter(std::unique_ptr<T> impl, fault_context context)
-        : impl_(std::move(impl)), context_(std::move(context)) {}
-
-    verdict on_request(request& req, local_reply& reply) noexcept override {
-        try {
-            return impl_->on_request(req, reply);
-        } catch (...) {
-            context_.report("on_request");
-            return verdict::failed;
-        }
-    }
-    verdict on_response(const request& req, response& resp) noexcept override {
-        if constexpr (requires(T& t) { t.on_response(req, resp); }) {
-            try {
-                impl_->on_response(req, resp);
-            } catch (...) {
-                context_.report("on_response");
-                return verdict::failed;
-            }
-        }
-        return verdict::proceed;
-    }
-    void release() noexcept override { delete this; }
-
-private:
-    std::unique_ptr<T> impl_;
-    fault_context context_;
+concept creatable = requires(sdk::host& h, std::string_view s, error_sink& e) {
+    { T::create(h, s, s, e) } -> std::same_as<std::unique_ptr<T>>;
 };
 
-template <class P>
-class picker_adapter final : public picker {
-public:
-    picker_adapter(std::unique_ptr<P> impl, fault_context context)
-        : impl_(std::move(impl)), context_(std::move(context)) {}
-
-    std::int32_t pick(const request& req, const server_filter& filter) noexcept override {
-        try {
-            return impl_->pick(req, filter);
-        } catch (...) {
-            context_.report("pick");
-            return pick_failed;
-        }
+template <class T, class Box, class Identity>
+void* create_object(const sluice_host_api* api, sluice_host* link, sluice_str instance, sluice_str config,
+                    sluice_error_sink* errors) noexcept {
+    static_assert(creatable<T>,
+                  "a plugin type needs static std::unique_ptr<T> create(sdk::host&, std::string_view instance, "
+                  "std::string_view config, sdk::error_sink&)");
+    error_sink sink(api, errors);
+    try {
+        auto box = std::make_unique<Box>(api, link, from_c(instance));
+        box->impl = T::create(box->host, from_c(instance), from_c(config), sink);
+        return box->impl ? box.release() : nullptr;
+    } catch (...) {
+        refuse(api, errors, Identity::name, from_c(instance));
+        return nullptr;
     }
-    void on_response(const request& req, response& resp, std::int32_t server) noexcept override {
-        if constexpr (requires(P& p) { p.on_response(req, resp, server); }) {
-            try {
-                impl_->on_response(req, resp, server);
-            } catch (...) {
-                context_.report("on_response");
-            }
-        }
-    }
-    void release() noexcept override { delete this; }
+}
 
-private:
-    std::unique_ptr<P> impl_;
-    fault_context context_;
-};
+template <class Box>
+void destroy_object(void* object) noexcept {
+    delete static_cast<Box*>(object);
+}
+
+// ---- middlewares ----------------------------------------------------------------------
 
 template <class T>
-class balancer_adapter final : public balancer {
-public:
-    balancer_adapter(std::unique_ptr<T> impl, fault_context context)
-        : impl_(std::move(impl)), context_(std::move(context)) {}
+struct request_state_of {
+    using type = void;
+};
+template <class T>
+    requires requires { typename T::request_state; }
+struct request_state_of<T> {
+    using type = typename T::request_state;
+};
 
-    picker* create_picker(const server_set& servers, error_sink& errors) noexcept override {
+template <class T, class Identity>
+struct middleware_glue {
+    static constexpr plugin_kind kind = plugin_kind::middleware;
+    using box = object_box<T>;
+    using state = typename request_state_of<T>::type;
+    static constexpr bool stateful = !std::is_void_v<state>;
+
+    static constexpr bool response_with_state = stateful && requires(T& t, const request& q, response& r, state* s) {
+        t.on_response(q, r, s);
+    };
+    static constexpr bool response_plain = requires(T& t, const request& q, response& r) { t.on_response(q, r); };
+    static constexpr bool has_on_response = response_with_state || response_plain;
+    static_assert(has_on_response || !requires { &T::on_response; },
+                  "a middleware's on_response takes (const sdk::request&, sdk::response&), and a stateful one's "
+                  "(const sdk::request&, sdk::response&, request_state*)");
+
+    static std::uint32_t on_request(void* object, sluice_request* r, sluice_local_reply* l, void** slot) noexcept {
+        auto& b = *static_cast<box*>(object);
         try {
-            auto p = impl_->create_picker(servers, errors);
-            if (!p) return nullptr;
-            using picker_type = typename decltype(p)::element_type;
-            return new picker_adapter<picker_type>(std::move(p), context_);
+            request req(b.host.api(), r);
+            local_reply reply(b.host.api(), l);
+            if constexpr (stateful) {
+                static_assert(requires(T& t, request& q, local_reply& p, state_slot<state>& s) {
+                    { t.on_request(q, p, s) } -> std::same_as<verdict>;
+                }, "a stateful middleware's on_request is sdk::verdict on_request(sdk::request&, sdk::local_reply&, "
+                   "sdk::state_slot<request_state>&)");
+                state_slot<state> s(slot);
+                return static_cast<std::uint32_t>(b.impl->on_request(req, reply, s));
+            } else {
+                static_assert(requires(T& t, request& q, local_reply& p) {
+                    { t.on_request(q, p) } -> std::same_as<verdict>;
+                }, "a middleware's on_request is sdk::verdict on_request(sdk::request&, sdk::local_reply&)");
+                (void)slot;
+                return static_cast<std::uint32_t>(b.impl->on_request(req, reply));
+            }
         } catch (...) {
-            context_.refuse(errors);
+            report_fault(b.host, "on_request");
+            return SLUICE_FAILED;
+        }
+    }
+
+    static std::uint32_t on_response(void* object, const sluice_request* r, sluice_response* s, void* st) noexcept {
+        auto& b = *static_cast<box*>(object);
+        try {
+            const request req = request::borrow(b.host.api(), r);
+            response resp(b.host.api(), s);
+            const auto call = [&] {
+                if constexpr (response_with_state) return b.impl->on_response(req, resp, static_cast<state*>(st));
+                else if constexpr (response_plain) return b.impl->on_response(req, resp);
+            };
+            if constexpr (std::is_same_v<decltype(call()), verdict>) {
+                return static_cast<std::uint32_t>(call());
+            } else {
+                call();
+                return SLUICE_PROCEED;
+            }
+        } catch (...) {
+            report_fault(b.host, "on_response");
+            return SLUICE_FAILED;
+        }
+    }
+
+    static void end_request(void*, void* st) noexcept {
+        if constexpr (stateful) delete static_cast<state*>(st);
+    }
+
+    static constexpr sluice_middleware_ops ops{
+        sizeof(sluice_middleware_ops),
+        &create_object<T, box, Identity>,
+        &destroy_object<box>,
+        &on_request,
+        has_on_response ? &on_response : nullptr,
+        stateful ? &end_request : nullptr,
+    };
+};
+
+// ---- balancers ------------------------------------------------------------------------
+
+template <class T, class Identity>
+struct balancer_glue {
+    static constexpr plugin_kind kind = plugin_kind::balancer;
+    using box = object_box<T>;
+
+    static_assert(requires(T& t, const server_set& s, error_sink& e) { t.create_picker(s, e); },
+                  "a balancer needs std::unique_ptr<P> create_picker(const sdk::server_set&, sdk::error_sink&)");
+    using picker_ptr =
+        decltype(std::declval<T&>().create_picker(std::declval<const server_set&>(), std::declval<error_sink&>()));
+    using picker_type = typename picker_ptr::element_type;
+    static_assert(std::is_same_v<picker_ptr, std::unique_ptr<picker_type>>,
+                  "create_picker returns a std::unique_ptr to the picker");
+    static_assert(requires(picker_type& p, const request& q, const server_filter& f) {
+        { p.pick(q, f) } -> std::convertible_to<std::int32_t>;
+    }, "a picker needs std::int32_t pick(const sdk::request&, const sdk::server_filter&)");
+
+    static constexpr bool has_on_response = requires(picker_type& p, const request& q, response& r, std::int32_t i) {
+        p.on_response(q, r, i);
+    };
+    static constexpr bool has_on_attempt = requires(picker_type& p, const request& q, const attempt& a) {
+        p.on_attempt(q, a);
+    };
+    static_assert(has_on_response || !requires { &picker_type::on_response; },
+                  "a picker's on_response takes (const sdk::request&, sdk::response&, std::int32_t server)");
+    static_assert(has_on_attempt || !requires { &picker_type::on_attempt; },
+                  "a picker's on_attempt takes (const sdk::request&, const sdk::attempt&)");
+
+    // The picker with what it was given: its server_set must outlive it.
+    struct picker_box {
+        picker_box(const sdk::host& h, const sluice_server_info* servers, std::size_t count,
+                   sluice_inner_picker* inner)
+            : host(h) {
+            infos.reserve(count);
+            for (std::size_t i = 0; i < count; ++i) infos.push_back({from_c(servers[i].url), servers[i].weight});
+            set = server_set{infos, inner_picker(h.api(), inner)};
+        }
+
+        sdk::host host;
+        std::vector<server_info> infos;
+        server_set set;
+        std::unique_ptr<picker_type> impl;
+    };
+
+    static void* create_picker(void* object, const sluice_server_info* servers, std::size_t count,
+                               sluice_inner_picker* inner, sluice_error_sink* errors) noexcept {
+        auto& b = *static_cast<box*>(object);
+        try {
+            auto p = std::make_unique<picker_box>(b.host, servers, count, inner);
+            error_sink sink(b.host.api(), errors);
+            p->impl = b.impl->create_picker(p->set, sink);
+            return p->impl ? p.release() : nullptr;
+        } catch (...) {
+            refuse(b.host.api(), errors, Identity::name, b.instance);
             return nullptr;
         }
     }
-    void release() noexcept override { delete this; }
 
-private:
-    std::unique_ptr<T> impl_;
-    fault_context context_;
-};
-
-template <class T>
-class provider_adapter final : public provider {
-public:
-    provider_adapter(std::unique_ptr<T> impl, fault_context context)
-        : impl_(std::move(impl)), context_(std::move(context)) {}
-
-    bool start(document_sink& sink) noexcept override {
+    static std::int32_t pick(void* picker, const sluice_request* r, const sluice_server_filter* f) noexcept {
+        auto& p = *static_cast<picker_box*>(picker);
         try {
-            return impl_->start(sink);
+            return p.impl->pick(request::borrow(p.host.api(), r), server_filter(p.host.api(), f));
         } catch (...) {
-            context_.report("start");
-            return false;
+            report_fault(p.host, "pick");
+            return SLUICE_PICK_FAILED;
         }
     }
-    void stop() noexcept override {
-        try {
-            impl_->stop();
-        } catch (...) {
-            context_.report("stop");
+
+    static void on_response(void* picker, const sluice_request* r, sluice_response* s, std::int32_t server) noexcept {
+        auto& p = *static_cast<picker_box*>(picker);
+        if constexpr (has_on_response) {
+            try {
+                response resp(p.host.api(), s);
+                p.impl->on_response(request::borrow(p.host.api(), r), resp, server);
+            } catch (...) {
+                report_fault(p.host, "on_response");
+            }
         }
     }
-    void release() noexcept override { delete this; }
 
-private:
-    std::unique_ptr<T> impl_;
-    fault_context context_;
+    static void on_attempt(void* picker, const sluice_request* r, const sluice_attempt* a) noexcept {
+        auto& p = *static_cast<picker_box*>(picker);
+        if constexpr (has_on_attempt) {
+            try {
+                p.impl->on_attempt(request::borrow(p.host.api(), r), attempt::from_c(*a));
+            } catch (...) {
+                report_fault(p.host, "on_attempt");
+            }
+        }
+    }
+
+    static constexpr sluice_balancer_ops ops{
+        sizeof(sluice_balancer_ops),
+        &create_object<T, box, Identity>,
+        &destroy_object<box>,
+        &create_picker,
+        &destroy_object<picker_box>,
+        &pick,
+        has_on_response ? &on_response : nullptr,
+        has_on_attempt ? &on_attempt : nullptr,
+    };
 };
 
-// The factory a descriptor exports: creates the author's object and wraps it. `Identity`
-// carries the plugin's name (`static constexpr const char* name`).
-template <class Interface, template <class> class Adapter, class T, class Identity, plugin_kind Kind>
-Interface* guarded_create(host& h, std::string_view instance, std::string_view config, error_sink& errors) noexcept {
-    std::unique_ptr<fault_context> context;
-    try {
-        context = std::make_unique<fault_context>(h, Identity::name, Kind, instance);
-        auto impl = T::create(h, instance, config, errors);
-        if (!impl) return nullptr;
-        return new Adapter<T>(std::move(impl), std::move(*context));
-    } catch (...) {
-        if (context) context->refuse(errors);
-        else errors.error("", "out of memory while creating the plugin object");
+// ---- providers ------------------------------------------------------------------------
+
+template <class T, class Identity>
+struct provider_glue {
+    static constexpr plugin_kind kind = plugin_kind::provider;
+    // The sink start() received, kept until stop() returns.
+    using box = object_box<T, document_sink>;
+
+    static_assert(requires(T& t, document_sink& s) {
+        { t.start(s) } -> std::convertible_to<bool>;
+        t.stop();
+    }, "a provider needs bool start(sdk::document_sink&) and void stop()");
+
+    static std::int32_t start(void* object, sluice_document_sink* sink) noexcept {
+        auto& b = *static_cast<box*>(object);
+        try {
+            b.extra = document_sink(b.host.api(), sink);
+            return b.impl->start(b.extra) ? 1 : 0;
+        } catch (...) {
+            report_fault(b.host, "start");
+            return 0;
+        }
     }
-    return nullptr;
+
+    static void stop(void* object) noexcept {
+        auto& b = *static_cast<box*>(object);
+        try {
+            b.impl->stop();
+        } catch (...) {
+            report_fault(b.host, "stop");
+        }
+    }
+
+    static constexpr sluice_provider_ops ops{
+        sizeof(sluice_provider_ops), &create_object<T, box, Identity>, &destroy_object<box>, &start, &stop,
+    };
+};
+
+// The descriptor of a plugin whose tables `Glue` generates.
+template <class Glue>
+constexpr sluice_plugin describe(balancer_role role, const char* name, const char* version, const char* summary,
+                                 const char* example_config) noexcept {
+    sluice_plugin d{sizeof(sluice_plugin),
+                    SLUICE_ABI_MAJOR,
+                    SLUICE_ABI_MINOR,
+                    static_cast<std::uint32_t>(Glue::kind),
+                    static_cast<std::uint32_t>(role),
+                    name,
+                    version,
+                    summary,
+                    example_config,
+                    nullptr,
+                    nullptr,
+                    nullptr};
+    if constexpr (Glue::kind == plugin_kind::balancer) d.balancer = &Glue::ops;
+    else if constexpr (Glue::kind == plugin_kind::middleware) d.middleware = &Glue::ops;
+    else d.provider = &Glue::ops;
+    return d;
 }
-
-template <class T, class Identity>
-inline constexpr balancer_factory balancer_factory_for =
-    &guarded_create<balancer, balancer_adapter, T, Identity, plugin_kind::balancer>;
-template <class T, class Identity>
-inline constexpr middleware_factory middleware_factory_for =
-    &guarded_create<middleware, middleware_adapter, T, Identity, plugin_kind::middleware>;
-template <class T, class Identity>
-inline constexpr provider_factory provider_factory_for =
-    &guarded_create<provider, provider_adapter, T, Identity, plugin_kind::provider>;
 
 }  // namespace sluice::sdk::detail
 
-#define SLUICE_DETAIL_DECLARE(kind_, bal_, mid_, prov_, role_, name_, version_, summary_, example_) \
-    namespace {                                                                                \
-    struct sluice_plugin_identity {                                                            \
-        static constexpr const char* name = name_;                                             \
-    };                                                                                         \
-    const ::sluice::sdk::plugin_descriptor* sluice_plugin_descriptor() noexcept {              \
-        static const ::sluice::sdk::plugin_descriptor descriptor{                              \
-            sizeof(::sluice::sdk::plugin_descriptor), ::sluice::sdk::abi_major,                \
-            ::sluice::sdk::abi_minor, ::sluice::sdk::build_signature, kind_, name_, version_,  \
-            summary_, example_, bal_, mid_, prov_, role_};                                     \
-        return &descriptor;                                                                    \
-    }                                                                                          \
-    }                                                                                          \
-    BOOST_DLL_ALIAS(sluice_plugin_descriptor, sluice_plugin_entry)
+// The macros' common part. `name_`, `version_`, `summary_` and `example_` are string
+// literals: the name configuration uses, the plugin's version, one line for `sluice
+// plugins`, and a TOML table body showing every option.
+#define SLUICE_DETAIL_DECLARE(Type, glue_, role_, name_, version_, summary_, example_)                    \
+    namespace {                                                                                         \
+    struct sluice_plugin_identity {                                                                     \
+        static constexpr const char* name = name_;                                                      \
+    };                                                                                                  \
+    }                                                                                                   \
+    extern "C" SLUICE_EXPORT const sluice_plugin* sluice_plugin_entry(void) {                           \
+        static constexpr sluice_plugin descriptor =                                                     \
+            ::sluice::sdk::detail::describe<::sluice::sdk::detail::glue_<Type, sluice_plugin_identity>>( \
+                role_, name_, version_, summary_, example_);                                            \
+        return &descriptor;                                                                             \
+    }
 
-#define SLUICE_DECLARE_BALANCER(Type, name_, version_, summary_, example_)                      \
-    SLUICE_DETAIL_DECLARE(::sluice::sdk::plugin_kind::balancer,                                \
-                          (::sluice::sdk::detail::balancer_factory_for<Type, sluice_plugin_identity>), \
-                          nullptr, nullptr, ::sluice::sdk::balancer_role::strategy, name_, version_,   \
-                          summary_, example_)
+#define SLUICE_DECLARE_BALANCER(Type, name_, version_, summary_, example_)                                   \
+    SLUICE_DETAIL_DECLARE(Type, balancer_glue, ::sluice::sdk::balancer_role::strategy, name_, version_, summary_, \
+                          example_)
 
 // A balancer that wraps the service's strategy (sdk::balancer_role::wrapper): its pickers
 // receive the strategy's picker as server_set::inner.
-#define SLUICE_DECLARE_WRAPPING_BALANCER(Type, name_, version_, summary_, example_)             \
-    SLUICE_DETAIL_DECLARE(::sluice::sdk::plugin_kind::balancer,                                \
-                          (::sluice::sdk::detail::balancer_factory_for<Type, sluice_plugin_identity>), \
-                          nullptr, nullptr, ::sluice::sdk::balancer_role::wrapper, name_, version_,    \
-                          summary_, example_)
+#define SLUICE_DECLARE_WRAPPING_BALANCER(Type, name_, version_, summary_, example_)                         \
+    SLUICE_DETAIL_DECLARE(Type, balancer_glue, ::sluice::sdk::balancer_role::wrapper, name_, version_, summary_, \
+                          example_)
 
-#define SLUICE_DECLARE_MIDDLEWARE(Type, name_, version_, summary_, example_)                    \
-    SLUICE_DETAIL_DECLARE(::sluice::sdk::plugin_kind::middleware, nullptr,                     \
-                          (::sluice::sdk::detail::middleware_factory_for<Type, sluice_plugin_identity>), \
-                          nullptr, ::sluice::sdk::balancer_role::strategy, name_, version_, summary_, example_)
+#define SLUICE_DECLARE_MIDDLEWARE(Type, name_, version_, summary_, example_)                                   \
+    SLUICE_DETAIL_DECLARE(Type, middleware_glue, ::sluice::sdk::balancer_role::strategy, name_, version_, summary_, \
+                          example_)
 
-#define SLUICE_DECLARE_PROVIDER(Type, name_, version_, summary_, example_)                      \
-    SLUICE_DETAIL_DECLARE(::sluice::sdk::plugin_kind::provider, nullptr, nullptr,              \
-                          (::sluice::sdk::detail::provider_factory_for<Type, sluice_plugin_identity>), \
-                          ::sluice::sdk::balancer_role::strategy, name_, version_, summary_, example_)
+#define SLUICE_DECLARE_PROVIDER(Type, name_, version_, summary_, example_)                                   \
+    SLUICE_DETAIL_DECLARE(Type, provider_glue, ::sluice::sdk::balancer_role::strategy, name_, version_, summary_, \
+                          example_)

@@ -1,32 +1,34 @@
 // Provider plugins: discover configuration and publish it as whole TOML documents.
+// The hooks a provider type provides are listed in declare.hpp.
 #pragma once
 
 #include <string_view>
 
+#include "sluice/abi.h"
+#include "sluice/sdk/host.hpp"
+
 namespace sluice::sdk {
 
-// Implemented by the host; thread-safe. Each call replaces everything this provider
-// published before (a complete document with [http.routers], [http.services],
-// [http.middlewares] tables, never a delta). The text is copied before the call returns.
+// Where a provider publishes. Each publish() replaces everything this provider published
+// before: a complete document with [http.routers], [http.services], [http.middlewares]
+// tables, never a delta. Callable from any thread; the text is copied before the call
+// returns.
+//
+// Lifetime: the `document_sink&` that start() receives stays valid until stop() returns
+// (the SDK keeps it next to the provider), so a provider may keep the reference or a copy
+// for its threads.
 class document_sink {
 public:
-    virtual void publish(std::string_view toml_document) noexcept = 0;
+    document_sink() noexcept = default;
+    document_sink(const sluice_host_api* api, sluice_document_sink* sink) noexcept : api_(api), sink_(sink) {}
 
-protected:
-    ~document_sink() = default;
-};
+    void publish(std::string_view toml_document) const noexcept { api_->publish(sink_, detail::to_c(toml_document)); }
 
-// A running source of configuration. It owns its threads: start() returns promptly and
-// stop() joins them. The sink outlives the provider.
-class provider {
-public:
-    // Returns false (after logging why through the host) when it cannot start at all.
-    virtual bool start(document_sink& sink) noexcept = 0;
-    virtual void stop() noexcept = 0;
-    virtual void release() noexcept = 0;
+    sluice_document_sink* handle() const noexcept { return sink_; }
 
-protected:
-    ~provider() = default;
+private:
+    const sluice_host_api* api_ = nullptr;
+    sluice_document_sink* sink_ = nullptr;
 };
 
 }  // namespace sluice::sdk

@@ -1,34 +1,95 @@
-// Fakes for unit-testing plugins without the host. Not thread-safe; test code only.
+// Fakes for unit-testing plugins without the host: a C++ implementation of the whole
+// sluice_host_api (fake_api()) over in-memory messages, a server set, error and document
+// sinks, and a log, fault and metric recorder. Test code only: not thread-safe, and no fake
+// may be copied or moved once a plugin has seen it (the handles the plugin holds are the
+// fakes' addresses).
+//
+// Each fake is also the SDK view of itself (fake_request is an sdk::request, ...), so an
+// author's class can be tested directly:
+//     fake_host host; collecting_errors errors;
+//     auto mw = my_middleware::create(host, "t@file", "prefixes = [\"/api\"]", errors);
+//     fake_request req; fake_local_reply reply;
+//     EXPECT_EQ(mw->on_request(req, reply), sdk::verdict::proceed);
+// or through the C tables a descriptor exports, as the host would call them (instances.hpp,
+// included below):
+//     auto plugin = SLUICE_TESTING_LINKED_PLUGIN();   // the test links the plugin's source
+//     auto mw = plugin.create_middleware(host, "t@file", config, errors);
+//     EXPECT_EQ(mw.on_request(req, reply), sdk::verdict::proceed);
 #pragma once
 
 #include <algorithm>
-#include <atomic>
-#include <cctype>
 #include <cstdint>
-#include <memory>
+#include <deque>
+#include <optional>
 #include <string>
+#include <string_view>
+#include <type_traits>
 #include <utility>
 #include <vector>
 
+#include "sluice/abi.h"
 #include "sluice/sdk/plugin.hpp"
 #include "sluice/sdk/text.hpp"
 
 namespace sluice::sdk::testing {
 
-struct fake_host final : host {
-    std::vector<std::pair<log_level, std::string>> lines;
-    std::vector<std::string> faults;  // "<kind> <plugin> <instance> <hook>: <what>"
-    void log(log_level level, std::string_view message) noexcept override { lines.emplace_back(level, message); }
-    bool log_enabled(log_level) const noexcept override { return true; }
-    void report_fault(const fault_report& f) noexcept override {
-        faults.push_back(std::string(f.kind) + " " + std::string(f.plugin) + " " + std::string(f.instance) + " " +
-                         std::string(f.hook) + ": " + std::string(f.what));
-    }
+// The fakes' host table: one for the process, as the host's.
+inline const sluice_host_api* fake_api() noexcept;
+
+class fake_host;
+
+// One plugin object's link to a fake_host: who it is, for faults and metrics.
+struct fake_link {
+    fake_host* owner;
+    std::string plugin, kind, instance;
 };
 
-struct collecting_errors final : error_sink {
-    std::vector<std::pair<std::string, std::string>> errors;  // key, message
-    void error(std::string_view key, std::string_view message) noexcept override { errors.emplace_back(key, message); }
+// Records what plugins log, report and count. Is itself an sdk::host (plugin "test", kind
+// "test", instance "test") for calling an author's create() directly; link() makes the
+// link of one object created through a descriptor.
+class fake_host : public sdk::host {
+public:
+    struct metric {
+        const fake_link* owner;
+        std::string type;  // "counter" | "gauge"
+        std::string name, help;
+        std::int64_t value = 0;
+    };
+
+    fake_host() : sdk::host(fake_api(), reinterpret_cast<sluice_host*>(&default_link_)) {}
+    fake_host(const fake_host&) = delete;
+    fake_host& operator=(const fake_host&) = delete;
+
+    std::vector<std::pair<log_level, std::string>> lines;
+    std::vector<std::string> faults;   // "<kind> <plugin> <instance> <hook>: <what>"
+    log_level level = log_level::trace;  // log_enabled(l) is l >= level
+    std::deque<metric> metrics;        // in registration order
+
+    sdk::host link(std::string_view plugin, std::string_view kind, std::string_view instance) {
+        links_.push_back({this, std::string(plugin), std::string(kind), std::string(instance)});
+        return sdk::host(fake_api(), reinterpret_cast<sluice_host*>(&links_.back()));
+    }
+
+    // The value of metric `name` (of any object when `instance` is empty).
+    std::optional<std::int64_t> metric_value(std::string_view name, std::string_view instance = {}) const {
+        for (const auto& m : metrics)
+            if (m.name == name && (instance.empty() || m.owner->instance == instance)) return m.value;
+        return std::nullopt;
+    }
+
+private:
+    fake_link default_link_{this, "test", "test", "test"};
+    std::deque<fake_link> links_;  // stable addresses: plugins hold them
+};
+
+// Configuration errors as (key, message) pairs.
+class collecting_errors : public sdk::error_sink {
+public:
+    collecting_errors() : sdk::error_sink(fake_api(), reinterpret_cast<sluice_error_sink*>(this)) {}
+    collecting_errors(const collecting_errors&) = delete;
+    collecting_errors& operator=(const collecting_errors&) = delete;
+
+    std::vector<std::pair<std::string, std::string>> errors;
 };
 
 // Ordered multi-map of header fields, as the host keeps them.
@@ -36,18 +97,13 @@ class fake_fields {
 public:
     std::vector<std::pair<std::string, std::string>> fields;
 
-    std::string_view get(std::string_view name) const noexcept {
+    std::optional<std::string_view> find(std::string_view name) const noexcept {
         for (const auto& [k, v] : fields)
-            if (iequals(k, name)) return v;
-        return {};
+            if (iequals(k, name)) return std::string_view(v);
+        return std::nullopt;
     }
-    bool has(std::string_view name) const noexcept {
-        return std::any_of(fields.begin(), fields.end(), [&](const auto& f) { return iequals(f.first, name); });
-    }
-    void visit(header_visitor& v) const noexcept {
-        for (const auto& [k, val] : fields)
-            if (!v.on_field({k, val})) return;
-    }
+    std::string_view get(std::string_view name) const noexcept { return find(name).value_or(std::string_view()); }
+    bool has(std::string_view name) const noexcept { return find(name).has_value(); }
     void set(std::string_view name, std::string_view value) {
         erase(name);
         fields.emplace_back(name, value);
@@ -58,85 +114,83 @@ public:
     }
 };
 
-struct fake_request final : request {
+struct fake_request : sdk::request {
+    fake_request() : sdk::request(fake_api(), reinterpret_cast<sluice_request*>(this)) {}
+    fake_request(const fake_request&) = delete;
+    fake_request& operator=(const fake_request&) = delete;
+
     std::string method_ = "GET";
     std::string target_ = "/";
-    std::string routing_path_;  // defaults to the path part of target_ when empty
+    std::string routing_path_;  // the path part of target_ when empty
     std::string host_;
     std::string client_ip_ = "127.0.0.1";
     fake_fields headers;
 
-    std::string_view method() const noexcept override { return method_; }
-    std::string_view target() const noexcept override { return target_; }
-    std::string_view routing_path() const noexcept override {
+    std::string_view routing_path_or_target() const noexcept {
         if (!routing_path_.empty()) return routing_path_;
-        std::string_view t = target_;
+        const std::string_view t = target_;
         return t.substr(0, t.find('?'));
     }
-    std::string_view host() const noexcept override { return host_; }
-    std::string_view client_ip() const noexcept override { return client_ip_; }
-    std::string_view header(std::string_view name) const noexcept override { return headers.get(name); }
-    bool has_header(std::string_view name) const noexcept override { return headers.has(name); }
-    void visit_headers(header_visitor& v) const noexcept override { headers.visit(v); }
-    void set_target(std::string_view t) noexcept override {
-        target_ = t;
-        routing_path_.clear();
-    }
-    void set_header(std::string_view n, std::string_view v) noexcept override { headers.set(n, v); }
-    void add_header(std::string_view n, std::string_view v) noexcept override { headers.add(n, v); }
-    void remove_header(std::string_view n) noexcept override { headers.erase(n); }
 };
 
-struct fake_response final : response {
+struct fake_response : sdk::response {
+    fake_response() : sdk::response(fake_api(), reinterpret_cast<sluice_response*>(this)) {}
+    fake_response(const fake_response&) = delete;
+    fake_response& operator=(const fake_response&) = delete;
+
     std::uint16_t status_ = 200;
     fake_fields headers;
-
-    std::uint16_t status() const noexcept override { return status_; }
-    std::string_view header(std::string_view name) const noexcept override { return headers.get(name); }
-    bool has_header(std::string_view name) const noexcept override { return headers.has(name); }
-    void visit_headers(header_visitor& v) const noexcept override { headers.visit(v); }
-    void set_header(std::string_view n, std::string_view v) noexcept override { headers.set(n, v); }
-    void add_header(std::string_view n, std::string_view v) noexcept override { headers.add(n, v); }
-    void remove_header(std::string_view n) noexcept override { headers.erase(n); }
 };
 
-struct fake_reply final : local_reply {
+struct fake_local_reply : sdk::local_reply {
+    fake_local_reply() : sdk::local_reply(fake_api(), reinterpret_cast<sluice_local_reply*>(this)) {}
+    fake_local_reply(const fake_local_reply&) = delete;
+    fake_local_reply& operator=(const fake_local_reply&) = delete;
+
     std::uint16_t status_ = 0;
     fake_fields headers;
     std::string body;
-    void set_status(std::uint16_t s) noexcept override { status_ = s; }
-    void set_header(std::string_view n, std::string_view v) noexcept override { headers.set(n, v); }
-    void set_body(std::string_view b) noexcept override { body = b; }
 };
+using fake_reply = fake_local_reply;
 
-struct fake_document_sink final : document_sink {
+struct fake_document_sink : sdk::document_sink {
+    fake_document_sink() : sdk::document_sink(fake_api(), reinterpret_cast<sluice_document_sink*>(this)) {}
+    fake_document_sink(const fake_document_sink&) = delete;
+    fake_document_sink& operator=(const fake_document_sink&) = delete;
+
     std::vector<std::string> documents;
-    void publish(std::string_view doc) noexcept override { documents.emplace_back(doc); }
 };
 
 // A server set and the host's filter over it, with health the test can flip and the
-// servers a request already tried: servers({{"a", 1}, {"b", 2}}).
+// servers a request already tried: fake_server_set servers({{"http://a", 1}, {"http://b", 2}}).
 class fake_server_set {
 public:
     explicit fake_server_set(std::vector<std::pair<std::string, std::uint32_t>> servers)
         : urls_(std::move(servers)), up_(urls_.size(), true) {
-        for (const auto& [url, weight] : urls_) infos_.push_back({url, weight});
+        for (const auto& [url, weight] : urls_) infos_.push_back({{url.data(), url.size()}, weight});
     }
-    server_set view(picker* inner = nullptr) const noexcept { return {infos_, inner}; }
-    void set_up(std::size_t i, bool up) { up_[i] = up; }
+    fake_server_set(const fake_server_set&) = delete;
+    fake_server_set& operator=(const fake_server_set&) = delete;
 
-    // What the host accepts: up, not excluded, within the cap on proposals.
-    class filter final : public server_filter {
+    void set_up(std::size_t i, bool up) { up_[i] = up; }
+    const sluice_server_info* data() const noexcept { return infos_.data(); }
+    std::size_t size() const noexcept { return infos_.size(); }
+
+    // What the host accepts: up, not excluded, within the cap on proposals. An sdk::server_filter.
+    class filter : public sdk::server_filter {
     public:
         filter(const fake_server_set& set, std::vector<std::int32_t> exclude)
-            : set_(set), exclude_(std::move(exclude)) {}
-        bool accept(std::int32_t i) const noexcept override {
+            : sdk::server_filter(fake_api(), reinterpret_cast<const sluice_server_filter*>(this)),
+              set_(set),
+              exclude_(std::move(exclude)) {}
+        filter(const filter&) = delete;
+        filter& operator=(const filter&) = delete;
+
+        bool admits(std::int32_t i) const noexcept {
             if (++proposals > 4 * set_.infos_.size() + 4) return false;
             if (i < 0 || static_cast<std::size_t>(i) >= set_.infos_.size() || !set_.up_[static_cast<std::size_t>(i)])
                 return false;
-            for (std::int32_t e : exclude_)
-                if (e == i) return false;
-            return true;
+            return std::find(exclude_.begin(), exclude_.end(), i) == exclude_.end();
         }
         mutable std::size_t proposals = 0;
 
@@ -147,56 +201,245 @@ public:
     filter accepting(std::vector<std::int32_t> exclude = {}) const { return filter(*this, std::move(exclude)); }
 
 private:
-    std::vector<std::pair<std::string, std::uint32_t>> urls_;
-    std::vector<server_info> infos_;
+    std::vector<std::pair<std::string, std::uint32_t>> urls_;  // moving the vector keeps the strings in place
+    std::vector<sluice_server_info> infos_;
     std::vector<bool> up_;
 };
 
-// Owning handle for objects destroyed through release().
-template <class T>
-struct released {
-    void operator()(T* p) const noexcept {
-        if (p) p->release();
-    }
-};
-template <class T>
-using handle = std::unique_ptr<T, released<T>>;
-
-}  // namespace sluice::sdk::testing
-
-// In a test binary that compiles a plugin's source file directly, the descriptor the
-// plugin exports: `auto* d = SLUICE_TESTING_LINKED_DESCRIPTOR();`.
-#define SLUICE_TESTING_LINKED_DESCRIPTOR()                                                   \
-    ([]() noexcept {                                                                         \
-        return reinterpret_cast<const ::sluice::sdk::plugin_descriptor* (*)() noexcept>(      \
-            ::sluice_plugin_entry)();                                                        \
-    }())
-extern "C" const void* sluice_plugin_entry;
-
-namespace sluice::sdk::testing {
-
-// A strategy for wrapping balancers to wrap: cycles over the servers the filter accepts.
-class cycling_picker final : public picker {
+// What a wrapping picker can wrap (its sluice_inner_picker): the fake host forwards the
+// inner_* calls here. cycling_picker is one; a picker_object (instances.hpp) is another.
+class wrappable_picker {
 public:
-    explicit cycling_picker(server_set set) : set_(set) {}
-    std::int32_t pick(const request&, const server_filter& filter) noexcept override {
+    sluice_inner_picker* inner_handle() noexcept { return reinterpret_cast<sluice_inner_picker*>(this); }
+
+    virtual std::int32_t inner_pick(const sluice_request* request, const sluice_server_filter* filter) noexcept = 0;
+    virtual void inner_on_response(const sluice_request* request, sluice_response* response,
+                                   std::int32_t server) noexcept = 0;
+    virtual void inner_on_attempt(const sluice_request* request, const sluice_attempt* attempt) noexcept = 0;
+
+protected:
+    ~wrappable_picker() = default;
+};
+
+// A strategy for wrapping balancers to wrap: cycles over the servers the filter accepts,
+// and counts what it was told.
+class cycling_picker final : public wrappable_picker {
+public:
+    explicit cycling_picker(const fake_server_set& set) : size_(set.size()) {}
+
+    std::int32_t inner_pick(const sluice_request*, const sluice_server_filter* f) noexcept override {
         ++picks;
-        const std::size_t n = set_.servers.size();
-        for (std::size_t step = 0; step < n; ++step) {
-            const auto i = static_cast<std::int32_t>((next_ + step) % n);
+        const sdk::server_filter filter(fake_api(), f);
+        for (std::size_t step = 0; step < size_; ++step) {
+            const auto i = static_cast<std::int32_t>((next_ + step) % size_);
             if (!filter.accept(i)) continue;
             next_ = static_cast<std::size_t>(i) + 1;
             return i;
         }
         return -1;
     }
-    void on_response(const request&, response&, std::int32_t) noexcept override { ++responses; }
-    void release() noexcept override {}
+    void inner_on_response(const sluice_request*, sluice_response*, std::int32_t) noexcept override { ++responses; }
+    void inner_on_attempt(const sluice_request*, const sluice_attempt* a) noexcept override {
+        attempts.push_back(a->server);
+    }
+
     int picks = 0, responses = 0;
+    std::vector<std::int32_t> attempts;  // the server of each attempt it was told about
 
 private:
-    server_set set_;
+    std::size_t size_;
     std::size_t next_ = 0;
 };
 
+namespace detail {
+
+// The fake host table's functions: each turns the handle back into the fake it came from.
+struct fake_api_functions {
+    template <class Fake, class Handle>
+    static Fake& as(Handle* h) noexcept {
+        return *reinterpret_cast<Fake*>(const_cast<std::remove_const_t<Handle>*>(h));
+    }
+    static sluice_str str(std::string_view s) noexcept { return {s.data(), s.size()}; }
+    static std::string_view view(sluice_str s) noexcept { return sdk::detail::from_c(s); }
+
+    static void log(const sluice_host* h, std::uint32_t level, sluice_str message) noexcept {
+        as<fake_link>(h).owner->lines.emplace_back(static_cast<log_level>(level), view(message));
+    }
+    static std::int32_t log_enabled(const sluice_host* h, std::uint32_t level) noexcept {
+        return level >= static_cast<std::uint32_t>(as<fake_link>(h).owner->level) ? 1 : 0;
+    }
+    static void report_fault(const sluice_host* h, sluice_str hook, sluice_str what) noexcept {
+        const fake_link& l = as<fake_link>(h);
+        l.owner->faults.push_back(l.kind + " " + l.plugin + " " + l.instance + " " + std::string(view(hook)) + ": " +
+                                  std::string(view(what)));
+    }
+    static void config_error(sluice_error_sink* sink, sluice_str key, sluice_str message) noexcept {
+        as<collecting_errors>(sink).errors.emplace_back(view(key), view(message));
+    }
+    static sluice_metric* register_metric(sluice_host* h, const char* type, sluice_str name, sluice_str help) noexcept {
+        fake_link& l = as<fake_link>(h);
+        const std::string_view n = view(name);
+        const bool valid = !n.empty() && std::all_of(n.begin(), n.end(), [](char c) {
+            return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_';
+        });
+        const bool repeated = std::any_of(l.owner->metrics.begin(), l.owner->metrics.end(),
+                                          [&](const auto& m) { return m.owner == &l && m.name == n; });
+        if (!valid || repeated) {
+            l.owner->lines.emplace_back(log_level::error, "metric \"" + std::string(n) + "\" refused: " +
+                                                              (valid ? "registered twice" : "not [a-z0-9_]"));
+            return nullptr;
+        }
+        l.owner->metrics.push_back({&l, type, std::string(n), std::string(view(help)), 0});
+        return reinterpret_cast<sluice_metric*>(&l.owner->metrics.back());
+    }
+    static sluice_metric* counter(sluice_host* h, sluice_str name, sluice_str help) noexcept {
+        return register_metric(h, "counter", name, help);
+    }
+    static sluice_metric* gauge(sluice_host* h, sluice_str name, sluice_str help) noexcept {
+        return register_metric(h, "gauge", name, help);
+    }
+    static void metric_add(sluice_metric* m, std::int64_t delta) noexcept {
+        as<fake_host::metric>(m).value += delta;
+    }
+    static void metric_set(sluice_metric* m, std::int64_t value) noexcept { as<fake_host::metric>(m).value = value; }
+
+    static sluice_str request_method(const sluice_request* r) noexcept { return str(as<fake_request>(r).method_); }
+    static sluice_str request_target(const sluice_request* r) noexcept { return str(as<fake_request>(r).target_); }
+    static sluice_str request_routing_path(const sluice_request* r) noexcept {
+        return str(as<fake_request>(r).routing_path_or_target());
+    }
+    static sluice_str request_host(const sluice_request* r) noexcept { return str(as<fake_request>(r).host_); }
+    static sluice_str request_client_ip(const sluice_request* r) noexcept {
+        return str(as<fake_request>(r).client_ip_);
+    }
+    static std::int32_t find(const fake_fields& f, sluice_str name, sluice_str* value) noexcept {
+        const auto found = f.find(view(name));
+        *value = str(found.value_or(std::string_view()));
+        return found ? 1 : 0;
+    }
+    static void visit(const fake_fields& f, sluice_header_visitor visitor, void* context) noexcept {
+        for (const auto& [k, v] : f.fields)
+            if (!visitor(context, str(k), str(v))) return;
+    }
+    static std::int32_t request_header(const sluice_request* r, sluice_str name, sluice_str* value) noexcept {
+        return find(as<fake_request>(r).headers, name, value);
+    }
+    static void request_visit_headers(const sluice_request* r, sluice_header_visitor v, void* c) noexcept {
+        visit(as<fake_request>(r).headers, v, c);
+    }
+    static void request_set_target(sluice_request* r, sluice_str target) noexcept {
+        auto& req = as<fake_request>(r);
+        req.target_ = view(target);
+        req.routing_path_.clear();
+    }
+    static void request_set_header(sluice_request* r, sluice_str n, sluice_str v) noexcept {
+        as<fake_request>(r).headers.set(view(n), view(v));
+    }
+    static void request_add_header(sluice_request* r, sluice_str n, sluice_str v) noexcept {
+        as<fake_request>(r).headers.add(view(n), view(v));
+    }
+    static void request_remove_header(sluice_request* r, sluice_str n) noexcept {
+        as<fake_request>(r).headers.erase(view(n));
+    }
+
+    static std::uint16_t response_status(const sluice_response* r) noexcept { return as<fake_response>(r).status_; }
+    static std::int32_t response_header(const sluice_response* r, sluice_str name, sluice_str* value) noexcept {
+        return find(as<fake_response>(r).headers, name, value);
+    }
+    static void response_visit_headers(const sluice_response* r, sluice_header_visitor v, void* c) noexcept {
+        visit(as<fake_response>(r).headers, v, c);
+    }
+    static void response_set_header(sluice_response* r, sluice_str n, sluice_str v) noexcept {
+        as<fake_response>(r).headers.set(view(n), view(v));
+    }
+    static void response_add_header(sluice_response* r, sluice_str n, sluice_str v) noexcept {
+        as<fake_response>(r).headers.add(view(n), view(v));
+    }
+    static void response_remove_header(sluice_response* r, sluice_str n) noexcept {
+        as<fake_response>(r).headers.erase(view(n));
+    }
+
+    static void reply_set_status(sluice_local_reply* r, std::uint16_t status) noexcept {
+        as<fake_local_reply>(r).status_ = status;
+    }
+    static void reply_set_header(sluice_local_reply* r, sluice_str n, sluice_str v) noexcept {
+        as<fake_local_reply>(r).headers.set(view(n), view(v));
+    }
+    static void reply_set_body(sluice_local_reply* r, sluice_str body) noexcept {
+        as<fake_local_reply>(r).body = view(body);
+    }
+
+    static std::int32_t filter_accept(const sluice_server_filter* f, std::int32_t server) noexcept {
+        return as<fake_server_set::filter>(f).admits(server) ? 1 : 0;
+    }
+    static std::int32_t inner_pick(sluice_inner_picker* p, const sluice_request* r,
+                                   const sluice_server_filter* f) noexcept {
+        return as<wrappable_picker>(p).inner_pick(r, f);
+    }
+    static void inner_on_response(sluice_inner_picker* p, const sluice_request* r, sluice_response* s,
+                                  std::int32_t server) noexcept {
+        as<wrappable_picker>(p).inner_on_response(r, s, server);
+    }
+    static void inner_on_attempt(sluice_inner_picker* p, const sluice_request* r, const sluice_attempt* a) noexcept {
+        as<wrappable_picker>(p).inner_on_attempt(r, a);
+    }
+
+    static void publish(sluice_document_sink* s, sluice_str document) noexcept {
+        as<fake_document_sink>(s).documents.emplace_back(view(document));
+    }
+};
+
+inline constexpr sluice_host_api fake_api_table{
+    sizeof(sluice_host_api),
+    SLUICE_ABI_MAJOR,
+    SLUICE_ABI_MINOR,
+    &fake_api_functions::log,
+    &fake_api_functions::log_enabled,
+    &fake_api_functions::report_fault,
+    &fake_api_functions::config_error,
+    &fake_api_functions::counter,
+    &fake_api_functions::gauge,
+    &fake_api_functions::metric_add,
+    &fake_api_functions::metric_set,
+    &fake_api_functions::request_method,
+    &fake_api_functions::request_target,
+    &fake_api_functions::request_routing_path,
+    &fake_api_functions::request_host,
+    &fake_api_functions::request_client_ip,
+    &fake_api_functions::request_header,
+    &fake_api_functions::request_visit_headers,
+    &fake_api_functions::request_set_target,
+    &fake_api_functions::request_set_header,
+    &fake_api_functions::request_add_header,
+    &fake_api_functions::request_remove_header,
+    &fake_api_functions::response_status,
+    &fake_api_functions::response_header,
+    &fake_api_functions::response_visit_headers,
+    &fake_api_functions::response_set_header,
+    &fake_api_functions::response_add_header,
+    &fake_api_functions::response_remove_header,
+    &fake_api_functions::reply_set_status,
+    &fake_api_functions::reply_set_header,
+    &fake_api_functions::reply_set_body,
+    &fake_api_functions::filter_accept,
+    &fake_api_functions::inner_pick,
+    &fake_api_functions::inner_on_response,
+    &fake_api_functions::inner_on_attempt,
+    &fake_api_functions::publish,
+};
+
+}  // namespace detail
+
+inline const sluice_host_api* fake_api() noexcept { return &detail::fake_api_table; }
+
 }  // namespace sluice::sdk::testing
+
+// A test binary that compiles a plugin's source file directly (instead of loading the
+// built library) reaches the plugin's exported entry: SLUICE_TESTING_LINKED_DESCRIPTOR()
+// is its descriptor (const sluice_plugin*), SLUICE_TESTING_LINKED_PLUGIN() a loaded_plugin
+// over it (instances.hpp). One plugin per test binary, since each defines the entry.
+extern "C" SLUICE_EXPORT const sluice_plugin* sluice_plugin_entry(void);
+#define SLUICE_TESTING_LINKED_DESCRIPTOR() (::sluice_plugin_entry())
+#define SLUICE_TESTING_LINKED_PLUGIN() (::sluice::sdk::testing::loaded_plugin(SLUICE_TESTING_LINKED_DESCRIPTOR()))
+
+#include "sluice/sdk/testing/instances.hpp"

@@ -1,0 +1,26 @@
+# cmake -DNM=<nm> -DPLUGIN=<library> -P plugin_exports.cmake
+# Fails unless the library's dynamic symbol table defines sluice_plugin_entry and nothing
+# else: what a plugin exports beyond its entry can bind to another plugin's copy of the same
+# name, or pin the library in memory (GNU unique symbols).
+execute_process(COMMAND ${NM} -D --defined-only ${PLUGIN} OUTPUT_VARIABLE listing RESULT_VARIABLE rc)
+if(NOT rc EQUAL 0)
+  message(FATAL_ERROR "${NM} failed on ${PLUGIN}")
+endif()
+string(REGEX MATCHALL "[^\n]+" lines "${listing}")
+set(extra "")
+set(entry FALSE)
+foreach(line IN LISTS lines)
+  string(REGEX REPLACE "^.* " "" symbol "${line}")
+  if(symbol STREQUAL "sluice_plugin_entry")
+    set(entry TRUE)
+  else()
+    list(APPEND extra "${symbol}")
+  endif()
+endforeach()
+if(NOT entry)
+  message(FATAL_ERROR "${PLUGIN} does not export sluice_plugin_entry")
+endif()
+if(extra)
+  list(JOIN extra "\n  " shown)
+  message(FATAL_ERROR "${PLUGIN} exports more than sluice_plugin_entry:\n  ${shown}")
+endif()
