@@ -87,18 +87,18 @@ int run_proxy(const options& opts) {
     if (!loaded) return 2;
     const config::static_config cfg = std::move(*loaded);
     spdlog::set_level(spdlog::level::from_str(cfg.log_level));
-    log::plugin_host host;
+    plugin::plugin_services services;
 
     const auto plugins = plugin::plugin_registry::scan(plugin_search_path(&cfg, opts));
     for (const auto& refusal : plugins.refusals()) spdlog::error("plugin refused: {}", refusal);
     for (const auto& p : plugins.plugins())
-        spdlog::info("plugin {} {} ({}) loaded from {}", p.name(), p.descriptor->version, sdk::to_string(p.kind()),
+        spdlog::info("plugin {} {} ({}) loaded from {}", p.name(), p.descriptor->version, p.kind_name(),
                      p.file.string());
 
     net::io_context control{1};
     runtime::snapshot_store store;
     control::configuration_watcher watcher(control, cfg.providers_throttle, plugins.balancer_wrappers());
-    control::snapshot_publisher publisher(plugins, host, entry_point_names(cfg), store);
+    control::snapshot_publisher publisher(plugins, services, entry_point_names(cfg), store);
     health::registry health_states;
     health::active_checker checker(control);
     watcher.add_listener([&publisher](std::uint64_t generation, const config::dynamic_config& merged) {
@@ -124,7 +124,7 @@ int run_proxy(const options& opts) {
         }
         control.restart();  // running out of work above leaves the context stopped
     }
-    providers.start_plugins(plugins, host, cfg);
+    providers.start_plugins(plugins, services, cfg);
 
     // Before the first "listening" line: a signal that arrives as soon as the proxy answers
     // is queued for the handler below instead of killing the process.
@@ -135,7 +135,7 @@ int run_proxy(const options& opts) {
             spdlog::info("entry point {} listening on {}", name, address);
         if (cfg.api_address) {
             api_server = std::make_unique<api::api_server>(
-                control, api::api_context{cfg, store, watcher, server, plugins, host.faults(), SLUICE_VERSION});
+                control, api::api_context{cfg, store, watcher, server, plugins, services, SLUICE_VERSION});
             spdlog::info("API and dashboard listening on {}", api_server->listen(*cfg.api_address));
         }
     } catch (const std::exception& e) {
@@ -181,7 +181,7 @@ int run_check(const options& opts) {
     if (!loaded) return 1;
     const config::static_config cfg = std::move(*loaded);
     log::setup("warn");
-    log::plugin_host host;
+    plugin::plugin_services services;
     const auto plugins = plugin::plugin_registry::scan(plugin_search_path(&cfg, opts));
     config::error_list errors;
     for (const auto& refusal : plugins.refusals()) errors.push_back({"plugins", 0, "", "refused " + refusal});
@@ -189,13 +189,13 @@ int run_check(const options& opts) {
     if (auto source = control::file_provider_source(cfg)) {
         try {
             auto more = control::check_document("file", source->file.string(), read_file(source->file),
-                                                source->shared_file, plugins, host, entry_point_names(cfg));
+                                                source->shared_file, plugins, services, entry_point_names(cfg));
             errors.insert(errors.end(), more.begin(), more.end());
         } catch (const config::config_exception& e) {
             errors.insert(errors.end(), e.errors().begin(), e.errors().end());
         }
     }
-    for (const auto& p : cfg.providers) control::create_plugin_provider(plugins, host, p, errors);
+    for (const auto& p : cfg.providers) control::create_plugin_provider(plugins, services, p, errors);
     print_errors(errors);
     if (!errors.empty()) {
         std::cerr << errors.size() << " error(s) in " << opts.config.string() << "\n";
@@ -203,6 +203,33 @@ int run_check(const options& opts) {
     }
     std::cout << opts.config.string() << ": configuration OK\n";
     return 0;
+}
+
+// Where a plugin's example configuration goes.
+static std::string example_table(const plugin::loaded_plugin& p) {
+    const std::string name(p.name());
+    switch (p.kind()) {
+        case SLUICE_KIND_BALANCER: return "http.services.<service>.loadBalancer." + name;
+        case SLUICE_KIND_MIDDLEWARE: return "http.middlewares.<middleware>." + name;
+        default: return "providers.<instance>";
+    }
+}
+
+// A plugin's example table body, placed where it goes: a TOML document to copy.
+static void print_example(const plugin::loaded_plugin& p) {
+    const std::string table = example_table(p);
+    const std::string name(p.name());
+    std::printf("    [%s]%s\n", table.c_str(),
+                p.kind() == SLUICE_KIND_PROVIDER                        ? ("\n    plugin = \"" + name + "\"").c_str()
+                : p.kind() == SLUICE_KIND_BALANCER && !p.wraps() ? ("  # with strategy = \"" + name + "\"").c_str()
+                                                                        : "");
+    std::istringstream lines(p.descriptor->example_config);
+    for (std::string line; std::getline(lines, line);) {
+        // A sub-table of the body ("[cookie]") is a sub-table of the plugin's table.
+        if (line.starts_with("[[")) line = "[[" + table + "." + line.substr(2);
+        else if (line.starts_with("[")) line = "[" + table + "." + line.substr(1);
+        std::printf("    %s\n", line.c_str());
+    }
 }
 
 int run_plugins(const options& opts) {
@@ -218,8 +245,10 @@ int run_plugins(const options& opts) {
         const auto* d = p.descriptor;
         const std::string abi = std::to_string(d->abi_major) + "." + std::to_string(d->abi_minor);
         // A wrapping balancer shows as "wrapper": it is switched on by its table, not named as a strategy.
-        const std::string kind = p.wraps() ? "wrapper" : std::string(sdk::to_string(d->kind));
+        const std::string kind = p.wraps() ? "wrapper" : std::string(p.kind_name());
         std::printf("%-16s %-11s %-9s %-5s %s\n", d->name, kind.c_str(), d->version, abi.c_str(), p.file.c_str());
+        if (d->summary && *d->summary) std::printf("    %s\n", d->summary);
+        if (d->example_config && *d->example_config) print_example(p);
     }
     for (const auto& refusal : plugins.refusals()) std::fprintf(stderr, "refused: %s\n", refusal.c_str());
     return plugins.refusals().empty() ? 0 : 1;

@@ -5,7 +5,7 @@
 #include <string_view>
 
 #include "app.hpp"
-#include "sluice/sdk/abi.hpp"
+#include "sluice/abi.h"
 
 #ifndef SLUICE_VERSION
 #define SLUICE_VERSION "0.0.0"
@@ -54,8 +54,8 @@ int main(int argc, char** argv) {
             std::cout << usage;
             return 0;
         } else if (arg == "--version") {
-            std::cout << "sluice " << SLUICE_VERSION << " (plugin ABI " << sluice::sdk::abi_major << "."
-                      << sluice::sdk::abi_minor << ", " << sluice::sdk::build_signature << ")\n";
+            std::cout << "sluice " << SLUICE_VERSION << " (plugin ABI " << SLUICE_ABI_MAJOR << "." << SLUICE_ABI_MINOR
+                      << ")\n";
             return 0;
         } else if (arg == "--config") {
             const char* v = value();

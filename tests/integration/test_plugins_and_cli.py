@@ -24,7 +24,7 @@ class PluginRefusals(unittest.TestCase):
     def test_default_search_path_lists_roundrobin(self):
         r = run([SLUICE, "plugins"])
         self.assertEqual(r.returncode, 0, r.stderr)
-        self.assertRegex(r.stdout, r"roundrobin\s+balancer\s+1\.0\.0\s+3\.1\s+\S+/lib/sluice/plugins/roundrobin\.so")
+        self.assertRegex(r.stdout, r"roundrobin\s+balancer\s+1\.0\.0\s+4\.0\s+\S+/lib/sluice/plugins/roundrobin\.so")
 
     def test_not_a_plugin(self):
         r, folder = self.plugins_in("not_a_plugin")
@@ -34,15 +34,30 @@ class PluginRefusals(unittest.TestCase):
 
     def test_other_abi_major(self):
         r, _ = self.plugins_in("abi_major")
-        self.assertRegex(r.stderr, r"abi_major\.so: built for plugin ABI 4\.1, this sluice speaks ABI 3\.1")
+        self.assertRegex(r.stderr, r"abi_major\.so: built for plugin ABI 5\.0, this sluice speaks ABI 4\.0 \(the major versions differ\)")
 
     def test_newer_abi_minor(self):
         r, _ = self.plugins_in("abi_minor")
-        self.assertRegex(r.stderr, r"abi_minor\.so: needs plugin ABI 3\.2, newer than this sluice's ABI 3\.1")
+        self.assertRegex(r.stderr, r"abi_minor\.so: needs plugin ABI 4\.1, newer than this sluice's ABI 4\.0")
 
-    def test_other_build_signature(self):
-        r, _ = self.plugins_in("signature")
-        self.assertRegex(r.stderr, r'signature\.so: built with "gcc-1 libfoo-0 sdk-1", this sluice with "\S+ \S+ sdk-3"')
+    def test_a_plugin_built_for_abi_3_is_refused_not_called(self):
+        # Its entry is a data symbol: calling it would jump into data.
+        r, _ = self.plugins_in("abi_3")
+        self.assertEqual(r.returncode, 1)
+        self.assertRegex(r.stderr, r'abi_3\.so: "sluice_plugin_entry" is not a function: a plugin built for plugin '
+                                   r'ABI 3 or older \(this sluice speaks ABI 4\.0\)')
+
+    def test_a_descriptor_shorter_than_the_abi_is_refused(self):
+        r, _ = self.plugins_in("truncated")
+        self.assertRegex(r.stderr, r"truncated\.so: descriptor is \d+ bytes, ABI 4\.0 needs \d+")
+
+    def test_plugins_show_summary_and_example_configuration(self):
+        r = run([SLUICE, "plugins"])
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertRegex(r.stdout, r"sticky\s+wrapper\s+\S+\s+4\.0\s+\S+/sticky\.so\n    Pins clients[^\n]*\n"
+                                   r"    \[http\.services\.<service>\.loadBalancer\.sticky\]\n"
+                                   r"    \[http\.services\.<service>\.loadBalancer\.sticky\.cookie\]\n")
+        self.assertIn("[http.middlewares.<middleware>.stripprefix]\n    prefixes = ", r.stdout)
 
     def test_duplicate_name(self):
         r, folder = self.plugins_in("twin_a", "twin_b")
@@ -57,11 +72,10 @@ class PluginRefusals(unittest.TestCase):
         r = run([SLUICE, "plugins", "--plugin-dir", folder])
         self.assertIn("garbage.so: cannot be loaded:", r.stderr)
 
-    def test_an_sdk_3_0_plugin_loads_as_a_strategy_and_a_wrapper_shows_as_one(self):
-        r, _ = self.plugins_in("abi_3_0", "wrapper")
+    def test_a_wrapper_shows_as_one(self):
+        r, _ = self.plugins_in("wrapper")
         self.assertEqual(r.returncode, 0, r.stderr)
-        self.assertRegex(r.stdout, r"abi-3-0\s+balancer\s+0\.0\.1\s+3\.0\s")
-        self.assertRegex(r.stdout, r"wrapper\s+wrapper\s+0\.0\.1\s+3\.1\s")
+        self.assertRegex(r.stdout, r"wrapper\s+wrapper\s+0\.0\.1\s+4\.0\s")
 
     def test_refused_plugins_do_not_hide_good_ones(self):
         r, _ = self.plugins_in("abi_major", "twin_a", "not_a_plugin")
@@ -184,7 +198,7 @@ class CommandLine(unittest.TestCase):
 
     def test_version_names_the_abi(self):
         r = run([SLUICE, "--version"])
-        self.assertRegex(r.stdout, r"sluice \d+\.\d+\.\d+ \(plugin ABI 3\.1, .*sdk-3\)")
+        self.assertRegex(r.stdout, r"sluice \d+\.\d+\.\d+ \(plugin ABI 4\.0\)")
 
 
 if __name__ == "__main__":

@@ -47,20 +47,21 @@ TEST(keep_alive_rule, keeps_only_what_every_condition_allows) {
     for (const auto& r : rows) EXPECT_EQ(r.rule.allows(), r.keeps);
 }
 
-// Proposes servers in index order; the host refuses those that failed.
-class in_order_picker final : public sdk::picker {
-public:
-    explicit in_order_picker(std::size_t servers) : servers_(servers) {}
-    std::int32_t pick(const sdk::request&, const sdk::server_filter& filter) noexcept override {
-        for (std::size_t i = 0; i < servers_; ++i)
-            if (filter.accept(static_cast<std::int32_t>(i))) return static_cast<std::int32_t>(i);
+// A strategy over abi.h that proposes servers in index order; the host refuses those that
+// failed. The picker is the server count itself.
+const sluice_balancer_ops in_order_ops{
+    sizeof(sluice_balancer_ops),
+    nullptr,
+    nullptr,
+    nullptr,
+    [](void* picker) { delete static_cast<std::size_t*>(picker); },
+    [](void* picker, const sluice_request*, const sluice_server_filter* filter) -> int32_t {
+        for (std::size_t i = 0; i < *static_cast<std::size_t*>(picker); ++i)
+            if (filter->accept(static_cast<std::int32_t>(i))) return static_cast<std::int32_t>(i);
         return -1;
-    }
-    void on_response(const sdk::request&, sdk::response&, std::int32_t) noexcept override {}
-    void release() noexcept override { delete this; }
-
-private:
-    std::size_t servers_;
+    },
+    nullptr,
+    nullptr,
 };
 
 // A server that reads one request head (not its body) and answers with `answer` (raw
@@ -116,10 +117,14 @@ protected:
             ASSERT_TRUE(runtime::parse_upstream_url(url, s.endpoint)) << url;
             svc->servers.push_back(std::move(s));
         }
-        for (const auto& s : svc->servers) svc->infos.push_back({s.url, s.weight});
+        for (const auto& s : svc->servers) svc->infos.push_back({plugin::to_str(s.url), s.weight});
         for (std::size_t i = 0; i < urls.size(); ++i) svc->health.push_back(std::make_shared<runtime::server_health>());
-        svc->layers.push_back({"in-order", {}, {new in_order_picker(urls.size()), nullptr}});
-        svc->picker = svc->layers.back().picker.get();
+        auto layer = std::make_unique<runtime::service::balancer_layer>();
+        layer->plugin = "in-order";
+        layer->picker = {&in_order_ops, new std::size_t(urls.size()), nullptr, nullptr};
+        svc->pick_ops = &in_order_ops;
+        svc->picker = layer->picker.get();
+        svc->layers.push_back(std::move(layer));
         auto r = std::make_unique<runtime::route>();
         r->name = "all@test";
         std::string error;

@@ -295,7 +295,7 @@ net::awaitable<void> api_server::session(net::ip::tcp::socket socket) {
             res.body() = draining_ ? "draining" : "OK";
         } else if (path == "/metrics") {
             res.set(bhttp::field::content_type, "text/plain; version=0.0.4");
-            res.body() = prometheus(metrics, *snap, ctx_.faults, ctx_.watcher.stats(), ctx_.plugins);
+            res.body() = prometheus(metrics, *snap, ctx_.plugin_services, ctx_.watcher.stats(), ctx_.plugins);
         } else if (path == "/" || path == "/dashboard") {
             res.result(bhttp::status::found);
             res.set(bhttp::field::location, "/dashboard/");
@@ -340,6 +340,23 @@ net::awaitable<void> api_server::session(net::ip::tcp::socket socket) {
             send_list(v.all(v.middleware_names(), middleware_fn));
         } else if (path.starts_with("/api/http/middlewares/")) {
             one("/api/http/middlewares/", middleware_fn, v.middleware_names());
+        } else if (path == "/api/plugins") {
+            // The loaded plugins and the files refused, as `sluice plugins` lists them.
+            json::array loaded, refused;
+            for (const auto& p : ctx_.plugins.plugins()) {
+                const auto* d = p.descriptor;
+                json::object o{{"name", d->name},
+                               {"kind", p.kind_name()},
+                               {"version", d->version},
+                               {"abi", std::to_string(d->abi_major) + "." + std::to_string(d->abi_minor)},
+                               {"summary", d->summary ? d->summary : ""},
+                               {"exampleConfig", d->example_config ? d->example_config : ""},
+                               {"file", p.file.string()}};
+                if (p.kind() == SLUICE_KIND_BALANCER) o["role"] = p.wraps() ? "wrapper" : "strategy";
+                loaded.push_back(std::move(o));
+            }
+            for (const auto& r : ctx_.plugins.refusals()) refused.emplace_back(r);
+            send_json(json::object{{"plugins", std::move(loaded)}, {"refused", std::move(refused)}});
         } else if (path == "/api/rawdata") {
             json::object routers, services, middlewares;
             for (const auto& n : v.router_names()) routers[n] = v.router(n);

@@ -13,7 +13,6 @@
 #include "config/static_config.hpp"
 #include "control/configuration_watcher.hpp"
 #include "http/server.hpp"
-#include "log/logging.hpp"
 #include "plugin/plugin_registry.hpp"
 #include "runtime/snapshot_store.hpp"
 
@@ -25,7 +24,7 @@ struct api_context {
     const control::configuration_watcher& watcher;  // reload statistics
     http::proxy_server& proxy;
     const plugin::plugin_registry& plugins;
-    const log::fault_counter& faults;
+    const plugin::plugin_services& plugin_services;
     std::string version;
 };
 

@@ -27,7 +27,7 @@ std::string label(std::string_view v) {
 }  // namespace
 
 std::string prometheus(const http::proxy_server::metrics_snapshot& m, const runtime::snapshot& snap,
-                       const log::fault_counter& faults,
+                       const plugin::plugin_services& services,
                        const control::reload_stats& stats, const plugin::plugin_registry& plugins) {
     std::ostringstream out;
     // Requests per entry point, router and service: counts and duration histograms.
@@ -80,10 +80,21 @@ std::string prometheus(const http::proxy_server::metrics_snapshot& m, const runt
         << plugins.refusals().size() << "\n";
     out << "# HELP sluice_plugin_faults_total Plugin hooks that failed (threw), per plugin, instance and hook.\n"
            "# TYPE sluice_plugin_faults_total counter\n";
-    for (const auto& [key, total] : faults.totals()) {
+    for (const auto& [key, total] : services.faults().totals()) {
         const auto& [plugin, kind, instance, hook] = key;
         out << "sluice_plugin_faults_total{plugin=\"" << label(plugin) << "\",kind=\"" << label(kind)
             << "\",instance=\"" << label(instance) << "\",hook=\"" << label(hook) << "\"} " << total << "\n";
+    }
+    // Plugins' own metrics (sorted by name), one family per name.
+    std::string family;
+    for (const auto& m : services.metrics()) {
+        if (m->name != family) {
+            family = m->name;
+            out << "# HELP " << m->name << " " << m->help << "\n# TYPE " << m->name << " "
+                << (m->kind == sluice_metric::type::counter ? "counter" : "gauge") << "\n";
+        }
+        out << m->name << "{plugin=\"" << label(m->plugin) << "\",instance=\"" << label(m->instance) << "\"} "
+            << m->value.load(std::memory_order_relaxed) << "\n";
     }
     return out.str();
 }

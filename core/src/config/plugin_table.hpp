@@ -10,7 +10,15 @@
 #include <toml++/toml.h>
 
 #include "config/config_error.hpp"
-#include "sluice/sdk/host.hpp"
+#include "sluice/abi.h"
+
+// abi.h's error sink, completed on the host's side: what a plugin reports about its table.
+struct sluice_error_sink {
+    virtual void error(std::string_view key, std::string_view message) noexcept = 0;
+
+protected:
+    ~sluice_error_sink() = default;
+};
 
 namespace sluice::config {
 
@@ -34,7 +42,7 @@ plugin_table read_plugin_table(std::string name, const toml::table& table, std::
 
 // What a plugin reports about its table, as configuration errors: key paths under the
 // table's path, lines from the source.
-class plugin_error_sink final : public sdk::error_sink {
+class plugin_error_sink final : public sluice_error_sink {
 public:
     plugin_error_sink(const plugin_table& table, error_list& out) : table_(table), out_(out) {}
     void error(std::string_view key, std::string_view message) noexcept override;

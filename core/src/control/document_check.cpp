@@ -8,7 +8,7 @@ namespace sluice::control {
 
 config::error_list check_document(const std::string& provider, const std::string& source,
                                   const std::string& document, bool shared_file,
-                                  const plugin::plugin_registry& plugins, sdk::host& host,
+                                  const plugin::plugin_registry& plugins, plugin::plugin_services& services,
                                   const std::vector<std::string>& entry_points) {
     config::dynamic_config parsed;
     try {
@@ -17,7 +17,7 @@ config::error_list check_document(const std::string& provider, const std::string
         return e.errors();
     }
     config::error_list errors = parsed.errors;
-    auto snap = build_snapshot(parsed, plugins, host, entry_points, 0);
+    auto snap = build_snapshot(parsed, plugins, services, entry_points, 0);
     snap->disabled.for_each([&](std::string_view, const std::string&, const config::error_list& list) {
         errors.insert(errors.end(), list.begin(), list.end());
     });

@@ -25,7 +25,20 @@ file_provider::~file_provider() {
     events_.close(ec);
 }
 
-bool file_provider::start(sdk::document_sink& sink) noexcept {
+const sluice_provider_ops& file_provider::ops() noexcept {
+    static constexpr sluice_provider_ops table{
+        sizeof(sluice_provider_ops),
+        nullptr,
+        [](void* self) { delete static_cast<file_provider*>(self); },
+        [](void* self, sluice_document_sink* sink) -> int32_t {
+            return static_cast<file_provider*>(self)->start(*sink) ? 1 : 0;
+        },
+        [](void* self) { static_cast<file_provider*>(self)->stop(); },
+    };
+    return table;
+}
+
+bool file_provider::start(sluice_document_sink& sink) noexcept {
     sink_ = &sink;
     const auto& file = source_.file;
     if (source_.watch) {

@@ -1,9 +1,9 @@
-// Runs every provider, built-in and plugin alike, behind one interface: sdk::provider.
-// The built-in file provider implements it too, rather than both sides implementing a
-// second, core-only interface: the SDK's contract (start with a sink, stop, release) is
-// already all the host needs, and one interface keeps the file provider an ordinary
-// provider that a plugin could replace. What differs per provider, how its documents are
-// named in errors, is the host's business and lives in the sink it hands each one.
+// Runs every provider, built-in and plugin alike, behind one interface: abi.h's provider
+// table (create, start with a sink, stop, destroy). The built-in file provider offers that
+// table too, rather than both sides implementing a second, core-only interface: it is all
+// the host needs, and one interface keeps the file provider an ordinary provider that a
+// plugin could replace. What differs per provider, how its documents are named in errors,
+// is the host's business and lives in the sink it hands each one.
 #pragma once
 
 #include <memory>
@@ -11,7 +11,6 @@
 #include <vector>
 
 #include <boost/asio/io_context.hpp>
-#include <sluice/sdk/provider.hpp>
 
 #include "config/static_config.hpp"
 #include "control/configuration_watcher.hpp"
@@ -28,24 +27,25 @@ struct document_origin {
 
 // Creates the provider plugin instance `p`; nullptr, with the reasons added to
 // `errors`, when it cannot be.
-plugin::plugin_object<sdk::provider> create_plugin_provider(const plugin::plugin_registry& plugins, sdk::host& host,
-                                                            const config::provider_instance_config& p,
-                                                            config::error_list& errors);
+plugin::provider_object create_plugin_provider(const plugin::plugin_registry& plugins,
+                                               plugin::plugin_services& services,
+                                               const config::provider_instance_config& p, config::error_list& errors);
 
 class provider_host {
 public:
     explicit provider_host(configuration_watcher& watcher);
-    // Releases every provider (stop() first, to stop them).
+    // Destroys every provider (stop() first, to stop them).
     ~provider_host();
 
     // Starts `provider`, whose documents reach the watcher under `name`. Returns false (and
-    // logs why) when it does not start; it is released then.
-    bool start(std::string name, plugin::plugin_object<sdk::provider> provider, document_origin origin);
+    // logs why) when it does not start; it is destroyed then.
+    bool start(std::string name, plugin::provider_object provider, document_origin origin);
     // The built-in file provider, on the control thread.
     void start_file(boost::asio::io_context& control, file_source source);
     // Every provider plugin instance of `cfg`; those that cannot be created or started are
     // logged and left out.
-    void start_plugins(const plugin::plugin_registry& plugins, sdk::host& host, const config::static_config& cfg);
+    void start_plugins(const plugin::plugin_registry& plugins, plugin::plugin_services& services,
+                       const config::static_config& cfg);
 
     // SIGHUP: the file provider reads its file again. Control thread.
     void reread_files();
@@ -57,7 +57,7 @@ private:
     struct running {
         std::string name;
         std::unique_ptr<sink> documents;  // declared first: it outlives `provider`
-        plugin::plugin_object<sdk::provider> provider;
+        plugin::provider_object provider;
     };
 
     configuration_watcher& watcher_;

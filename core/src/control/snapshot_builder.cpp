@@ -18,20 +18,20 @@ std::string object_path(std::string_view section, const std::string& qualified) 
 }
 
 const plugin::loaded_plugin* find_plugin(const plugin::plugin_registry& plugins, std::string_view name,
-                                         sdk::plugin_kind kind, std::string_view role, std::string& error) {
+                                         std::uint32_t kind, std::string_view role, std::string& error) {
     const plugin::loaded_plugin* p = plugins.find(name);
     if (!p) {
         error = std::string(role) + " \"" + std::string(name) + "\" is not a loaded plugin";
         std::string names;
         for (const auto& candidate : plugins.plugins())
             if (candidate.kind() == kind) names += (names.empty() ? "" : ", ") + std::string(candidate.name());
-        error += names.empty() ? " (no " + std::string(sdk::to_string(kind)) + " plugin is loaded)"
+        error += names.empty() ? " (no " + std::string(plugin::kind_name(kind)) + " plugin is loaded)"
                                : " (available: " + names + ")";
         return nullptr;
     }
     if (p->kind() != kind) {
-        error = std::string(role) + " \"" + std::string(name) + "\" is a " + std::string(sdk::to_string(p->kind())) +
-                " plugin (" + p->file.string() + "), not a " + std::string(sdk::to_string(kind));
+        error = std::string(role) + " \"" + std::string(name) + "\" is a " + std::string(p->kind_name()) +
+                " plugin (" + p->file.string() + "), not a " + std::string(plugin::kind_name(kind));
         return nullptr;
     }
     return p;
@@ -39,28 +39,32 @@ const plugin::loaded_plugin* find_plugin(const plugin::plugin_registry& plugins,
 
 // Adds the layer of plugin `p` configured by `options` around the service's outermost
 // picker (none for the strategy). False after reporting to `errors`.
-bool add_layer(service& svc, const plugin::loaded_plugin& p, const config::plugin_table& options, sdk::host& host,
-               config::error_list& errors) {
+bool add_layer(service& svc, const plugin::loaded_plugin& p, const config::plugin_table& options,
+               plugin::plugin_services& services, config::error_list& errors) {
     config::plugin_error_sink sink(options, errors);
     const std::size_t reported = errors.size();
-    service::balancer_layer layer{std::string(p.name()), {}, {}};
-    layer.balancer = {p.descriptor->create_balancer(host, svc.name, options.text, sink), p.library};
-    if (!layer.balancer) {
+    auto layer = std::make_unique<service::balancer_layer>();
+    layer->plugin = std::string(p.name());
+    layer->balancer = plugin::create_balancer(p, services, svc.name, options.text, sink);
+    if (!layer->balancer) {
         if (errors.size() == reported) sink.error("", "the balancer plugin refused its configuration");
         return false;
     }
-    layer.picker = {layer.balancer->create_picker({svc.infos, svc.picker}, sink), p.library};
-    if (!layer.picker) {
+    sluice_inner_picker* inner = svc.layers.empty() ? nullptr : &svc.layers.back()->as_inner;
+    layer->picker = plugin::create_picker(layer->balancer, p, svc.infos, inner, sink);
+    if (!layer->picker) {
         if (errors.size() == reported) sink.error("", "the balancer plugin could not build a picker for these servers");
         return false;
     }
-    svc.picker = layer.picker.get();
+    layer->as_inner = {layer->picker.ops(), layer->picker.get()};
+    svc.pick_ops = layer->picker.ops();
+    svc.picker = layer->picker.get();
     svc.layers.push_back(std::move(layer));
     return true;
 }
 
 std::unique_ptr<service> build_service(const config::service_config& sc, const plugin::plugin_registry& plugins,
-                                       sdk::host& host, config::error_list& errors) {
+                                       plugin::plugin_services& services, config::error_list& errors) {
     const std::string path = object_path("services", sc.name) + ".loadBalancer";
     auto svc = std::make_unique<service>();
     svc->name = sc.name;
@@ -77,7 +81,7 @@ std::unique_ptr<service> build_service(const config::service_config& sc, const p
         svc->servers.push_back(std::move(s));
     }
     std::string error;
-    const auto* strategy = find_plugin(plugins, sc.strategy, sdk::plugin_kind::balancer, "strategy", error);
+    const auto* strategy = find_plugin(plugins, sc.strategy, SLUICE_KIND_BALANCER, "strategy", error);
     if (!strategy) {
         errors.push_back({sc.origin.source, sc.origin.line, path + ".strategy", error});
     } else if (strategy->wraps()) {
@@ -87,10 +91,10 @@ std::unique_ptr<service> build_service(const config::service_config& sc, const p
     }
     if (!errors.empty()) return nullptr;
 
-    for (const auto& s : svc->servers) svc->infos.push_back({s.url, s.weight});
+    for (const auto& s : svc->servers) svc->infos.push_back({plugin::to_str(s.url), s.weight});
     // Fresh states; health::registry swaps in the known ones before the snapshot serves.
     for (std::size_t i = 0; i < svc->servers.size(); ++i) svc->health.push_back(std::make_shared<runtime::server_health>());
-    if (!add_layer(*svc, *strategy, sc.strategy_options, host, errors)) return nullptr;
+    if (!add_layer(*svc, *strategy, sc.strategy_options, services, errors)) return nullptr;
     // The parser kept only the tables named after the wrappers it was told of, in their order.
     for (const auto& options : sc.wrappers) {
         const auto* wrapper = plugins.find(options.name);
@@ -99,16 +103,16 @@ std::unique_ptr<service> build_service(const config::service_config& sc, const p
                               "\"" + options.name + "\" is not a loaded wrapping balancer plugin"});
             return nullptr;
         }
-        if (!add_layer(*svc, *wrapper, options, host, errors)) return nullptr;
+        if (!add_layer(*svc, *wrapper, options, services, errors)) return nullptr;
     }
     return svc;
 }
 
 std::unique_ptr<middleware> build_middleware(const config::middleware_config& mc,
-                                             const plugin::plugin_registry& plugins, sdk::host& host,
-                                             config::error_list& errors) {
+                                             const plugin::plugin_registry& plugins,
+                                             plugin::plugin_services& services, config::error_list& errors) {
     std::string error;
-    const auto* p = find_plugin(plugins, mc.plugin.name, sdk::plugin_kind::middleware, "middleware", error);
+    const auto* p = find_plugin(plugins, mc.plugin.name, SLUICE_KIND_MIDDLEWARE, "middleware", error);
     if (!p) {
         errors.push_back({mc.origin.source, mc.plugin.line, mc.plugin.path, error});
         return nullptr;
@@ -117,7 +121,7 @@ std::unique_ptr<middleware> build_middleware(const config::middleware_config& mc
     auto mw = std::make_unique<middleware>();
     mw->name = mc.name;
     mw->plugin = std::string(p->name());
-    mw->object = {p->descriptor->create_middleware(host, mc.name, mc.plugin.text, sink), p->library};
+    mw->object = plugin::create_middleware(*p, services, mc.name, mc.plugin.text, sink);
     if (!mw->object) {
         if (errors.empty()) sink.error("", "the middleware plugin refused its configuration");
         return nullptr;
@@ -134,7 +138,8 @@ std::string refer_error(std::string_view what, const std::string& name,
 }  // namespace
 
 std::unique_ptr<snapshot> build_snapshot(const config::dynamic_config& cfg, const plugin::plugin_registry& plugins,
-                                         sdk::host& host, const std::vector<std::string>& entry_points,
+                                         plugin::plugin_services& services,
+                                         const std::vector<std::string>& entry_points,
                                          std::uint64_t generation) {
     auto snap = std::make_unique<snapshot>();
     snap->generation = generation;
@@ -142,12 +147,12 @@ std::unique_ptr<snapshot> build_snapshot(const config::dynamic_config& cfg, cons
 
     for (const auto& [name, sc] : cfg.services) {
         config::error_list errors;
-        if (auto svc = build_service(sc, plugins, host, errors)) snap->services.emplace(name, std::move(svc));
+        if (auto svc = build_service(sc, plugins, services, errors)) snap->services.emplace(name, std::move(svc));
         else snap->disabled.services[name] = std::move(errors);
     }
     for (const auto& [name, mc] : cfg.middlewares) {
         config::error_list errors;
-        if (auto mw = build_middleware(mc, plugins, host, errors)) snap->middlewares.emplace(name, std::move(mw));
+        if (auto mw = build_middleware(mc, plugins, services, errors)) snap->middlewares.emplace(name, std::move(mw));
         else snap->disabled.middlewares[name] = std::move(errors);
     }
     for (const auto& ep : entry_points) snap->tables[ep];

@@ -16,7 +16,8 @@ namespace sluice::control {
 // Invalid objects are left out and listed in snapshot::disabled; so are routers that
 // refer to them. Never throws for configuration problems.
 std::unique_ptr<runtime::snapshot> build_snapshot(const config::dynamic_config& cfg, const plugin::plugin_registry& plugins,
-                                         sdk::host& host, const std::vector<std::string>& entry_points,
+                                         plugin::plugin_services& services,
+                                         const std::vector<std::string>& entry_points,
                                          std::uint64_t generation);
 
 }  // namespace sluice::control

@@ -49,9 +49,9 @@ std::string describe_changes(const config::dynamic_config* before, const config:
     return out;
 }
 
-snapshot_publisher::snapshot_publisher(const plugin::plugin_registry& plugins, sdk::host& host,
+snapshot_publisher::snapshot_publisher(const plugin::plugin_registry& plugins, plugin::plugin_services& services,
                                        std::vector<std::string> entry_points, runtime::snapshot_store& store)
-    : plugins_(plugins), host_(host), entry_points_(std::move(entry_points)), store_(store) {}
+    : plugins_(plugins), services_(services), entry_points_(std::move(entry_points)), store_(store) {}
 
 namespace {
 
@@ -96,7 +96,7 @@ std::unique_ptr<runtime::snapshot> snapshot_publisher::build_keeping_valid(confi
     std::unique_ptr<runtime::snapshot> built;
     // Each round puts back at least one object for good, so this ends.
     for (;;) {
-        built = build_snapshot(merged, plugins_, host_, entry_points_, generation);
+        built = build_snapshot(merged, plugins_, services_, entry_points_, generation);
         const auto& d = built->disabled;
         const bool routers = put_back(merged.routers, merged.invalid.routers, d.routers, last_valid_.routers, stale.routers);
         const bool services =

@@ -27,7 +27,7 @@ public:
     // still be changed.
     using listener = std::function<void(const std::shared_ptr<runtime::snapshot>&)>;
 
-    snapshot_publisher(const plugin::plugin_registry& plugins, sdk::host& host, std::vector<std::string> entry_points,
+    snapshot_publisher(const plugin::plugin_registry& plugins, plugin::plugin_services& services, std::vector<std::string> entry_points,
                        runtime::snapshot_store& store);
 
     void add_listener(listener l) { listeners_.push_back(std::move(l)); }
@@ -48,7 +48,7 @@ private:
     std::unique_ptr<runtime::snapshot> build_keeping_valid(config::dynamic_config& merged, std::uint64_t generation);
 
     const plugin::plugin_registry& plugins_;
-    sdk::host& host_;
+    plugin::plugin_services& services_;
     std::vector<std::string> entry_points_;
     runtime::snapshot_store& store_;
     std::vector<listener> listeners_;

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <array>
+#include <utility>
 
 #include "http/forwarding.hpp"
 #include "http/server_selection.hpp"
@@ -43,19 +44,41 @@ std::optional<refusal> check_head(const request_parser& parser, std::size_t max_
     return std::nullopt;
 }
 
-bool run_response_hooks(const runtime::route& route, std::size_t ran, request_view& view, response_view& rv) {
-    for (std::size_t i = ran; i-- > 0;)
-        if (route.chain[i]->object->on_response(view, rv) == sdk::verdict::failed) return false;
+template <class Stream>
+exchange<Stream>::~exchange() {
+    for (std::size_t i = 0; i < states_.size(); ++i) {
+        const auto& object = route->chain[i]->object;
+        if (states_[i] && object.ops()->end_request) object.ops()->end_request(object.get(), states_[i]);
+    }
+}
+
+template <class Stream>
+bool exchange<Stream>::run_response_hooks(response_view& rv) {
+    if (std::exchange(response_hooks_ran_, true)) return true;
+    for (std::size_t i = hooks_ran_; i-- > 0;) {
+        const auto& object = route->chain[i]->object;
+        if (!object.ops()->on_response) continue;
+        if (object.ops()->on_response(object.get(), &*view, &rv, states_[i]) == SLUICE_FAILED) return false;
+    }
     return true;
 }
 
 template <class Stream>
 net::awaitable<bool> exchange<Stream>::reply(unsigned status_code, std::string_view body, keep_alive_rule rule) {
-    status = status_code;
-    bytes = body.size();
     const bool keep = rule.allows();
-    const bool written = co_await send_text(client, status_code, body, facts.version, keep);
-    co_return keep && written;
+    if (hooks_ran_ == 0 || response_hooks_ran_) {
+        status = status_code;
+        bytes = body.size();
+        co_return co_await send_text(client, status_code, body, facts.version, keep) && keep;
+    }
+    bhttp::response<bhttp::string_body> res{static_cast<bhttp::status>(status_code), 11};
+    res.set(bhttp::field::content_type, "text/plain; charset=utf-8");
+    res.body() = body;
+    response_view rv(res, status_code);
+    if (!run_response_hooks(rv)) co_return co_await reply(500, "internal server error\n", rule);
+    status = res.result_int();
+    bytes = res.body().size();
+    co_return co_await send_reply(client, res, facts.version, keep) && keep;
 }
 
 template <class Stream>
@@ -80,7 +103,7 @@ net::awaitable<bool> exchange<Stream>::run() {
     if (!route) co_return co_await reply(404, "404 page not found\n");
     view.emplace(req, client.ip, target.routing_path, std::move(host));
     local_reply_builder built;
-    if (const auto ran = run_request_hooks(built)) co_return co_await answer_for_middleware(built, *ran);
+    if (run_request_hooks(built)) co_return co_await answer_for_middleware(built);
 
     // Forward: the picker proposes, a server that could not take the request is excluded and
     // another one tried. (Here rather than in a function of its own: one coroutine frame
@@ -93,11 +116,15 @@ net::awaitable<bool> exchange<Stream>::run() {
     server_selection selection(
         svc, std::chrono::duration_cast<std::chrono::milliseconds>(started.time_since_epoch()).count());
     for (;;) {
-        std::int32_t index = svc.picker->pick(*view, selection);
-        // The picker failed (reported by its adapter): any server the host accepts rather than none.
-        if (index == sdk::pick_failed) index = selection.first_accepted();
+        std::int32_t index = svc.pick_ops->pick(svc.picker, &*view, &selection);
+        // The picker's on_attempt hears of the attempts on servers it chose, no others.
+        bool chosen = true;
+        // The picker failed (it reported the fault): any server the host accepts rather than none.
         // A picker may only return what the host accepted.
-        if (index >= 0 && !selection.accepted(index)) index = selection.first_accepted();
+        if (index == SLUICE_PICK_FAILED || (index >= 0 && !selection.accepted(index))) {
+            index = selection.first_accepted();
+            chosen = false;
+        }
         if (index < 0) {
             if (selection.failures() == 0) co_return co_await reply(503, "no available server\n");
             // Every server tried failed: report the last failure.
@@ -108,7 +135,7 @@ net::awaitable<bool> exchange<Stream>::run() {
         // to the next server, while untried ones remain (at most max_failures).
         const retry_policy policy{selection.failures() + 1 < server_selection::max_failures,
                                   facts.idempotent && resent < retries};
-        upstream_call<Stream> call(*this, svc, index, policy);
+        upstream_call<Stream> call(*this, svc, index, policy, chosen);
         const outcome o = call.settle(co_await call.run());
         if (o != outcome::redial && o != outcome::resend) co_return o == outcome::keep_alive;
         if (o == outcome::resend) ++resent;
@@ -138,24 +165,33 @@ std::optional<refusal> exchange<Stream>::admit() {
 }
 
 template <class Stream>
-std::optional<std::size_t> exchange<Stream>::run_request_hooks(local_reply_builder& built) {
-    for (std::size_t i = 0; i < route->chain.size(); ++i) {
-        const sdk::verdict v = route->chain[i]->object->on_request(*view, built);
-        if (v == sdk::verdict::proceed) continue;
-        failed_hook_ = v == sdk::verdict::failed;
-        return i + 1;
+bool exchange<Stream>::run_request_hooks(local_reply_builder& built) {
+    const auto& chain = route->chain;
+    if (chain.empty()) return false;
+    states_.assign(chain.size(), nullptr);
+    for (std::size_t i = 0; i < chain.size(); ++i) {
+        const auto& object = chain[i]->object;
+        const std::uint32_t v = object.ops()->on_request(object.get(), &*view, &built, &states_[i]);
+        if (v == SLUICE_PROCEED) {
+            hooks_ran_ = i + 1;
+            continue;
+        }
+        // A middleware that answered sees its own answer; one that failed does not.
+        failed_hook_ = v != SLUICE_RESPOND;
+        if (!failed_hook_) hooks_ran_ = i + 1;
+        return true;
     }
-    return std::nullopt;
+    return false;
 }
 
 template <class Stream>
-net::awaitable<bool> exchange<Stream>::answer_for_middleware(local_reply_builder& built, std::size_t ran) {
-    // A plugin's fault (reported by its adapter) answers this request only.
+net::awaitable<bool> exchange<Stream>::answer_for_middleware(local_reply_builder& built) {
+    // A plugin's fault (it reported it) answers this request only; the hooks that ran see the 500.
     if (failed_hook_) co_return co_await reply(500, "internal server error\n");
     auto& res = built.message;
     if (res.result_int() == 0) res.result(bhttp::status::ok);
     response_view rv(res, res.result_int());
-    if (!run_response_hooks(*route, ran, *view, rv)) co_return co_await reply(500, "internal server error\n");
+    if (!run_response_hooks(rv)) co_return co_await reply(500, "internal server error\n");
     status = res.result_int();
     bytes = res.body().size();
     const bool keep = keep_alive(true).allows();

@@ -13,6 +13,7 @@
 
 #include <boost/asio/awaitable.hpp>
 #include <boost/beast/http/buffer_body.hpp>
+#include <boost/container/small_vector.hpp>
 #include <boost/beast/http/parser.hpp>
 
 #include "http/client_connection.hpp"
@@ -55,6 +56,10 @@ public:
     // `target` is the session's, reused from request to request for its buffers.
     exchange(client_connection<Stream>& client, request_parser& parser, request_target& target)
         : client(client), parser(parser), target(target) {}
+    // Ends the request for the middlewares that kept state for it.
+    ~exchange();
+    exchange(const exchange&) = delete;
+    exchange& operator=(const exchange&) = delete;
 
     // Serves the request; true when the connection may carry another one.
     boost::asio::awaitable<bool> run();
@@ -64,6 +69,8 @@ public:
         return {facts.keep_alive, request_read && parser.is_done(), client.w.draining, false};
     }
     // Answers with the proxy's own text and records it; true when the connection stays open.
+    // The response hooks of the middlewares that ran see it first (a 502 goes through them
+    // as a server's response does).
     boost::asio::awaitable<bool> reply(unsigned status, std::string_view body, keep_alive_rule rule);
     boost::asio::awaitable<bool> reply(unsigned status, std::string_view body) {
         return reply(status, body, keep_alive(true));
@@ -92,21 +99,25 @@ public:
     std::string received_target;  // set when the target was normalised, for the access log
     std::optional<request_view> view;  // what middlewares and pickers see, once routed
 
+    // Response hooks, in reverse order, of the middlewares whose request hook ran; once per
+    // exchange. False when one failed (the answer is then a 500).
+    bool run_response_hooks(response_view& rv);
+
 private:
     // Checks the head and settles its target; the answer when the request is refused.
     std::optional<refusal> admit();
-    // Runs the request hooks in order; when one answers or fails, how many ran.
-    std::optional<std::size_t> run_request_hooks(local_reply_builder& built);
-    // Writes the answer of the middleware that stopped the chain (after `ran` hooks).
-    boost::asio::awaitable<bool> answer_for_middleware(local_reply_builder& built, std::size_t ran);
+    // Runs the request hooks in order; true when one answered or failed.
+    bool run_request_hooks(local_reply_builder& built);
+    // Writes the answer of the middleware that stopped the chain.
+    boost::asio::awaitable<bool> answer_for_middleware(local_reply_builder& built);
     void prepare_upstream_head();
 
     bool failed_hook_ = false;
+    std::size_t hooks_ran_ = 0;         // request hooks called
+    bool response_hooks_ran_ = false;
+    // Each middleware's state for this request (abi.h's on_request `state` slot).
+    boost::container::small_vector<void*, 4> states_;
 };
-
-// Response hooks of the first `ran` middlewares of the route, in reverse order; false when
-// one failed.
-bool run_response_hooks(const runtime::route& route, std::size_t ran, request_view& view, response_view& rv);
 
 extern template class exchange<beast::tcp_stream>;
 

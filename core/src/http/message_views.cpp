@@ -4,17 +4,22 @@
 
 namespace sluice::http {
 
-void visit_fields(const bhttp::fields& fields, sdk::header_visitor& visitor) noexcept {
+void visit_fields(const bhttp::fields& fields, sluice_header_visitor visitor, void* context) noexcept {
     for (const auto& f : fields)
-        if (!visitor.on_field({f.name_string(), f.value()})) return;
+        if (!visitor(context, plugin::to_str(f.name_string()), plugin::to_str(f.value()))) return;
+}
+
+bool find_field(const bhttp::fields& fields, std::string_view name, std::string_view& value) noexcept {
+    auto it = fields.find(name);
+    if (it == fields.end()) {
+        value = {};
+        return false;
+    }
+    value = it->value();
+    return true;
 }
 
 namespace {
-std::string_view get(const bhttp::fields& f, std::string_view name) noexcept {
-    auto it = f.find(name);
-    if (it == f.end()) return {};
-    return it->value();
-}
 // Header edits from plugins are best effort: allocation failure drops the edit.
 template <class Fn>
 void guarded(Fn fn) noexcept {
@@ -25,8 +30,6 @@ void guarded(Fn fn) noexcept {
 }
 }  // namespace
 
-std::string_view request_view::header(std::string_view name) const noexcept { return get(req_, name); }
-bool request_view::has_header(std::string_view name) const noexcept { return req_.find(name) != req_.end(); }
 void request_view::set_target(std::string_view target) noexcept {
     guarded([&] {
         request_target t;
@@ -43,8 +46,6 @@ void request_view::set_header(std::string_view n, std::string_view v) noexcept {
 void request_view::add_header(std::string_view n, std::string_view v) noexcept { guarded([&] { req_.insert(n, v); }); }
 void request_view::remove_header(std::string_view n) noexcept { guarded([&] { req_.erase(n); }); }
 
-std::string_view response_view::header(std::string_view name) const noexcept { return get(fields_, name); }
-bool response_view::has_header(std::string_view name) const noexcept { return fields_.find(name) != fields_.end(); }
 void response_view::set_header(std::string_view n, std::string_view v) noexcept { guarded([&] { fields_.set(n, v); }); }
 void response_view::add_header(std::string_view n, std::string_view v) noexcept {
     guarded([&] { fields_.insert(n, v); });

@@ -1,5 +1,5 @@
-// The SDK's request/response views implemented over Beast's messages. They live on the
-// session's stack for one request.
+// abi.h's request and response views (plugin/host_api.hpp) implemented over Beast's
+// messages. They live on the session's stack for one request.
 #pragma once
 
 #include <string>
@@ -8,7 +8,7 @@
 #include <boost/beast/http/message.hpp>
 #include <boost/beast/http/string_body.hpp>
 
-#include "sluice/sdk/http.hpp"
+#include "plugin/host_api.hpp"
 
 namespace sluice::http {
 
@@ -16,9 +16,10 @@ namespace bhttp = boost::beast::http;
 using upstream_request = bhttp::request<bhttp::buffer_body>;
 using upstream_response = bhttp::response<bhttp::buffer_body>;
 
-void visit_fields(const bhttp::fields& fields, sdk::header_visitor& visitor) noexcept;
+void visit_fields(const bhttp::fields& fields, sluice_header_visitor visitor, void* context) noexcept;
+bool find_field(const bhttp::fields& fields, std::string_view name, std::string_view& value) noexcept;
 
-class request_view final : public sdk::request {
+class request_view final : public sluice_request {
 public:
     // `routing_path` must outlive the view (the session's parsed target does).
     request_view(upstream_request& req, std::string_view client_ip, std::string_view routing_path, std::string host)
@@ -29,9 +30,12 @@ public:
     std::string_view routing_path() const noexcept override { return routing_path_; }
     std::string_view host() const noexcept override { return host_; }
     std::string_view client_ip() const noexcept override { return client_ip_; }
-    std::string_view header(std::string_view name) const noexcept override;
-    bool has_header(std::string_view name) const noexcept override;
-    void visit_headers(sdk::header_visitor& visitor) const noexcept override { visit_fields(req_, visitor); }
+    bool header(std::string_view name, std::string_view& value) const noexcept override {
+        return find_field(req_, name, value);
+    }
+    void visit_headers(sluice_header_visitor visitor, void* context) const noexcept override {
+        visit_fields(req_, visitor, context);
+    }
 
     void set_target(std::string_view target) noexcept override;
     void set_header(std::string_view name, std::string_view value) noexcept override;
@@ -46,14 +50,17 @@ private:
     std::string host_;
 };
 
-class response_view final : public sdk::response {
+class response_view final : public sluice_response {
 public:
     explicit response_view(bhttp::fields& fields, unsigned status) : fields_(fields), status_(status) {}
 
     std::uint16_t status() const noexcept override { return static_cast<std::uint16_t>(status_); }
-    std::string_view header(std::string_view name) const noexcept override;
-    bool has_header(std::string_view name) const noexcept override;
-    void visit_headers(sdk::header_visitor& visitor) const noexcept override { visit_fields(fields_, visitor); }
+    bool header(std::string_view name, std::string_view& value) const noexcept override {
+        return find_field(fields_, name, value);
+    }
+    void visit_headers(sluice_header_visitor visitor, void* context) const noexcept override {
+        visit_fields(fields_, visitor, context);
+    }
     void set_header(std::string_view name, std::string_view value) noexcept override;
     void add_header(std::string_view name, std::string_view value) noexcept override;
     void remove_header(std::string_view name) noexcept override;
@@ -64,7 +71,7 @@ private:
 };
 
 // A response produced by the proxy or a middleware rather than an upstream.
-class local_reply_builder final : public sdk::local_reply {
+class local_reply_builder final : public sluice_local_reply {
 public:
     bhttp::response<bhttp::string_body> message;
 

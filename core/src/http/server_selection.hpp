@@ -9,11 +9,11 @@
 #include <cstdint>
 
 #include "runtime/snapshot.hpp"
-#include "sluice/sdk/balancer.hpp"
+#include "plugin/host_api.hpp"
 
 namespace sluice::http {
 
-class server_selection final : public sdk::server_filter {
+class server_selection final : public sluice_server_filter {
 public:
     // Servers one request may fail on before the proxy answers with the last failure.
     static constexpr std::size_t max_failures = 12;

@@ -21,8 +21,20 @@ constexpr std::size_t upstream_header_limit = 64 * 1024;
 }  // namespace
 
 template <class Stream>
+void upstream_call<Stream>::ended(sluice_attempt_outcome how) noexcept {
+    if (!told_ || std::exchange(ended_, true)) return;
+    attempt_.outcome = how;
+    attempt_.latency_us = static_cast<std::uint64_t>(
+        std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - began_).count());
+}
+
+template <class Stream>
 outcome upstream_call<Stream>::settle(outcome o) {
     client_.handle.upstream = nullptr;
+    if (told_) {
+        ended(SLUICE_ATTEMPT_RESET);  // ended without a head, and without a failure seen as one
+        svc_.pick_ops->on_attempt(svc_.picker, &*x_.view, &attempt_);
+    }
     if (o == outcome::redial || o == outcome::resend) return o;
     bool keep = o == outcome::keep_alive;
     if (upload_ != relay_status::done) keep = reusable_ = false;
@@ -42,7 +54,10 @@ net::awaitable<outcome> upstream_call<Stream>::run() {
     for (int attempt = 0;; ++attempt) {
         dial_error derr;
         up_ = co_await client_.w.pool.acquire(server.endpoint, derr, attempt > 0);
-        if (!up_) co_return co_await failed_early(derr == dial_error::timed_out ? 504 : 502, false);
+        if (!up_) {
+            ended(SLUICE_ATTEMPT_REFUSED);
+            co_return co_await failed_early(derr == dial_error::timed_out ? 504 : 502, false);
+        }
         client_.handle.upstream = &up_->stream;
         const bool may_retry = up_->reused && attempt == 0 && parser.is_done();
         request_writer_.emplace(req);
@@ -125,6 +140,8 @@ net::awaitable<std::optional<outcome>> upstream_call<Stream>::respond(bool may_r
     auto& res = rp.get();
     const unsigned status = res.result_int();
     x_.status = status;
+    attempt_.status = static_cast<std::uint16_t>(status);
+    ended(SLUICE_ATTEMPT_RESPONSE);
     if (status >= 500) record_failure();
     const bool upstream_keep_alive = res.keep_alive();
     const bool tunnel = x_.facts.upgrade && status == 101;
@@ -137,12 +154,12 @@ net::awaitable<std::optional<outcome>> upstream_call<Stream>::respond(bool may_r
         else keep_alive = false;
     }
     response_view rv(res, status);
-    if (!run_response_hooks(*x_.route, x_.route->chain.size(), *x_.view, rv)) {
+    if (!x_.run_response_hooks(rv)) {
         // The upstream's body is left unread: that connection is not reused.
         reusable_ = false;
         co_return co_await fail(500);
     }
-    svc_.picker->on_response(*x_.view, rv, index_);
+    if (chosen_ && svc_.pick_ops->on_response) svc_.pick_ops->on_response(svc_.picker, &*x_.view, &rv, index_);
     res.version(x_.facts.version);
     if (!tunnel) res.keep_alive(keep_alive);
 
@@ -185,6 +202,7 @@ net::awaitable<std::optional<outcome>> upstream_call<Stream>::head_failed(boost:
     if (may_retry && nothing_received) co_return std::nullopt;
     // The server may have acted on a request it did not answer in time: never replayed.
     if (rec == beast::error::timeout) {
+        ended(SLUICE_ATTEMPT_TIMEOUT);
         record_failure();
         co_return co_await fail(504);
     }

@@ -4,6 +4,7 @@
 // the response hooks and relays the response. It says whether another server may be tried.
 #pragma once
 
+#include <chrono>
 #include <cstdint>
 #include <memory>
 #include <optional>
@@ -32,13 +33,19 @@ struct retry_policy {
 template <class Stream>
 class upstream_call {
 public:
-    upstream_call(exchange<Stream>& x, const runtime::service& svc, std::int32_t index, retry_policy policy)
-        : x_(x), client_(x.client), svc_(svc), index_(index), policy_(policy) {}
+    // `chosen`: the service's picker chose `index` (it then hears how the attempt ended).
+    upstream_call(exchange<Stream>& x, const runtime::service& svc, std::int32_t index, retry_policy policy,
+                  bool chosen)
+        : x_(x), client_(x.client), svc_(svc), index_(index), policy_(policy), chosen_(chosen),
+          told_(chosen && svc.pick_ops->on_attempt) {
+        if (told_) began_ = std::chrono::steady_clock::now();
+    }
 
     // The attempt; pass its outcome to settle() (kept apart so the common path costs one
     // coroutine frame fewer).
     boost::asio::awaitable<outcome> run();
-    // Hands a clean connection back to the pool; the outcome for the exchange.
+    // Hands a clean connection back to the pool and tells the picker how the attempt ended;
+    // the outcome for the exchange.
     outcome settle(outcome o);
 
 private:
@@ -55,6 +62,9 @@ private:
     // A failure before any response byte and before any of the body was read.
     boost::asio::awaitable<outcome> failed_early(unsigned status, bool reached);
     void record_failure();
+    // How the attempt ended, for the picker: set when the response head arrives or the
+    // attempt fails before it.
+    void ended(sluice_attempt_outcome how) noexcept;
 
     exchange<Stream>& x_;
     client_connection<Stream>& client_;
@@ -68,6 +78,12 @@ private:
     bool upload_started_ = false;  // some of the body was read: the request can no longer be replayed
     relay_status upload_ = relay_status::done;
     bool reusable_ = false;
+    bool chosen_;
+    // The picker chose the server and listens for attempts: only then is the attempt timed.
+    bool told_;
+    std::chrono::steady_clock::time_point began_;
+    sluice_attempt attempt_{sizeof(sluice_attempt), index_, SLUICE_ATTEMPT_RESET, 0, 0};
+    bool ended_ = false;
 };
 
 extern template class upstream_call<beast::tcp_stream>;

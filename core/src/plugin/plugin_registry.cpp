@@ -1,7 +1,11 @@
 #include "plugin/plugin_registry.hpp"
 
+#include <dlfcn.h>
+#include <link.h>
+
 #include <algorithm>
 #include <cstddef>
+#include <cstdint>
 #include <cstring>
 
 #include <boost/dll/runtime_symbol_info.hpp>
@@ -35,6 +39,23 @@ plugin_registry plugin_registry::scan(const std::vector<std::filesystem::path>& 
     return registry;
 }
 
+namespace {
+
+unsigned symbol_type(unsigned char info) noexcept {
+#if __ELF_NATIVE_CLASS == 64
+    return ELF64_ST_TYPE(info);
+#else
+    return ELF32_ST_TYPE(info);
+#endif
+}
+
+template <class Ops>
+bool covers(const Ops* ops) noexcept {
+    return ops && ops->struct_size >= sizeof(Ops);
+}
+
+}  // namespace
+
 void plugin_registry::load_file(const std::filesystem::path& file) {
     const std::string where = file.string() + ": ";
     auto library = std::make_shared<dll::shared_library>();
@@ -45,56 +66,65 @@ void plugin_registry::load_file(const std::filesystem::path& file) {
         refusals_.push_back(where + "cannot be loaded: " + ec.message());
         return;
     }
-    if (!library->has(sdk::entry_symbol)) {
-        refusals_.push_back(where + "not a sluice plugin (it exports no \"" + std::string(sdk::entry_symbol) + "\")");
+    if (!library->has(SLUICE_PLUGIN_ENTRY)) {
+        refusals_.push_back(where + "not a sluice plugin (it exports no \"" SLUICE_PLUGIN_ENTRY "\")");
         return;
     }
-    auto entry = library->get_alias<const sdk::plugin_descriptor*()>(sdk::entry_symbol);
-    const sdk::plugin_descriptor* d = entry();
+    // An ABI 3 plugin exports a data symbol of that name (a pointer to its function): calling
+    // it would jump into data. Only an ELF function symbol is called.
+    void* entry = ::dlsym(library->native(), SLUICE_PLUGIN_ENTRY);
+    Dl_info info{};
+    void* symbol = nullptr;
+    if (!entry || !::dladdr1(entry, &info, &symbol, RTLD_DL_SYMENT) || !symbol ||
+        symbol_type(static_cast<const ElfW(Sym)*>(symbol)->st_info) != STT_FUNC) {
+        refusals_.push_back(where + "\"" SLUICE_PLUGIN_ENTRY "\" is not a function: a plugin built for plugin ABI 3 or "
+                                    "older (this sluice speaks ABI " + std::to_string(SLUICE_ABI_MAJOR) + "." +
+                            std::to_string(SLUICE_ABI_MINOR) + ")");
+        return;
+    }
+    const auto entry_fn = reinterpret_cast<sluice_plugin_entry_fn>(reinterpret_cast<std::uintptr_t>(entry));
+    const sluice_plugin* d = entry_fn();
     if (!d) {
         refusals_.push_back(where + "its entry returned no descriptor");
         return;
     }
-    constexpr std::size_t header_size = offsetof(sdk::plugin_descriptor, build_signature) + sizeof(const char*);
-    if (d->struct_size < header_size) {
+    constexpr std::size_t version_end = offsetof(sluice_plugin, abi_minor) + sizeof(std::uint16_t);
+    if (d->struct_size < version_end) {
         refusals_.push_back(where + "descriptor is too small (" + std::to_string(d->struct_size) + " bytes)");
         return;
     }
     const std::string theirs = std::to_string(d->abi_major) + "." + std::to_string(d->abi_minor);
-    const std::string ours = std::to_string(sdk::abi_major) + "." + std::to_string(sdk::abi_minor);
-    if (d->abi_major != sdk::abi_major) {
+    const std::string ours = std::to_string(SLUICE_ABI_MAJOR) + "." + std::to_string(SLUICE_ABI_MINOR);
+    if (d->abi_major != SLUICE_ABI_MAJOR) {
         refusals_.push_back(where + "built for plugin ABI " + theirs + ", this sluice speaks ABI " + ours +
                             " (the major versions differ)");
         return;
     }
-    if (d->abi_minor > sdk::abi_minor) {
+    if (d->abi_minor > SLUICE_ABI_MINOR) {
         refusals_.push_back(where + "needs plugin ABI " + theirs + ", newer than this sluice's ABI " + ours);
         return;
     }
-    const char* signature = d->build_signature ? d->build_signature : "";
-    if (std::strcmp(signature, sdk::build_signature) != 0) {
-        refusals_.push_back(where + "built with \"" + signature + "\", this sluice with \"" + sdk::build_signature +
-                            "\"");
-        return;
-    }
-    // ABI 3.0 ended before `role`; later fields are read only when struct_size covers them.
-    constexpr std::size_t abi_3_0_size = offsetof(sdk::plugin_descriptor, role);
-    if (d->struct_size < abi_3_0_size) {
+    // Every field of ABI 4.0's descriptor; later minors append.
+    if (d->struct_size < sizeof(sluice_plugin)) {
         refusals_.push_back(where + "descriptor is " + std::to_string(d->struct_size) + " bytes, ABI " + theirs +
-                            " needs " + std::to_string(abi_3_0_size));
+                            " needs " + std::to_string(sizeof(sluice_plugin)));
         return;
     }
-    const bool factory_ok = (d->kind == sdk::plugin_kind::balancer && d->create_balancer) ||
-                            (d->kind == sdk::plugin_kind::middleware && d->create_middleware) ||
-                            (d->kind == sdk::plugin_kind::provider && d->create_provider);
-    if (!factory_ok) {
-        refusals_.push_back(where + "kind " + std::to_string(static_cast<unsigned>(d->kind)) + " (" +
-                            std::string(sdk::to_string(d->kind)) + ") has no matching factory");
+    // A table must hold every function of its ABI 4.0 form, the required ones set.
+    const bool ops_ok = (d->kind == SLUICE_KIND_BALANCER && covers(d->balancer) && d->balancer->create &&
+                         d->balancer->destroy && d->balancer->create_picker && d->balancer->destroy_picker &&
+                         d->balancer->pick) ||
+                        (d->kind == SLUICE_KIND_MIDDLEWARE && covers(d->middleware) && d->middleware->create &&
+                         d->middleware->destroy && d->middleware->on_request) ||
+                        (d->kind == SLUICE_KIND_PROVIDER && covers(d->provider) && d->provider->create &&
+                         d->provider->destroy && d->provider->start && d->provider->stop);
+    if (!ops_ok) {
+        refusals_.push_back(where + "kind " + std::to_string(d->kind) + " (" + std::string(kind_name(d->kind)) +
+                            ") has no complete table of functions");
         return;
     }
-    if (const auto role = loaded_plugin{file, d, nullptr}.role();
-        role != sdk::balancer_role::strategy && role != sdk::balancer_role::wrapper) {
-        refusals_.push_back(where + "balancer role " + std::to_string(static_cast<unsigned>(role)) + " is unknown");
+    if (d->kind == SLUICE_KIND_BALANCER && d->role != SLUICE_ROLE_STRATEGY && d->role != SLUICE_ROLE_WRAPPER) {
+        refusals_.push_back(where + "balancer role " + std::to_string(d->role) + " is unknown");
         return;
     }
     if (!d->name || !*d->name || !d->version) {
@@ -106,6 +136,42 @@ void plugin_registry::load_file(const std::filesystem::path& file) {
         return;
     }
     plugins_.push_back({file, d, std::move(library)});
+}
+
+balancer_object create_balancer(const loaded_plugin& p, plugin_services& services, std::string_view instance,
+                                std::string_view config, sluice_error_sink& errors) {
+    auto link = services.link(p.name(), p.kind_name(), instance);
+    const sluice_balancer_ops* ops = p.descriptor->balancer;
+    void* self = ops->create(&host_api(), link.get(), to_str(instance), to_str(config), &errors);
+    if (!self) return {};
+    return {ops, self, std::move(link), p.library};
+}
+
+middleware_object create_middleware(const loaded_plugin& p, plugin_services& services, std::string_view instance,
+                                    std::string_view config, sluice_error_sink& errors) {
+    auto link = services.link(p.name(), p.kind_name(), instance);
+    const sluice_middleware_ops* ops = p.descriptor->middleware;
+    void* self = ops->create(&host_api(), link.get(), to_str(instance), to_str(config), &errors);
+    if (!self) return {};
+    return {ops, self, std::move(link), p.library};
+}
+
+provider_object create_provider(const loaded_plugin& p, plugin_services& services, std::string_view instance,
+                                std::string_view config, sluice_error_sink& errors) {
+    auto link = services.link(p.name(), p.kind_name(), instance);
+    const sluice_provider_ops* ops = p.descriptor->provider;
+    void* self = ops->create(&host_api(), link.get(), to_str(instance), to_str(config), &errors);
+    if (!self) return {};
+    return {ops, self, std::move(link), p.library};
+}
+
+picker_object create_picker(const balancer_object& balancer, const loaded_plugin& p,
+                            const std::vector<sluice_server_info>& servers, sluice_inner_picker* inner,
+                            sluice_error_sink& errors) {
+    const sluice_balancer_ops* ops = balancer.ops();
+    void* self = ops->create_picker(balancer.get(), servers.data(), servers.size(), inner, &errors);
+    if (!self) return {};
+    return {ops, self, nullptr, p.library};
 }
 
 std::vector<std::string> plugin_registry::balancer_wrappers() const {

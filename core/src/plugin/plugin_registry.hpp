@@ -9,7 +9,9 @@
 #include <utility>
 #include <vector>
 
-#include "sluice/sdk/plugin.hpp"
+#include "plugin/host_api.hpp"
+#include "plugin/plugin_services.hpp"
+#include "sluice/abi.h"
 
 namespace boost::dll {
 class shared_library;
@@ -19,56 +21,77 @@ namespace sluice::plugin {
 
 struct loaded_plugin {
     std::filesystem::path file;
-    const sdk::plugin_descriptor* descriptor = nullptr;
+    const sluice_plugin* descriptor = nullptr;
     // Objects a plugin creates hold this, so the library outlives them.
     std::shared_ptr<boost::dll::shared_library> library;
 
     std::string_view name() const noexcept { return descriptor->name; }
-    sdk::plugin_kind kind() const noexcept { return descriptor->kind; }
-    // A balancer's role; a descriptor from before ABI 3.1 has none and is a strategy.
-    sdk::balancer_role role() const noexcept {
-        constexpr std::size_t end = offsetof(sdk::plugin_descriptor, role) + sizeof(sdk::balancer_role);
-        return descriptor->struct_size >= end ? descriptor->role : sdk::balancer_role::strategy;
-    }
+    std::uint32_t kind() const noexcept { return descriptor->kind; }
+    std::string_view kind_name() const noexcept { return plugin::kind_name(descriptor->kind); }
     bool wraps() const noexcept {
-        return kind() == sdk::plugin_kind::balancer && role() == sdk::balancer_role::wrapper;
+        return descriptor->kind == SLUICE_KIND_BALANCER && descriptor->role == SLUICE_ROLE_WRAPPER;
     }
 };
 
-// Owning handle to a plugin object: release() runs inside the plugin, then the library
-// reference drops.
-template <class T>
+// Owning handle to one plugin object: destroys it through its table's `Destroy`, then
+// drops its host link and the library reference, in that order.
+template <class Ops, void (*Ops::*Destroy)(void*)>
 class plugin_object {
 public:
     plugin_object() = default;
-    plugin_object(T* object, std::shared_ptr<boost::dll::shared_library> library)
-        : object_(object), library_(std::move(library)) {}
+    plugin_object(const Ops* ops, void* self, std::unique_ptr<sluice_host> link,
+                  std::shared_ptr<boost::dll::shared_library> library)
+        : ops_(ops), self_(self), link_(std::move(link)), library_(std::move(library)) {}
     plugin_object(plugin_object&& other) noexcept
-        : object_(std::exchange(other.object_, nullptr)), library_(std::move(other.library_)) {}
+        : ops_(other.ops_), self_(std::exchange(other.self_, nullptr)), link_(std::move(other.link_)),
+          library_(std::move(other.library_)) {}
     plugin_object& operator=(plugin_object&& other) noexcept {
         if (this != &other) {
             reset();
-            object_ = std::exchange(other.object_, nullptr);
+            ops_ = other.ops_;
+            self_ = std::exchange(other.self_, nullptr);
+            link_ = std::move(other.link_);
             library_ = std::move(other.library_);
         }
         return *this;
     }
     ~plugin_object() { reset(); }
 
-    T* get() const noexcept { return object_; }
-    T* operator->() const noexcept { return object_; }
-    explicit operator bool() const noexcept { return object_ != nullptr; }
-    const std::shared_ptr<boost::dll::shared_library>& library() const noexcept { return library_; }
+    const Ops* ops() const noexcept { return ops_; }
+    void* get() const noexcept { return self_; }
+    explicit operator bool() const noexcept { return self_ != nullptr; }
 
 private:
     void reset() noexcept {
-        if (object_) object_->release();
-        object_ = nullptr;
+        if (self_) (ops_->*Destroy)(self_);
+        self_ = nullptr;
+        link_.reset();
         library_.reset();
     }
-    T* object_ = nullptr;
+    const Ops* ops_ = nullptr;
+    void* self_ = nullptr;
+    std::unique_ptr<sluice_host> link_;
     std::shared_ptr<boost::dll::shared_library> library_;
 };
+
+using balancer_object = plugin_object<sluice_balancer_ops, &sluice_balancer_ops::destroy>;
+using picker_object = plugin_object<sluice_balancer_ops, &sluice_balancer_ops::destroy_picker>;
+using middleware_object = plugin_object<sluice_middleware_ops, &sluice_middleware_ops::destroy>;
+using provider_object = plugin_object<sluice_provider_ops, &sluice_provider_ops::destroy>;
+
+// Creates the object `instance` of plugin `p` (of the matching kind) from its TOML table:
+// an empty handle after the plugin reported why to `errors`.
+balancer_object create_balancer(const loaded_plugin& p, plugin_services& services, std::string_view instance,
+                                std::string_view config, sluice_error_sink& errors);
+middleware_object create_middleware(const loaded_plugin& p, plugin_services& services, std::string_view instance,
+                                    std::string_view config, sluice_error_sink& errors);
+provider_object create_provider(const loaded_plugin& p, plugin_services& services, std::string_view instance,
+                                std::string_view config, sluice_error_sink& errors);
+// A picker of `balancer` over `servers` (kept by the caller for the picker's life), around
+// `inner` for a wrapper.
+picker_object create_picker(const balancer_object& balancer, const loaded_plugin& p,
+                            const std::vector<sluice_server_info>& servers, sluice_inner_picker* inner,
+                            sluice_error_sink& errors);
 
 class plugin_registry {
 public:

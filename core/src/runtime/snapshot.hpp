@@ -57,18 +57,22 @@ struct service {
     std::optional<config::health_check_config> health_check;
     std::optional<config::passive_health_config> passive_health_check;
     std::vector<server> servers;
-    std::vector<sdk::server_info> infos;        // views into `servers`, for the balancer
+    std::vector<sluice_server_info> infos;  // views into `servers`, for the balancers
     std::vector<std::shared_ptr<server_health>> health;  // per server, shared across snapshots
     // The strategy's balancer and picker first, then each wrapping balancer's around the
-    // picker before it. The destructor releases the outermost first; in each layer the
-    // picker goes before its balancer.
+    // picker before it (each layer is the next one's inner picker, so layers do not move).
+    // The destructor releases the outermost first; in each layer the picker goes before its
+    // balancer.
     struct balancer_layer {
         std::string plugin;
-        plugin::plugin_object<sdk::balancer> balancer;
-        plugin::plugin_object<sdk::picker> picker;
+        plugin::balancer_object balancer;
+        plugin::picker_object picker;
+        sluice_inner_picker as_inner;  // this layer, for the next one
     };
-    std::vector<balancer_layer> layers;
-    sdk::picker* picker = nullptr;  // the one the data path calls: the outermost layer's
+    std::vector<std::unique_ptr<balancer_layer>> layers;
+    // The one the data path calls: the outermost layer's picker.
+    const sluice_balancer_ops* pick_ops = nullptr;
+    void* picker = nullptr;
 
     service() = default;
     service(const service&) = delete;
@@ -81,7 +85,7 @@ struct service {
 struct middleware {
     std::string name;
     std::string plugin;
-    plugin::plugin_object<sdk::middleware> object;
+    plugin::middleware_object object;
 };
 
 struct route {
