@@ -66,7 +66,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     }
     try {
         const config::static_config parsed = config::parse_static_config(root, "fuzz.toml");
-        for (const auto& p : parsed.providers) check_reparses(p.config_text, "provider options");
+        for (const auto& p : parsed.providers) check_reparses(p.options.text, "provider options");
     } catch (const config::config_exception& e) {
         if (e.errors().empty()) {
             std::fprintf(stderr, "finding: a rejected static configuration without an error\n");
