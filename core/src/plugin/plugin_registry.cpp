@@ -138,31 +138,33 @@ void plugin_registry::load_file(const std::filesystem::path& file) {
     plugins_.push_back({file, d, std::move(library)});
 }
 
-balancer_object create_balancer(const loaded_plugin& p, plugin_services& services, std::string_view instance,
-                                std::string_view config, sluice_error_sink& errors) {
+namespace {
+
+// The object `instance` of `p` through its `Ops` table, with a host link of its own.
+template <class Object, class Ops>
+Object create_object(const Ops* ops, const loaded_plugin& p, plugin_services& services, std::string_view instance,
+                     std::string_view config, sluice_error_sink& errors) {
     auto link = services.link(p.name(), p.kind_name(), instance);
-    const sluice_balancer_ops* ops = p.descriptor->balancer;
     void* self = ops->create(&host_api(), link.get(), to_str(instance), to_str(config), &errors);
     if (!self) return {};
     return {ops, self, std::move(link), p.library};
+}
+
+}  // namespace
+
+balancer_object create_balancer(const loaded_plugin& p, plugin_services& services, std::string_view instance,
+                                std::string_view config, sluice_error_sink& errors) {
+    return create_object<balancer_object>(p.descriptor->balancer, p, services, instance, config, errors);
 }
 
 middleware_object create_middleware(const loaded_plugin& p, plugin_services& services, std::string_view instance,
                                     std::string_view config, sluice_error_sink& errors) {
-    auto link = services.link(p.name(), p.kind_name(), instance);
-    const sluice_middleware_ops* ops = p.descriptor->middleware;
-    void* self = ops->create(&host_api(), link.get(), to_str(instance), to_str(config), &errors);
-    if (!self) return {};
-    return {ops, self, std::move(link), p.library};
+    return create_object<middleware_object>(p.descriptor->middleware, p, services, instance, config, errors);
 }
 
 provider_object create_provider(const loaded_plugin& p, plugin_services& services, std::string_view instance,
                                 std::string_view config, sluice_error_sink& errors) {
-    auto link = services.link(p.name(), p.kind_name(), instance);
-    const sluice_provider_ops* ops = p.descriptor->provider;
-    void* self = ops->create(&host_api(), link.get(), to_str(instance), to_str(config), &errors);
-    if (!self) return {};
-    return {ops, self, std::move(link), p.library};
+    return create_object<provider_object>(p.descriptor->provider, p, services, instance, config, errors);
 }
 
 picker_object create_picker(const balancer_object& balancer, const loaded_plugin& p,
