@@ -215,15 +215,18 @@ static std::string example_table(const plugin::loaded_plugin& p) {
     }
 }
 
-// A plugin's example table body, placed where it goes: a TOML document to copy.
+// A plugin's example table body, placed where it goes: a TOML document to copy. A strategy
+// is named in its service's loadBalancer table, with or without options.
 static void print_example(const plugin::loaded_plugin& p) {
     const std::string table = example_table(p);
     const std::string name(p.name());
-    std::printf("    [%s]%s\n", table.c_str(),
-                p.kind() == SLUICE_KIND_PROVIDER                        ? ("\n    plugin = \"" + name + "\"").c_str()
-                : p.kind() == SLUICE_KIND_BALANCER && !p.wraps() ? ("  # with strategy = \"" + name + "\"").c_str()
-                                                                        : "");
-    std::istringstream lines(p.descriptor->example_config);
+    const std::string_view body = p.descriptor->example_config ? p.descriptor->example_config : "";
+    if (p.kind() == SLUICE_KIND_BALANCER && !p.wraps())
+        std::printf("    [http.services.<service>.loadBalancer]\n    strategy = \"%s\"\n", name.c_str());
+    if (body.empty()) return;
+    std::printf("    [%s]\n", table.c_str());
+    if (p.kind() == SLUICE_KIND_PROVIDER) std::printf("    plugin = \"%s\"\n", name.c_str());
+    std::istringstream lines{std::string(body)};
     for (std::string line; std::getline(lines, line);) {
         // A sub-table of the body ("[cookie]") is a sub-table of the plugin's table.
         if (line.starts_with("[[")) line = "[[" + table + "." + line.substr(2);
@@ -248,7 +251,7 @@ int run_plugins(const options& opts) {
         const std::string kind = p.wraps() ? "wrapper" : std::string(p.kind_name());
         std::printf("%-16s %-11s %-9s %-5s %s\n", d->name, kind.c_str(), d->version, abi.c_str(), p.file.c_str());
         if (d->summary && *d->summary) std::printf("    %s\n", d->summary);
-        if (d->example_config && *d->example_config) print_example(p);
+        print_example(p);
     }
     for (const auto& refusal : plugins.refusals()) std::fprintf(stderr, "refused: %s\n", refusal.c_str());
     return plugins.refusals().empty() ? 0 : 1;

@@ -4,10 +4,18 @@
 # keeps the plugin's own code private; a linker version script also keeps private what
 # static libraries and default-visibility headers would otherwise export, so two plugins
 # never bind to each other's copies of a symbol.
+#
+# A project that enables C++ gets the C++ layer (sluice::sdk); a project in C alone gets
+# sluice/abi.h alone (sluice::abi).
 function(sluice_add_plugin target)
   cmake_parse_arguments(ARG "" "OUTPUT_DIRECTORY" "SOURCES" ${ARGN})
   add_library(${target} MODULE ${ARG_SOURCES})
-  target_link_libraries(${target} PRIVATE sluice::sdk)
+  get_property(languages GLOBAL PROPERTY ENABLED_LANGUAGES)
+  if(CXX IN_LIST languages)
+    target_link_libraries(${target} PRIVATE sluice::sdk)
+  else()
+    target_link_libraries(${target} PRIVATE sluice::abi)
+  endif()
   set_target_properties(${target} PROPERTIES
     PREFIX ""
     CXX_VISIBILITY_PRESET hidden

@@ -132,8 +132,8 @@ def router(name, rule, service_name, extra=""):
     return f'[http.routers.{name}]\nrule = "{rule}"\nservice = "{service_name}"\n{extra}\n'
 
 
-def run(args, timeout=60):
-    return subprocess.run(args, capture_output=True, text=True, timeout=timeout)
+def run(args, timeout=60, **kwargs):
+    return subprocess.run(args, capture_output=True, text=True, timeout=timeout, **kwargs)
 
 
 def raw_exchange(port, data, timeout=5.0, read_until_close=True):

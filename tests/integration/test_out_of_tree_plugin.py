@@ -1,45 +1,91 @@
-"""A third-party plugin built from the installed SDK alone, loaded by the installed binary."""
+"""Third-party plugins built from the installed SDK alone, loaded by the installed binary:
+the C++ example with gcc and with clang (the boundary is C, so the host's compiler does not
+bind the author's), and a balancer written in C that acts on traffic."""
+import concurrent.futures
 import http.client
 import os
+import re
 import shutil
 import subprocess
 import tempfile
+import time
 import unittest
+import urllib.request
 
-from harness import BUILD, Backend, Process, run
+from harness import BUILD, Backend, Process, free_port, run
 
-EXAMPLE = os.path.join(os.path.dirname(__file__), "..", "..", "examples", "out-of-tree-plugin")
+EXAMPLES = os.path.join(os.path.dirname(__file__), "..", "..", "examples")
+
+
+def get(port, path, timeout=10):
+    c = http.client.HTTPConnection("127.0.0.1", port, timeout=timeout)
+    try:
+        c.request("GET", path)
+        r = c.getresponse()
+        r.read()
+        return r
+    finally:
+        c.close()
+
+
+def compiled_by(binary):
+    """The compilers named in an ELF file's .comment section."""
+    return run(["readelf", "-p", ".comment", binary]).stdout
 
 
 class OutOfTreePlugin(unittest.TestCase):
-    def test_installed_sdk_builds_a_plugin_that_the_installed_sluice_loads(self):
-        work = tempfile.mkdtemp(prefix="sluice-install-")
-        self.addCleanup(shutil.rmtree, work)
-        prefix, plugin_build = os.path.join(work, "prefix"), os.path.join(work, "plugin")
-        r = run(["cmake", "--install", BUILD, "--prefix", prefix], timeout=120)
-        self.assertEqual(r.returncode, 0, r.stdout + r.stderr)
-        # Nothing from the source tree: only the installed prefix is on the search path.
-        r = run(["cmake", "-S", EXAMPLE, "-B", plugin_build, f"-DCMAKE_PREFIX_PATH={prefix}"], timeout=120)
-        self.assertEqual(r.returncode, 0, r.stdout + r.stderr)
-        r = run(["cmake", "--build", plugin_build], timeout=300)
-        self.assertEqual(r.returncode, 0, r.stdout + r.stderr)
+    @classmethod
+    def setUpClass(cls):
+        cls.work = tempfile.mkdtemp(prefix="sluice-install-")
+        cls.prefix = os.path.join(cls.work, "prefix")
+        r = run(["cmake", "--install", BUILD, "--prefix", cls.prefix], timeout=120)
+        assert r.returncode == 0, r.stdout + r.stderr
+        cls.sluice = os.path.join(cls.prefix, "bin", "sluice")
+        cls.shipped = os.path.join(cls.prefix, "lib", "sluice", "plugins")
 
-        sluice = os.path.join(prefix, "bin", "sluice")
-        plugins = os.path.join(plugin_build, "plugins")
-        r = run([sluice, "plugins", "--plugin-dir", os.path.join(prefix, "lib", "sluice", "plugins"),
-                 "--plugin-dir", plugins])
-        self.assertRegex(r.stdout, r"responseheader\s+middleware\s+1\.0\.0")
-        self.assertRegex(r.stdout, r"roundrobin\s+balancer")
+    @classmethod
+    def tearDownClass(cls):
+        shutil.rmtree(cls.work)
 
-        backend = Backend("oot")
-        self.addCleanup(backend.stop)
-        config = os.path.join(work, "sluice.toml")
+    def build(self, example, env=None):
+        """Builds an example against the installed prefix alone; returns its plugins folder."""
+        out = os.path.join(self.work, f"{example}-{len(os.listdir(self.work))}")
+        env = dict(os.environ, **(env or {}))
+        r = run(["cmake", "-S", os.path.join(EXAMPLES, example), "-B", out, f"-DCMAKE_PREFIX_PATH={self.prefix}"],
+                timeout=120, env=env)
+        self.assertEqual(r.returncode, 0, r.stdout + r.stderr)
+        r = run(["cmake", "--build", out], timeout=300)
+        self.assertEqual(r.returncode, 0, r.stdout + r.stderr)
+        return os.path.join(out, "plugins")
+
+    def start(self, config_body, plugins):
+        config = os.path.join(self.work, f"sluice-{len(os.listdir(self.work))}.toml")
+        api_port = free_port()
         with open(config, "w") as f:
             f.write(f"""
 [entryPoints.web]
 address = "127.0.0.1:0"
+[api]
+address = "127.0.0.1:{api_port}"
 [plugins]
-paths = ["{os.path.join(prefix, 'lib', 'sluice', 'plugins')}", "{plugins}"]
+paths = ["{self.shipped}", "{plugins}"]
+{config_body}""")
+        p = Process([self.sluice, "--config", config, "--workers", "2"])
+        self.addCleanup(p.stop)
+        port = int(p.wait_for(r"entry point web listening on [\d.]+:(\d+)").group(1))
+        return p, port, api_port
+
+    def header_middleware(self, compiler, producer):
+        plugins = self.build("out-of-tree-plugin", {"CXX": compiler})
+        self.assertIn(producer, compiled_by(os.path.join(plugins, "responseheader.so")))
+        r = run([self.sluice, "plugins", "--plugin-dir", self.shipped, "--plugin-dir", plugins])
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertRegex(r.stdout, r"responseheader\s+middleware\s+1\.0\.0\s+4\.0")
+        self.assertRegex(r.stdout, r"roundrobin\s+balancer")
+
+        backend = Backend("oot")
+        self.addCleanup(backend.stop)
+        p, port, _ = self.start(f"""
 [http.routers.r]
 rule = "PathPrefix(`/`)"
 service = "s"
@@ -49,17 +95,83 @@ servers = [{{ url = "{backend.url}" }}]
 [http.middlewares.hello.responseHeader]
 name = "X-Hello"
 value = "world"
-""")
-        p = Process([sluice, "--config", config, "--workers", "1"])
-        self.addCleanup(p.stop)
-        port = int(p.wait_for(r"listening on [\d.]+:(\d+)").group(1))
+""", plugins)
         p.wait_for(r"hello@file adds X-Hello to responses")
-        c = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
-        c.request("GET", "/api/")
-        r = c.getresponse()
-        r.read()
+        r = get(port, "/api/")
         self.assertEqual(r.status, 200)
         self.assertEqual(r.getheader("X-Hello"), "world")
+
+    def test_a_plugin_built_with_gcc_loads(self):
+        self.header_middleware("g++", "GCC: (")
+
+    def test_a_plugin_built_with_clang_loads_into_the_gcc_built_sluice(self):
+        self.assertNotIn("clang", compiled_by(self.sluice))
+        self.header_middleware("clang++-14", "clang version 14")
+
+    def test_a_balancer_written_in_c_balances_by_attempts_in_flight(self):
+        plugins = self.build("c-plugin", {"CC": "clang-14"})
+        self.assertIn("clang version 14", compiled_by(os.path.join(plugins, "leastinflight.so")))
+        r = run(["nm", "-D", "--defined-only", os.path.join(plugins, "leastinflight.so")])
+        self.assertEqual(re.findall(r" [A-Za-z] (\S+)", r.stdout), ["sluice_plugin_entry"])
+        r = run([self.sluice, "plugins", "--plugin-dir", plugins])
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertRegex(r.stdout, r"leastinflight\s+balancer\s+1\.0\.0\s+4\.0\s")
+
+        a, b = Backend("a"), Backend("b")
+        self.addCleanup(a.stop)
+        self.addCleanup(b.stop)
+        p, port, api_port = self.start(f"""
+[http.routers.r]
+rule = "PathPrefix(`/`)"
+service = "s"
+[http.services.s.loadBalancer]
+strategy = "leastinflight"
+servers = [{{ url = "{a.url}" }}, {{ url = "{b.url}" }}]
+""", plugins)
+        # While one slow request holds a server, every other request goes to the other one;
+        # round robin would alternate.
+        with concurrent.futures.ThreadPoolExecutor(1) as pool:
+            slow = pool.submit(get, port, "/delay/2000")
+            gauge = re.compile(r'^sluice_plugin_leastinflight_in_flight\{plugin="leastinflight",instance="s@file"\} (\d+)$',
+                               re.M)
+            deadline = time.monotonic() + 5
+            while True:
+                with urllib.request.urlopen(f"http://127.0.0.1:{api_port}/metrics", timeout=5) as m:
+                    found = gauge.search(m.read().decode())
+                if found and found.group(1) == "1" or time.monotonic() > deadline:
+                    break
+                time.sleep(0.05)
+            self.assertEqual(found and found.group(1), "1", "the slow request is not counted in flight")
+            quick = [get(port, "/api/").getheader("X-Instance") for _ in range(6)]
+            held = slow.result(timeout=10).getheader("X-Instance")
+        self.assertEqual(len(set(quick)), 1, quick)
+        self.assertNotEqual(quick[0], held)
+        # Each attempt was counted out when it ended.
+        with urllib.request.urlopen(f"http://127.0.0.1:{api_port}/metrics", timeout=5) as m:
+            self.assertEqual(gauge.search(m.read().decode()).group(1), "0")
+        # Options it does not take are refused, naming the file's line.
+        r = run([self.sluice, "check", "--config", self.write_check_config(plugins)])
+        self.assertEqual(r.returncode, 1)
+        self.assertRegex(r.stderr, r"loadBalancer\.leastinflight: leastinflight takes no options")
+
+    def write_check_config(self, plugins):
+        path = os.path.join(self.work, "check.toml")
+        with open(path, "w") as f:
+            f.write(f"""
+[entryPoints.web]
+address = "127.0.0.1:0"
+[plugins]
+paths = ["{self.shipped}", "{plugins}"]
+[http.routers.r]
+rule = "PathPrefix(`/`)"
+service = "s"
+[http.services.s.loadBalancer]
+strategy = "leastinflight"
+servers = [{{ url = "http://127.0.0.1:1" }}]
+[http.services.s.loadBalancer.leastinflight]
+fast = true
+""")
+        return path
 
 
 if __name__ == "__main__":

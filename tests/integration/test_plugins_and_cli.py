@@ -58,6 +58,9 @@ class PluginRefusals(unittest.TestCase):
                                    r"    \[http\.services\.<service>\.loadBalancer\.sticky\]\n"
                                    r"    \[http\.services\.<service>\.loadBalancer\.sticky\.cookie\]\n")
         self.assertIn("[http.middlewares.<middleware>.stripprefix]\n    prefixes = ", r.stdout)
+        # A strategy without options still shows where it is named.
+        self.assertRegex(r.stdout, r"roundrobin\s+balancer[^\n]*\n    Smooth[^\n]*\n"
+                                   r"    \[http\.services\.<service>\.loadBalancer\]\n    strategy = \"roundrobin\"\n")
 
     def test_duplicate_name(self):
         r, folder = self.plugins_in("twin_a", "twin_b")
