@@ -5,6 +5,7 @@
 #include <string_view>
 
 #include "app.hpp"
+#include "scaffold/plugin_scaffold.hpp"
 #include "sluice/abi.h"
 
 #ifndef SLUICE_VERSION
@@ -21,6 +22,11 @@ constexpr std::string_view usage = R"(Usage:
                                          list the plugins found on the search path
                                          (name, kind, version, ABI); exits 1 if any was refused
   sluice healthcheck [--config FILE]     exit 0 when the [api] entry point answers /ping
+  sluice plugin new NAME --kind KIND [--dir DIR]
+                                         write a plugin project to DIR/NAME (DIR: the current
+                                         folder): CMake against the installed SDK, the
+                                         plugin's source, its tests, a README. KIND is
+                                         balancer, middleware or provider
   sluice --version | --help
 
 Options:
@@ -39,6 +45,45 @@ int fail(std::string_view message) {
     return 2;
 }
 
+// sluice plugin new NAME --kind KIND [--dir DIR]; argv[i] is the word after "plugin".
+int plugin_command(int argc, char** argv, int i) {
+    if (i >= argc || std::string_view(argv[i]) != "new") return fail("plugin: the command is \"plugin new NAME\"");
+    std::string_view name, kind;
+    std::filesystem::path dir = ".";
+    for (++i; i < argc; ++i) {
+        const std::string_view arg = argv[i];
+        const char* value = i + 1 < argc ? argv[i + 1] : nullptr;
+        if (arg == "--help" || arg == "-h") {
+            std::cout << usage;
+            return 0;
+        } else if (arg == "--kind" || arg == "--dir") {
+            if (!value) return fail(std::string(arg) + " needs a value");
+            if (arg == "--kind") kind = value;
+            else dir = value;
+            ++i;
+        } else if (!arg.starts_with("-") && name.empty()) {
+            name = arg;
+        } else {
+            return fail("plugin new: unknown argument \"" + std::string(arg) + "\"");
+        }
+    }
+    if (name.empty()) return fail("plugin new needs a NAME");
+    if (kind.empty()) return fail("plugin new needs --kind balancer, middleware or provider");
+    try {
+        const auto root = sluice::scaffold::write_plugin_project(name, kind, dir);
+        std::cout << "wrote " << root.string() << ": a " << kind << " plugin named " << name << "\n"
+                  << "build and test it against an installed sluice:\n"
+                  << "  cmake -S " << root.string() << " -B " << (root / "build").string()
+                  << " -DCMAKE_PREFIX_PATH=<sluice prefix>\n"
+                  << "  cmake --build " << (root / "build").string() << " && ctest --test-dir "
+                  << (root / "build").string() << "\n";
+        return 0;
+    } catch (const std::exception& e) {
+        std::cerr << "sluice: plugin new: " << e.what() << "\n";
+        return 1;
+    }
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -47,6 +92,7 @@ int main(int argc, char** argv) {
     std::string_view command = "run";
     int i = 1;
     if (argc > 1 && argv[1][0] != '-') command = argv[i++];
+    if (command == "plugin") return plugin_command(argc, argv, i);
     for (; i < argc; ++i) {
         const std::string_view arg = argv[i];
         auto value = [&]() -> const char* { return i + 1 < argc ? argv[++i] : nullptr; };
