@@ -59,6 +59,9 @@ class PluginHooks(unittest.TestCase):
         after = self.api("/metrics")
         self.assertIn("# TYPE sluice_plugin_fixture_attempts_refused_total counter", after)
         self.assertIn("# TYPE sluice_plugin_fixture_in_flight gauge", after)
+        # A plugin's help text cannot break the exposition: its line feed and backslash are escaped.
+        self.assertIn("# HELP sluice_plugin_fixture_in_flight Attempts picked\\nand not yet ended \\\\ (or failed)\n",
+                      after)
         for outcome in ("refused", "response"):
             name = f"sluice_plugin_fixture_attempts_{outcome}_total"
             self.assertEqual(self.metric(after, name) - (self.metric(before, name) if name in before else 0), 5,

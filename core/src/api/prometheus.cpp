@@ -10,19 +10,23 @@ namespace sluice::api {
 
 namespace {
 
-// Prometheus label value escaping.
-std::string label(std::string_view v) {
+// The text format's escaping: a backslash and a line feed in HELP text, and in a label
+// value also a double quote. Other control characters (a carriage return would end the
+// line for some parsers) become spaces.
+std::string escaped(std::string_view v, bool quote) {
     std::string out;
+    out.reserve(v.size());
     for (char c : v) {
-        if (c == '\\' || c == '"') out += '\\';
-        if (c == '\n') {
-            out += "\\n";
-            continue;
-        }
-        out += c;
+        if (c == '\\' || (quote && c == '"')) out += '\\';
+        if (c == '\n') out += "\\n";
+        else if (static_cast<unsigned char>(c) < 0x20 || c == 0x7f) out += ' ';
+        else out += c;
     }
     return out;
 }
+std::string label(std::string_view v) { return escaped(v, true); }
+// A plugin's help text is the plugin's to choose: it must not break the exposition.
+std::string help(std::string_view v) { return escaped(v, false); }
 
 }  // namespace
 
@@ -90,7 +94,7 @@ std::string prometheus(const http::proxy_server::metrics_snapshot& m, const runt
     for (const auto& m : services.metrics()) {
         if (m->name != family) {
             family = m->name;
-            out << "# HELP " << m->name << " " << m->help << "\n# TYPE " << m->name << " "
+            out << "# HELP " << m->name << " " << help(m->help) << "\n# TYPE " << m->name << " "
                 << (m->kind == sluice_metric::type::counter ? "counter" : "gauge") << "\n";
         }
         out << m->name << "{plugin=\"" << label(m->plugin) << "\",instance=\"" << label(m->instance) << "\"} "
