@@ -102,6 +102,9 @@ class Sluice(Process):
             f.write(static)
         super().__init__([SLUICE, "--config", self.static_path, "--workers", str(workers), *extra_args])
         self.port = int(self.wait_for(r"entry point \w+ listening on [\d.]+:(\d+)").group(1))
+        # The API opens after the entry points: a test may ask it as soon as this returns.
+        if re.search(r"^\[api\]", static, re.M):
+            self.api_port = int(self.wait_for(r"API and dashboard listening on [\d.]+:(\d+)").group(1))
 
     def write_dynamic(self, text):
         # Write beside, then rename: what editors and config tools do.

@@ -73,6 +73,7 @@ paths = ["{self.shipped}", "{plugins}"]
         p = Process([self.sluice, "--config", config, "--workers", "2"])
         self.addCleanup(p.stop)
         port = int(p.wait_for(r"entry point web listening on [\d.]+:(\d+)").group(1))
+        p.wait_for(r"API and dashboard listening")
         return p, port, api_port
 
     def header_middleware(self, compiler, producer):

@@ -162,7 +162,7 @@ TEST(sdk_harness, broken_libraries_are_refused_with_the_reason) {
         const char* fixture;
         const char* reason;
     } cases[] = {
-        {"abi_major", "built for plugin ABI 5.0, this host speaks ABI 4.0"},
+        {"abi_major", "built for plugin ABI 5.0, this host speaks ABI 4.0 (the major versions differ)"},
         {"abi_minor", "needs plugin ABI 4.1, newer than this host's ABI 4.0"},
         {"truncated", "its descriptor has 64 bytes, fewer than ABI 4.0's 72"},
         {"abi_3", "\"sluice_plugin_entry\" is not a function: a plugin built for plugin ABI 3 or older"},

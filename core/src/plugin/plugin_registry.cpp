@@ -1,18 +1,13 @@
 #include "plugin/plugin_registry.hpp"
 
-#include <dlfcn.h>
-#include <link.h>
-
 #include <algorithm>
-#include <cstddef>
-#include <cstdint>
-#include <cstring>
 
 #include <boost/dll/runtime_symbol_info.hpp>
 #include <boost/dll/shared_library.hpp>
 #include <boost/system/error_code.hpp>
 
 #include "config/config_error.hpp"
+#include "sluice/sdk/loading.hpp"
 
 namespace sluice::plugin {
 
@@ -39,23 +34,6 @@ plugin_registry plugin_registry::scan(const std::vector<std::filesystem::path>& 
     return registry;
 }
 
-namespace {
-
-unsigned symbol_type(unsigned char info) noexcept {
-#if __ELF_NATIVE_CLASS == 64
-    return ELF64_ST_TYPE(info);
-#else
-    return ELF32_ST_TYPE(info);
-#endif
-}
-
-template <class Ops>
-bool covers(const Ops* ops) noexcept {
-    return ops && ops->struct_size >= sizeof(Ops);
-}
-
-}  // namespace
-
 void plugin_registry::load_file(const std::filesystem::path& file) {
     const std::string where = file.string() + ": ";
     auto library = std::make_shared<dll::shared_library>();
@@ -66,69 +44,15 @@ void plugin_registry::load_file(const std::filesystem::path& file) {
         refusals_.push_back(where + "cannot be loaded: " + ec.message());
         return;
     }
-    if (!library->has(SLUICE_PLUGIN_ENTRY)) {
-        refusals_.push_back(where + "not a sluice plugin (it exports no \"" SLUICE_PLUGIN_ENTRY "\")");
+    const auto entry = sdk::find_entry(library->native(), "this sluice");
+    if (!entry.function) {
+        refusals_.push_back(where + entry.problem);
         return;
     }
-    // An ABI 3 plugin exports a data symbol of that name (a pointer to its function): calling
-    // it would jump into data. Only an ELF function symbol is called.
-    void* entry = ::dlsym(library->native(), SLUICE_PLUGIN_ENTRY);
-    Dl_info info{};
-    void* symbol = nullptr;
-    if (!entry || !::dladdr1(entry, &info, &symbol, RTLD_DL_SYMENT) || !symbol ||
-        symbol_type(static_cast<const ElfW(Sym)*>(symbol)->st_info) != STT_FUNC) {
-        refusals_.push_back(where + "\"" SLUICE_PLUGIN_ENTRY "\" is not a function: a plugin built for plugin ABI 3 or "
-                                    "older (this sluice speaks ABI " + std::to_string(SLUICE_ABI_MAJOR) + "." +
-                            std::to_string(SLUICE_ABI_MINOR) + ")");
-        return;
-    }
-    const auto entry_fn = reinterpret_cast<sluice_plugin_entry_fn>(reinterpret_cast<std::uintptr_t>(entry));
-    const sluice_plugin* d = entry_fn();
-    if (!d) {
-        refusals_.push_back(where + "its entry returned no descriptor");
-        return;
-    }
-    constexpr std::size_t version_end = offsetof(sluice_plugin, abi_minor) + sizeof(std::uint16_t);
-    if (d->struct_size < version_end) {
-        refusals_.push_back(where + "descriptor is too small (" + std::to_string(d->struct_size) + " bytes)");
-        return;
-    }
-    const std::string theirs = std::to_string(d->abi_major) + "." + std::to_string(d->abi_minor);
-    const std::string ours = std::to_string(SLUICE_ABI_MAJOR) + "." + std::to_string(SLUICE_ABI_MINOR);
-    if (d->abi_major != SLUICE_ABI_MAJOR) {
-        refusals_.push_back(where + "built for plugin ABI " + theirs + ", this sluice speaks ABI " + ours +
-                            " (the major versions differ)");
-        return;
-    }
-    if (d->abi_minor > SLUICE_ABI_MINOR) {
-        refusals_.push_back(where + "needs plugin ABI " + theirs + ", newer than this sluice's ABI " + ours);
-        return;
-    }
-    // Every field of ABI 4.0's descriptor; later minors append.
-    if (d->struct_size < sizeof(sluice_plugin)) {
-        refusals_.push_back(where + "descriptor is " + std::to_string(d->struct_size) + " bytes, ABI " + theirs +
-                            " needs " + std::to_string(sizeof(sluice_plugin)));
-        return;
-    }
-    // A table must hold every function of its ABI 4.0 form, the required ones set.
-    const bool ops_ok = (d->kind == SLUICE_KIND_BALANCER && covers(d->balancer) && d->balancer->create &&
-                         d->balancer->destroy && d->balancer->create_picker && d->balancer->destroy_picker &&
-                         d->balancer->pick) ||
-                        (d->kind == SLUICE_KIND_MIDDLEWARE && covers(d->middleware) && d->middleware->create &&
-                         d->middleware->destroy && d->middleware->on_request) ||
-                        (d->kind == SLUICE_KIND_PROVIDER && covers(d->provider) && d->provider->create &&
-                         d->provider->destroy && d->provider->start && d->provider->stop);
-    if (!ops_ok) {
-        refusals_.push_back(where + "kind " + std::to_string(d->kind) + " (" + std::string(kind_name(d->kind)) +
-                            ") has no complete table of functions");
-        return;
-    }
-    if (d->kind == SLUICE_KIND_BALANCER && d->role != SLUICE_ROLE_STRATEGY && d->role != SLUICE_ROLE_WRAPPER) {
-        refusals_.push_back(where + "balancer role " + std::to_string(d->role) + " is unknown");
-        return;
-    }
-    if (!d->name || !*d->name || !d->version) {
-        refusals_.push_back(where + "descriptor has no name or version");
+    const sluice_plugin* d = entry.function();
+    // The same checks as the SDK's test harness, so what passes an author's tests loads here.
+    if (const std::string why = sdk::descriptor_problem(d, "this sluice"); !why.empty()) {
+        refusals_.push_back(where + why);
         return;
     }
     if (const loaded_plugin* other = find(d->name)) {
