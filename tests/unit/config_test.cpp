@@ -86,6 +86,30 @@ TEST(static_config, reports_every_error_at_once) {
     EXPECT_NE(e.find("accessLog.format: expected a string, found an integer"), std::string::npos) << e;
 }
 
+TEST(static_config, a_provider_names_its_plugin_in_any_case) {
+    auto c = parse_static(R"toml(
+[entryPoints.web]
+address = ":8000"
+[providers.east]
+Plugin = "docker"
+endpoint = "unix:///run/east.sock"
+[providers.docker]
+exposedByDefault = false
+)toml");
+    ASSERT_EQ(c.providers.size(), 2u);
+    EXPECT_EQ(c.providers[0].name, "docker");
+    EXPECT_EQ(c.providers[0].plugin, "docker");  // an instance without `plugin` is its own plugin's name
+    EXPECT_EQ(c.providers[1].name, "east");
+    EXPECT_EQ(c.providers[1].plugin, "docker");
+    // The key naming the plugin is not an option of the plugin's.
+    EXPECT_EQ(c.providers[1].options.text.find("lugin"), std::string::npos) << c.providers[1].options.text;
+    // What the plugin reports about its options names their lines in the file.
+    EXPECT_EQ(c.providers[1].options.line_of("endpoint"), 6u);
+    EXPECT_NE(static_errors("[entryPoints.web]\naddress = \":80\"\n[providers.x]\nPLUGIN = 3\n")
+                  .find("sluice.toml:4: providers.x.PLUGIN: expected a string"),
+              std::string::npos);
+}
+
 TEST(static_config, needs_an_entry_point) {
     EXPECT_NE(static_errors("[log]\nlevel = \"info\"\n").find("no entry point"), std::string::npos);
 }

@@ -57,15 +57,17 @@ std::uint32_t plugin_table::line_of(std::string_view key_path) const {
 }
 
 plugin_table read_plugin_table(std::string name, const toml::table& table, std::string path, std::string source,
-                               error_list& errors) {
+                               error_list& errors, std::string_view leave_out) {
     plugin_table out{std::move(name), std::move(path), std::move(source), config::line_of(&table), {}, {}};
     index_keys(table, "", "", out, errors);
     std::ostringstream text;
-    if (table.is_inline()) {
+    if (table.is_inline() || !leave_out.empty()) {
         // `stripPrefix = { prefixes = ["/a"] }` prints as "{ ... }", which is not a document
         // a plugin can parse: print it as a regular table.
         toml::table copy = table;
         copy.is_inline(false);
+        for (auto it = copy.begin(); it != copy.end();)
+            it = !leave_out.empty() && iequals(it->first.str(), leave_out) ? copy.erase(it) : std::next(it);
         text << toml::toml_formatter(copy);
     } else {
         text << toml::toml_formatter(table);

@@ -36,9 +36,11 @@ struct plugin_table {
 
 // Reads `table` at `path` for a plugin. Option keys must be bare TOML keys (letters,
 // digits, '-', '_'); any other is reported to `errors` (toml++ 3.3 prints some quoted keys
-// as text that does not parse again).
+// as text that does not parse again). The key `leave_out` (any case) is the host's, not the
+// plugin's: it is left out of the text. `table` must be the parsed one, not a copy: a copy
+// keeps no source positions.
 plugin_table read_plugin_table(std::string name, const toml::table& table, std::string path, std::string source,
-                               error_list& errors);
+                               error_list& errors, std::string_view leave_out = {});
 
 // What a plugin reports about its table, as configuration errors: key paths under the
 // table's path, lines from the source.

@@ -1,5 +1,6 @@
 #include "config/static_config.hpp"
 
+#include <algorithm>
 #include <charconv>
 #include <fstream>
 #include <sstream>
@@ -195,13 +196,18 @@ static_config parse_static_config(const toml::table& root, const std::string& so
                 continue;
             }
             provider_instance_config instance{key, key, {}};
-            toml::table options = *t;
-            if (auto plugin = options.get("plugin")) {
-                if (auto s = plugin->as_string()) instance.plugin = s->get();
-                else errors.push_back({source, line_of(plugin), "providers." + key + ".plugin", "expected a string"});
-                options.erase("plugin");
+            // Keys match case-insensitively, as everywhere in the configuration.
+            const auto plugin_key = std::find_if(t->begin(), t->end(),
+                                                 [](const auto& kv) { return iequals(kv.first.str(), "plugin"); });
+            if (plugin_key != t->end()) {
+                const toml::node& plugin = plugin_key->second;
+                if (auto s = plugin.as_string()) instance.plugin = s->get();
+                else
+                    errors.push_back({source, line_of(&plugin),
+                                      "providers." + key + "." + std::string(plugin_key->first.str()),
+                                      "expected a string"});
             }
-            instance.options = read_plugin_table(instance.plugin, options, "providers." + key, source, errors);
+            instance.options = read_plugin_table(instance.plugin, *t, "providers." + key, source, errors, "plugin");
             cfg.providers.push_back(std::move(instance));
         }
         p.finish();
