@@ -44,7 +44,7 @@ plugin::provider_object create_plugin_provider(const plugin::plugin_registry& pl
 
 provider_host::provider_host(configuration_watcher& watcher) : watcher_(watcher) {}
 
-provider_host::~provider_host() = default;
+provider_host::~provider_host() { stop(); }
 
 bool provider_host::start(std::string name, plugin::provider_object provider, document_origin origin) {
     auto documents = std::make_unique<sink>(watcher_, name, std::move(origin));

@@ -34,7 +34,8 @@ plugin::provider_object create_plugin_provider(const plugin::plugin_registry& pl
 class provider_host {
 public:
     explicit provider_host(configuration_watcher& watcher);
-    // Destroys every provider (stop() first, to stop them).
+    // Stops every provider still running (stop()), then destroys them all: a provider is
+    // never destroyed without its stop(), whichever way the proxy ends.
     ~provider_host();
 
     // Starts `provider`, whose documents reach the watcher under `name`. Returns false (and
