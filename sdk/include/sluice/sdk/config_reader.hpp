@@ -10,14 +10,15 @@
 //     const bool secure = config.boolean_or("secure", false);
 //     const auto max_age = config.integer_or("maxAge", 0, {0, 86400 * 365});
 //     if (!config.finish()) return nullptr;   // every error, unknown keys included, is reported
+//
+// Key paths, and the record of read keys from which finish() reports the unknown ones, are
+// in config_keys.hpp.
 #pragma once
 
-#include <algorithm>
 #include <charconv>
 #include <chrono>
 #include <cstdint>
 #include <limits>
-#include <map>
 #include <memory>
 #include <optional>
 #include <string>
@@ -27,25 +28,11 @@
 
 #include <toml++/toml.h>
 
+#include "sluice/sdk/config_keys.hpp"
 #include "sluice/sdk/host.hpp"
 #include "sluice/sdk/text.hpp"
 
 namespace sluice::sdk {
-
-namespace detail {
-// "a string", "an integer", ...: what a message says was found. Shared with the host's reader.
-inline std::string_view toml_type_name(const toml::node& node) noexcept {
-    switch (node.type()) {
-        case toml::node_type::table: return "a table";
-        case toml::node_type::array: return "an array";
-        case toml::node_type::string: return "a string";
-        case toml::node_type::integer: return "an integer";
-        case toml::node_type::floating_point: return "a float";
-        case toml::node_type::boolean: return "a boolean";
-        default: return "a date or time";
-    }
-}
-}  // namespace detail
 
 // Inclusive bounds for integer options.
 struct integer_range {
@@ -97,7 +84,7 @@ public:
     // path means the table as a whole.
     void error(std::string_view path, std::string_view message) {
         const auto at = locate(path);
-        report(at ? at->shown : join(prefix_, std::string(path)), std::string(message));
+        report(at ? at->shown : detail::join_key_path(prefix_, std::string(path)), std::string(message));
     }
 
     std::optional<std::string> string(std::string_view path) {
@@ -219,7 +206,7 @@ public:
             report(at->shown, "expected a table, found " + type_name(*at->node));
             return std::nullopt;
         }
-        state_->marks[to_lower(at->shown)] = mark::entered;
+        state_->keys.enter(at->shown);
         return config_reader(state_, t, at->shown);
     }
     // A table that is also a switch, as Traefik's labels write one: `true` ("true" from a
@@ -251,11 +238,11 @@ public:
             report(at->shown, "expected an array of tables, found " + type_name(*at->node));
             return out;
         }
-        state_->marks[to_lower(at->shown)] = mark::entered;
+        state_->keys.enter(at->shown);
         for (std::size_t i = 0; i < list->size(); ++i) {
             const std::string shown = at->shown + "[" + std::to_string(i) + "]";
             if (const auto* t = list->get(i)->as_table()) {
-                state_->marks[to_lower(shown)] = mark::entered;
+                state_->keys.enter(shown);
                 out.push_back(config_reader(state_, t, shown));
             } else {
                 report(shown, "expected a table, found " + type_name(*list->get(i)));
@@ -267,30 +254,21 @@ public:
     // Reports every key of this table (and of the tables read through it) that no getter
     // asked for. Returns ok(). Call once, after the last getter.
     bool finish() {
-        if (!state_->parse_failed) report_unread(*table_, prefix_);
+        if (!state_->parse_failed) state_->keys.report_unread(*table_, prefix_, reporter{this});
         return ok();
     }
 
 private:
-    enum class mark { entered, read };
-
     struct shared_state {
         explicit shared_state(error_sink& e) : errors(&e) {}
         error_sink* errors;
         toml::table document;
         bool failed = false;
         bool parse_failed = false;  // getters then stay silent: one error says it all
-        // By lower-cased key path: read whole, or walked into (a table read key by key).
-        std::map<std::string, mark> marks;
-        // By lower-cased table path: the keys getters asked for, for "did you mean".
-        std::map<std::string, std::vector<std::string>> asked;
+        detail::config_keys keys;
     };
 
-    // A key found: its node, and its path as the document spells it.
-    struct located {
-        const toml::node* node;
-        std::string shown;
-    };
+    using located = detail::located_key;
 
     config_reader(std::shared_ptr<shared_state> state, const toml::table* table, std::string prefix)
         : state_(std::move(state)), table_(table), prefix_(std::move(prefix)) {}
@@ -308,10 +286,11 @@ private:
         state_->failed = true;
         state_->errors->error(key, message);
     }
-
-    static std::string join(const std::string& prefix, const std::string& key) {
-        return prefix.empty() ? key : key.empty() ? prefix : prefix + "." + key;
-    }
+    // report() for config_keys, which finds some errors on the way.
+    struct reporter {
+        config_reader* reader;
+        void operator()(const std::string& key, const std::string& message) const { reader->report(key, message); }
+    };
     static std::string_view trim(std::string_view s) {
         while (!s.empty() && s.front() == ' ') s.remove_prefix(1);
         while (!s.empty() && s.back() == ' ') s.remove_suffix(1);
@@ -327,34 +306,10 @@ private:
     }
     static std::string type_name(const toml::node& node) { return std::string(detail::toml_type_name(node)); }
 
-    // Walks a dotted path from this table; nullopt when a key is missing or a step is not a
-    // table (then reported when `asking`). Records the keys asked for and walked through.
+    // Walks a dotted path from this table (config_keys::walk); nothing after a parse error.
     std::optional<located> walk(std::string_view path, bool asking) {
         if (state_->parse_failed) return std::nullopt;
-        const toml::table* table = table_;
-        std::string shown = prefix_;
-        for (;;) {
-            const auto dot = path.find('.');
-            const std::string_view name = path.substr(0, dot);
-            if (asking) state_->asked[to_lower(shown)].emplace_back(name);
-            const toml::key* key = nullptr;
-            const toml::node* node = nullptr;
-            for (auto&& [k, v] : *table)
-                if (iequals(k.str(), name)) key = &k, node = &v;
-            if (!node) return std::nullopt;
-            shown = join(shown, std::string(key->str()));
-            if (dot == std::string_view::npos) {
-                if (asking) state_->marks.emplace(to_lower(shown), mark::read);
-                return located{node, shown};
-            }
-            if (asking) state_->marks.emplace(to_lower(shown), mark::entered);
-            table = node->as_table();
-            if (!table) {
-                if (asking) report(shown, "expected a table, found " + type_name(*node));
-                return std::nullopt;
-            }
-            path.remove_prefix(dot + 1);
-        }
+        return state_->keys.walk(*table_, prefix_, path, asking, reporter{this});
     }
     std::optional<located> locate(std::string_view path) { return walk(path, false); }
     std::optional<located> locate_and_mark(std::string_view path) { return walk(path, true); }
@@ -364,7 +319,7 @@ private:
         if (state_->parse_failed) return false;
         if (locate(path)) return true;
         locate_and_mark(path);  // still an accepted key, for "did you mean"
-        report(join(prefix_, std::string(path)), "missing: " + std::string(hint));
+        report(detail::join_key_path(prefix_, std::string(path)), "missing: " + std::string(hint));
         return false;
     }
 
@@ -375,39 +330,6 @@ private:
         if (auto value = convert(*at->node)) return value;
         report(at->shown, "expected " + std::string(expected) + ", found " + type_name(*at->node));
         return std::nullopt;
-    }
-
-    void report_unread(const toml::table& table, const std::string& shown) {
-        for (auto&& [k, v] : table) {
-            const std::string path = join(shown, std::string(k.str()));
-            const auto found = state_->marks.find(to_lower(path));
-            if (found == state_->marks.end()) {
-                report(path, unknown_key_message(k.str(), state_->asked[to_lower(shown)]));
-                // Reported once, even when a reader above finishes too.
-                state_->marks.emplace(to_lower(path), mark::read);
-            } else if (found->second == mark::entered) {
-                if (const auto* t = v.as_table()) report_unread(*t, path);
-                else if (const auto* list = v.as_array())
-                    for (std::size_t i = 0; i < list->size(); ++i) {
-                        const std::string element = path + "[" + std::to_string(i) + "]";
-                        const auto* t = list->get(i)->as_table();
-                        if (t && state_->marks.count(to_lower(element))) report_unread(*t, element);
-                    }
-            }
-        }
-    }
-
-    static std::string unknown_key_message(std::string_view name, const std::vector<std::string>& asked) {
-        if (asked.empty()) return "unknown key: this table takes no options";
-        if (auto best = closest_spelling(name, asked)) return "unknown key (did you mean \"" + *best + "\"?)";
-        std::vector<std::string_view> names;
-        std::string list;
-        for (const auto& a : asked) {
-            if (std::any_of(names.begin(), names.end(), [&](std::string_view n) { return iequals(n, a); })) continue;
-            names.push_back(a);
-            list += (list.empty() ? "" : ", ") + a;
-        }
-        return "unknown key (this table takes: " + list + ")";
     }
 
     std::shared_ptr<shared_state> state_;

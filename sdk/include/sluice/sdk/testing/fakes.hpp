@@ -1,8 +1,9 @@
 // Fakes for unit-testing plugins without the host: a C++ implementation of the whole
-// sluice_host_api (fake_api()) over in-memory messages, a server set, error and document
-// sinks, and a log, fault and metric recorder. Test code only: not thread-safe, and no fake
-// may be copied or moved once a plugin has seen it (the handles the plugin holds are the
-// fakes' addresses).
+// sluice_host_api (fake_api()) over in-memory messages, error and document sinks, and a
+// log, fault and metric recorder; the server set and inner pickers balancer tests use are
+// in fake_balancer.hpp, included here. Test code only: not thread-safe, and no fake may be
+// copied or moved once a plugin has seen it (the handles the plugin holds are the fakes'
+// addresses).
 //
 // Each fake is also the SDK view of itself (fake_request is an sdk::request, ...), so an
 // author's class can be tested directly:
@@ -29,6 +30,7 @@
 
 #include "sluice/abi.h"
 #include "sluice/sdk/plugin.hpp"
+#include "sluice/sdk/testing/fake_balancer.hpp"
 #include "sluice/sdk/text.hpp"
 
 namespace sluice::sdk::testing {
@@ -159,96 +161,6 @@ struct fake_document_sink : sdk::document_sink {
     fake_document_sink& operator=(const fake_document_sink&) = delete;
 
     std::vector<std::string> documents;
-};
-
-// A server set and the host's filter over it, with health the test can flip and the
-// servers a request already tried: fake_server_set servers({{"http://a", 1}, {"http://b", 2}}).
-class fake_server_set {
-public:
-    explicit fake_server_set(std::vector<std::pair<std::string, std::uint32_t>> servers)
-        : urls_(std::move(servers)), up_(urls_.size(), true) {
-        for (const auto& [url, weight] : urls_) infos_.push_back({{url.data(), url.size()}, weight});
-    }
-    fake_server_set(const fake_server_set&) = delete;
-    fake_server_set& operator=(const fake_server_set&) = delete;
-
-    void set_up(std::size_t i, bool up) { up_[i] = up; }
-    const sluice_server_info* data() const noexcept { return infos_.data(); }
-    std::size_t size() const noexcept { return infos_.size(); }
-
-    // What the host accepts: up, not excluded, within the cap on proposals. An sdk::server_filter.
-    class filter : public sdk::server_filter {
-    public:
-        filter(const fake_server_set& set, std::vector<std::int32_t> exclude)
-            : sdk::server_filter(fake_api(), reinterpret_cast<const sluice_server_filter*>(this)),
-              set_(set),
-              exclude_(std::move(exclude)) {}
-        filter(const filter&) = delete;
-        filter& operator=(const filter&) = delete;
-
-        bool admits(std::int32_t i) const noexcept {
-            if (++proposals > 4 * set_.infos_.size() + 4) return false;
-            if (i < 0 || static_cast<std::size_t>(i) >= set_.infos_.size() || !set_.up_[static_cast<std::size_t>(i)])
-                return false;
-            return std::find(exclude_.begin(), exclude_.end(), i) == exclude_.end();
-        }
-        mutable std::size_t proposals = 0;
-
-    private:
-        const fake_server_set& set_;
-        std::vector<std::int32_t> exclude_;
-    };
-    filter accepting(std::vector<std::int32_t> exclude = {}) const { return filter(*this, std::move(exclude)); }
-
-private:
-    std::vector<std::pair<std::string, std::uint32_t>> urls_;  // moving the vector keeps the strings in place
-    std::vector<sluice_server_info> infos_;
-    std::vector<bool> up_;
-};
-
-// What a wrapping picker can wrap (its sluice_inner_picker): the fake host forwards the
-// inner_* calls here. cycling_picker is one; a picker_object (instances.hpp) is another.
-class wrappable_picker {
-public:
-    sluice_inner_picker* inner_handle() noexcept { return reinterpret_cast<sluice_inner_picker*>(this); }
-
-    virtual std::int32_t inner_pick(const sluice_request* request, const sluice_server_filter* filter) noexcept = 0;
-    virtual void inner_on_response(const sluice_request* request, sluice_response* response,
-                                   std::int32_t server) noexcept = 0;
-    virtual void inner_on_attempt(const sluice_request* request, const sluice_attempt* attempt) noexcept = 0;
-
-protected:
-    ~wrappable_picker() = default;
-};
-
-// A strategy for wrapping balancers to wrap: cycles over the servers the filter accepts,
-// and counts what it was told.
-class cycling_picker final : public wrappable_picker {
-public:
-    explicit cycling_picker(const fake_server_set& set) : size_(set.size()) {}
-
-    std::int32_t inner_pick(const sluice_request*, const sluice_server_filter* f) noexcept override {
-        ++picks;
-        const sdk::server_filter filter(fake_api(), f);
-        for (std::size_t step = 0; step < size_; ++step) {
-            const auto i = static_cast<std::int32_t>((next_ + step) % size_);
-            if (!filter.accept(i)) continue;
-            next_ = static_cast<std::size_t>(i) + 1;
-            return i;
-        }
-        return -1;
-    }
-    void inner_on_response(const sluice_request*, sluice_response*, std::int32_t) noexcept override { ++responses; }
-    void inner_on_attempt(const sluice_request*, const sluice_attempt* a) noexcept override {
-        attempts.push_back(a->server);
-    }
-
-    int picks = 0, responses = 0;
-    std::vector<std::int32_t> attempts;  // the server of each attempt it was told about
-
-private:
-    std::size_t size_;
-    std::size_t next_ = 0;
 };
 
 namespace detail {

@@ -1,0 +1,120 @@
+// The Engine's JSON answers read into containers, events and an API version (engine_api.hpp).
+#include "engine_api.hpp"
+
+#include <algorithm>
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include <boost/json.hpp>
+
+namespace sluice::docker {
+
+namespace {
+
+namespace json = boost::json;
+
+// The newest Engine API this provider speaks; older daemons are met at their version.
+constexpr int newest_api_minor = 45;
+
+std::pair<int, int> parse_version(std::string_view v) {
+    const auto dot = v.find('.');
+    if (dot == std::string_view::npos) return {0, 0};
+    try {
+        return {std::stoi(std::string(v.substr(0, dot))), std::stoi(std::string(v.substr(dot + 1)))};
+    } catch (...) {
+        return {0, 0};
+    }
+}
+
+std::string json_string(const json::value* v) {
+    return v && v->is_string() ? std::string(v->as_string()) : std::string();
+}
+
+// A container from the parsed answer of GET /containers/{id}/json.
+container from_inspect(const json::value& doc) {
+    container c;
+    const auto& o = doc.as_object();
+    c.id = json_string(o.if_contains("Id"));
+    c.name = json_string(o.if_contains("Name"));
+    if (c.name.starts_with('/')) c.name.erase(0, 1);
+    if (const auto* state = o.if_contains("State"); state && state->is_object()) {
+        c.state = json_string(state->as_object().if_contains("Status"));
+        if (const auto* h = state->as_object().if_contains("Health"); h && h->is_object())
+            c.health = json_string(h->as_object().if_contains("Status"));
+    }
+    if (const auto* config = o.if_contains("Config"); config && config->is_object()) {
+        if (const auto* labels = config->as_object().if_contains("Labels"); labels && labels->is_object())
+            for (const auto& [k, v] : labels->as_object()) c.labels[std::string(k)] = json_string(&v);
+        if (const auto* ports = config->as_object().if_contains("ExposedPorts"); ports && ports->is_object())
+            for (const auto& [k, v] : ports->as_object()) {
+                const std::string key(k);  // "80/tcp"
+                if (!key.ends_with("/tcp")) continue;
+                try {
+                    c.exposed_ports.push_back(static_cast<std::uint16_t>(std::stoi(key)));
+                } catch (...) {
+                }
+            }
+        std::sort(c.exposed_ports.begin(), c.exposed_ports.end());
+    }
+    if (const auto* host = o.if_contains("HostConfig"); host && host->is_object())
+        c.network_mode = json_string(host->as_object().if_contains("NetworkMode"));
+    if (const auto* settings = o.if_contains("NetworkSettings"); settings && settings->is_object())
+        if (const auto* nets = settings->as_object().if_contains("Networks"); nets && nets->is_object())
+            for (const auto& [name, net] : nets->as_object())
+                if (net.is_object()) c.networks[std::string(name)] = json_string(net.as_object().if_contains("IPAddress"));
+    return c;
+}
+
+}  // namespace
+
+container parse_inspect(const std::string& body) { return from_inspect(json::parse(body)); }
+
+std::vector<std::string> container_ids(const std::string& body) {
+    std::vector<std::string> ids;
+    const json::value list = json::parse(body);
+    if (!list.is_array()) throw engine_error("listing containers did not answer with an array");
+    for (const auto& item : list.as_array())
+        if (item.is_object()) ids.push_back(json_string(item.as_object().if_contains("Id")));
+    return ids;
+}
+
+std::string negotiate(const std::string& version_body) {
+    const auto version = json::parse(version_body);
+    if (!version.is_object()) throw engine_error("GET /version did not answer with an object");
+    const auto daemon_max = parse_version(json_string(version.as_object().if_contains("ApiVersion")));
+    const auto daemon_min = parse_version(json_string(version.as_object().if_contains("MinAPIVersion")));
+    const std::pair<int, int> use = std::min(std::make_pair(1, newest_api_minor), daemon_max);
+    if (use < daemon_min)
+        throw engine_error("the daemon needs API " + std::to_string(daemon_min.first) + "." +
+                           std::to_string(daemon_min.second) + " or newer; this provider speaks up to 1." +
+                           std::to_string(newest_api_minor));
+    return "/v" + std::to_string(use.first) + "." + std::to_string(use.second);
+}
+
+engine_event parse_event(const std::string& line) {
+    engine_event e;
+    json::value event;
+    try {
+        event = json::parse(line);
+    } catch (...) {
+        return e;
+    }
+    if (!event.is_object()) return e;
+    const auto& o = event.as_object();
+    e.action = json_string(o.if_contains("Action"));
+    const bool network = json_string(o.if_contains("Type")) == "network";
+    if (const auto* actor = o.if_contains("Actor"); actor && actor->is_object()) {
+        e.id = json_string(actor->as_object().if_contains("ID"));
+        if (const auto* attrs = actor->as_object().if_contains("Attributes"); attrs && attrs->is_object()) {
+            e.signal = json_string(attrs->as_object().if_contains("signal"));
+            if (network) e.id = json_string(attrs->as_object().if_contains("container"));
+        }
+    }
+    if (network && e.action != "connect" && e.action != "disconnect") e.id.clear();
+    return e;
+}
+
+}  // namespace sluice::docker
