@@ -1,5 +1,6 @@
 """A plugin's fault never takes the proxy down: each hook of each kind throws in turn."""
 import http.client
+import os
 import re
 import time
 import unittest
@@ -95,6 +96,21 @@ class PluginFaults(unittest.TestCase):
         self.sluice.wait_for(r"provider plugin faulty-provider \(instance broken\) failed in start")
         self.sluice.wait_for(r"provider broken failed to start")
         self.assertEqual(self.get("ok.localhost")[0].status, 200)
+
+    def test_providers_are_stopped_when_the_proxy_cannot_listen(self):
+        # The entry point's port is taken: the proxy gives up after its providers started,
+        # and still stops them (this one reports, from its stop, that it was called).
+        import socket
+        with socket.socket() as taken:
+            taken.bind(("127.0.0.1", 0))
+            taken.listen()
+            config = os.path.join(self.sluice.dir.name, "busy.toml")
+            with open(config, "w") as f:
+                f.write(entry_point(taken.getsockname()[1]) + PLUGINS +
+                        '[providers.halted]\nplugin = "faulty-provider"\nthrowIn = "stop"\n')
+            r = run([SLUICE, "--config", config, "--workers", "1"], timeout=30)
+        self.assertEqual(r.returncode, 1, r.stdout + r.stderr)
+        self.assertRegex(r.stdout + r.stderr, r"provider plugin faulty-provider \(instance halted\) failed in stop")
 
     def test_faults_are_counted_in_metrics_and_logged_once_per_burst(self):
         before = len(re.findall(r"failed in on_request", self.sluice.output()))
