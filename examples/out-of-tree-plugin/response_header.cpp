@@ -16,7 +16,7 @@ namespace sdk = sluice::sdk;
 
 class response_header {
 public:
-    static std::unique_ptr<response_header> create(sdk::host& host, std::string_view instance,
+    static std::unique_ptr<response_header> create(sdk::host& host, std::string_view,
                                                    std::string_view config, sdk::error_sink& errors) {
         sdk::config_reader options(config, errors);
         const auto name = options.required_string("name", "the header to add");
@@ -28,7 +28,7 @@ public:
         auto mw = std::make_unique<response_header>();
         mw->name_ = *name;
         mw->value_ = *value;
-        host.log(sdk::log_level::info, std::string(instance) + " adds " + mw->name_ + " to responses");
+        host.log(sdk::log_level::info, "adds " + mw->name_ + " to responses");
         return mw;
     }
 

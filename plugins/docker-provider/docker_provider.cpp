@@ -73,7 +73,7 @@ public:
     }
 
 private:
-    void log(sdk::log_level level, const std::string& message) { host_.log(level, "provider " + name_ + ": " + message); }
+    void log(sdk::log_level level, const std::string& message) { host_.log(level, message); }
 
     net::awaitable<void> run() {
         auto backoff = 100ms;

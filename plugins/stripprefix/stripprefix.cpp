@@ -49,16 +49,14 @@ bool has_dot_segment(std::string_view path) {
 
 class strip_prefix {
 public:
-    static std::unique_ptr<strip_prefix> create(sdk::host& host, std::string_view name, std::string_view config,
+    static std::unique_ptr<strip_prefix> create(sdk::host& host, std::string_view, std::string_view config,
                                                 sdk::error_sink& errors) {
         sdk::config_reader options(config, errors);
         auto prefixes = options.required_string_list("prefixes", "a list of path prefixes such as [\"/api\"]");
         // Deprecated in Traefik v3 but valid. Its only effect there is an empty stripped path
         // becoming "/", which is what the upstream receives anyway.
         if (options.boolean("forceSlash").has_value())
-            host.log(sdk::log_level::warn, "middleware " + std::string(name) +
-                                               ": stripPrefix option forceSlash is deprecated and has no effect; "
-                                               "remove it");
+            host.log(sdk::log_level::warn, "stripPrefix option forceSlash is deprecated and has no effect; remove it");
         if (!options.finish()) return nullptr;
         auto mw = std::make_unique<strip_prefix>();
         mw->prefixes_ = std::move(*prefixes);

@@ -97,7 +97,8 @@ servers = [{{ url = "{backend.url}" }}]
 name = "X-Hello"
 value = "world"
 """, plugins)
-        p.wait_for(r"hello@file adds X-Hello to responses")
+        # The host names the object in every line it logs for it.
+        p.wait_for(r"middleware hello@file: adds X-Hello to responses")
         r = get(port, "/api/")
         self.assertEqual(r.status, 200)
         self.assertEqual(r.getheader("X-Hello"), "world")

@@ -39,8 +39,9 @@ constexpr sluice_host_api table{
     SLUICE_ABI_MAJOR,
     SLUICE_ABI_MINOR,
     // Logging and faults.
-    [](const sluice_host*, uint32_t level, sluice_str message) {
-        guarded([&] { spdlog::log(to_spdlog(level), "{}", to_view(message)); });
+    // Each line names the object that logs it: "middleware strip-api@file: ...".
+    [](const sluice_host* host, uint32_t level, sluice_str message) {
+        guarded([&] { spdlog::log(to_spdlog(level), "{} {}: {}", host->kind, host->instance, to_view(message)); });
     },
     [](const sluice_host*, uint32_t level) -> int32_t { return spdlog::should_log(to_spdlog(level)) ? 1 : 0; },
     [](const sluice_host* host, sluice_str hook, sluice_str what) {

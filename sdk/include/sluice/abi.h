@@ -146,7 +146,10 @@ typedef struct sluice_host_api {
 
     /* Metrics. Registration from create only; updates from any thread. Exported on
      * /metrics as sluice_plugin_<name>{plugin, instance} (counters end in _total). A name is
-     * [a-z0-9_]; an invalid or repeated name returns NULL and logs why. */
+     * [a-z0-9_]. A series is one per plugin, instance and name: registering a name again
+     * (as the object a reload creates for the same instance does) returns the same series,
+     * which keeps counting. An invalid name, or one registered as the other type, returns
+     * NULL and logs why. A counter ignores a delta <= 0 and metric_set. */
     sluice_metric* (*counter)(sluice_host* host, sluice_str name, sluice_str help);
     sluice_metric* (*gauge)(sluice_host* host, sluice_str name, sluice_str help);
     void (*metric_add)(sluice_metric* metric, int64_t delta); /* a counter only grows */
@@ -209,8 +212,11 @@ typedef struct sluice_host_api {
  * Every create receives the host table, the object's host link, the configured instance's
  * name ("strip-api@file", for messages), and the plugin's own configuration table as TOML
  * text (the table named after the plugin). It returns NULL after reporting every error to
- * `errors`. Creation and destruction run on the control thread, never concurrently with each
- * other for one object.
+ * `errors`. Creation runs on the control thread. Destruction runs on the thread that lets go
+ * of the last configuration holding the object: the control thread, or a worker whose last
+ * request under an older configuration just ended. It never runs concurrently with the
+ * object's own hooks, but two objects of one plugin may be destroyed on two threads at once:
+ * state a plugin shares between its objects must be thread-safe.
  * ------------------------------------------------------------------------------------ */
 
 /* Balancers pick one server of a service for each request. A picker is built per server

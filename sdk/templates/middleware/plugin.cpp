@@ -24,13 +24,13 @@ class middleware {
 public:
     using request_state = std::chrono::steady_clock::time_point;
 
-    static std::unique_ptr<middleware> create(sdk::host& host, std::string_view instance, std::string_view config,
+    static std::unique_ptr<middleware> create(sdk::host& host, std::string_view, std::string_view config,
                                               sdk::error_sink& errors) {
         sdk::config_reader options(config, errors);
         auto header = options.string_or("header", "X-Response-Time");
         if (header.empty()) errors.error("header", "must not be empty");
         if (!options.finish() || header.empty()) return nullptr;
-        host.log(sdk::log_level::info, std::string(instance) + " times requests in " + header);
+        host.log(sdk::log_level::info, "times requests in " + header);
         return std::make_unique<middleware>(std::move(header));
     }
 

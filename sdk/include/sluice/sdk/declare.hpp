@@ -38,6 +38,9 @@
 //   The server_set (its servers and, for a wrapper, its inner picker) stays valid for the
 //   picker's life. Every picker is destroyed before the balancer that made it.
 //
+//   Destructors of every kind may run on a worker thread: the last request under an older
+//   configuration lets go of it there (sluice/abi.h).
+//
 //   provider (SLUICE_DECLARE_PROVIDER). Owns its threads; control thread.
 //     bool start(sdk::document_sink&);   // returns promptly; false after logging why not
 //     void stop();                       // joins what start began

@@ -27,8 +27,8 @@ enum class log_level : std::uint32_t {
 
 // A plugin-owned counter, exported on /metrics as sluice_plugin_<name>_total{plugin,
 // instance}. Registered with host::counter() in create(); add() from any thread. A counter
-// the host refused (invalid or repeated name: the host logged why) is null, and add() on it
-// does nothing. Valid until the object that registered it is destroyed.
+// the host refused (an invalid name, or one registered as a gauge: the host logged why) is
+// null, and add() on it does nothing. Valid until the object that registered it is destroyed.
 class counter {
 public:
     counter() noexcept = default;
@@ -64,8 +64,9 @@ private:
     sluice_metric* metric_ = nullptr;
 };
 
-// One plugin object's link to the host: it names the plugin, its kind and the configured
-// instance in everything it logs, reports and counts.
+// One plugin object's link to the host: the host starts every line the object logs with its
+// kind and instance ("middleware strip-api@file: ..."), and names the plugin, kind and
+// instance in the faults it reports and the metrics it counts.
 //
 // Lifetime: the `host&` a create() receives lives next to the object the SDK creates and
 // stays valid until that object is destroyed, so an object may keep the reference, or a

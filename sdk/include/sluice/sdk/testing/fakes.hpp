@@ -194,11 +194,15 @@ struct fake_api_functions {
         const bool valid = !n.empty() && std::all_of(n.begin(), n.end(), [](char c) {
             return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_';
         });
-        const bool repeated = std::any_of(l.owner->metrics.begin(), l.owner->metrics.end(),
-                                          [&](const auto& m) { return m.owner == &l && m.name == n; });
-        if (!valid || repeated) {
+        // As the host: one series per plugin, instance and name, which a name registered again
+        // (by the object a reload makes for the same instance, say) continues.
+        const auto same = std::find_if(l.owner->metrics.begin(), l.owner->metrics.end(), [&](const auto& m) {
+            return m.owner->plugin == l.plugin && m.owner->instance == l.instance && m.name == n;
+        });
+        if (valid && same != l.owner->metrics.end() && same->type == type) return reinterpret_cast<sluice_metric*>(&*same);
+        if (!valid || same != l.owner->metrics.end()) {
             l.owner->lines.emplace_back(log_level::error, "metric \"" + std::string(n) + "\" refused: " +
-                                                              (valid ? "registered twice" : "not [a-z0-9_]"));
+                                                              (valid ? "registered as another type" : "not [a-z0-9_]"));
             return nullptr;
         }
         l.owner->metrics.push_back({&l, type, std::string(n), std::string(view(help)), 0});
@@ -210,10 +214,15 @@ struct fake_api_functions {
     static sluice_metric* gauge(sluice_host* h, sluice_str name, sluice_str help) noexcept {
         return register_metric(h, "gauge", name, help);
     }
+    // As the host: a counter only grows, and only a gauge is set.
     static void metric_add(sluice_metric* m, std::int64_t delta) noexcept {
-        as<fake_host::metric>(m).value += delta;
+        auto& metric = as<fake_host::metric>(m);
+        if (metric.type == "gauge" || delta > 0) metric.value += delta;
     }
-    static void metric_set(sluice_metric* m, std::int64_t value) noexcept { as<fake_host::metric>(m).value = value; }
+    static void metric_set(sluice_metric* m, std::int64_t value) noexcept {
+        auto& metric = as<fake_host::metric>(m);
+        if (metric.type == "gauge") metric.value = value;
+    }
 
     static sluice_str request_method(const sluice_request* r) noexcept { return str(as<fake_request>(r).method_); }
     static sluice_str request_target(const sluice_request* r) noexcept { return str(as<fake_request>(r).target_); }
