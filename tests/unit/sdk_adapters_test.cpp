@@ -319,6 +319,27 @@ TEST(sdk_adapters, attempts_metrics_and_inner_pickers_cross_as_documented) {
     EXPECT_NE(host.lines[0].second.find("Bad-Name"), std::string::npos);
 }
 
+// The fake host's metrics follow the host's rules (plugin_services::metric, host_api.cpp).
+TEST(sdk_adapters, fake_metrics_behave_as_the_hosts) {
+    fake_host host;
+    const auto first = host.link("p", "balancer", "api@file");
+    const auto reloaded = host.link("p", "balancer", "api@file");
+    auto before = first.counter("requests", "Requests");
+    auto after = reloaded.counter("requests", "Requests");  // a reload's object continues the series
+    before.add(2);
+    after.add(3);
+    after.add(-5);  // a counter only grows
+    EXPECT_EQ(host.metric_value("requests", "api@file"), 5);
+    EXPECT_EQ(host.metrics.size(), 1u);
+    EXPECT_FALSE(reloaded.gauge("requests", "as a gauge"));  // another type: refused and logged
+    ASSERT_EQ(host.lines.size(), 1u);
+    EXPECT_NE(host.lines[0].second.find("another type"), std::string::npos);
+    auto level = first.gauge("level", "Level");
+    level.set(7);
+    level.add(-2);
+    EXPECT_EQ(host.metric_value("level"), 5);
+}
+
 TEST(sdk_adapters, visit_headers_rethrows_after_the_host_returned) {
     fake_request req;
     req.headers.add("A", "1");
