@@ -1,30 +1,32 @@
 #!/usr/bin/env python3
-"""User-space instructions per request of one sluice worker, counted by callgrind.
+"""CPU work per request of sluice, nginx and HAProxy, side by side, in one run.
 
-Runs sluice (one worker) under valgrind --tool=callgrind in front of two demo backends on
-127.0.0.1, sends N keep-alive GET requests one at a time, and repeats with 2N; the
-difference divided by N is the cost of one request without start-up and shutdown.
-Repeatable to about 0.1 %, unlike req/s on a shared machine. Then, without valgrind,
-counts sluice's system calls (perf, raw_syscalls:sys_enter) over N requests.
+Each proxy runs as one process with one worker (bench/peers.py) in front of the same two
+demo backends on 127.0.0.1. For each body size:
+- user-space instructions per request, counted by valgrind --tool=callgrind: N keep-alive
+  GET requests one at a time, then 2N; the difference divided by N is the cost of one
+  request without start-up and shutdown (repeatable to about 0.1 %, unlike req/s on a
+  shared machine);
+- system calls per request, without valgrind: perf counts raw_syscalls:sys_enter of the
+  proxy's process over N requests, after a warm-up that fills the upstream pools.
 
-  python3 bench/cpu_per_request.py [--sluice build/bin/sluice] [--requests 2000] [--path /health]
+  python3 bench/cpu_per_request.py [--build build] [--requests 2000] [--sizes 5,1024,65536]
+                                   [--proxies sluice,nginx,haproxy]
 """
 import argparse
 import http.client
 import os
 import re
+import shutil
+import signal
 import subprocess
 import sys
 import tempfile
 import time
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "tests", "integration"))
-from harness import DEMO, Backend, free_port, router, service  # noqa: E402
-
-
-def start(sluice, static, port, wrapper=()):
-    return subprocess.Popen([*wrapper, sluice, "--config", static, "--workers", "1"],
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+from harness import Backend  # noqa: E402
+from peers import proxy_commands  # noqa: E402
 
 
 def connect(port, path):
@@ -32,12 +34,11 @@ def connect(port, path):
     while time.monotonic() < deadline:
         try:
             conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
-            conn.request("GET", path, headers={"Host": "bench.localhost"})
-            conn.getresponse().read()
+            send(conn, path, 1)
             return conn
-        except OSError:
+        except (OSError, http.client.HTTPException):
             time.sleep(0.2)
-    raise SystemExit("sluice did not answer")
+    raise SystemExit(f"nothing answers on port {port}")
 
 
 def send(conn, path, requests):
@@ -49,18 +50,36 @@ def send(conn, path, requests):
             raise SystemExit(f"status {r.status}")
 
 
-def write_config(d, port, backends):
-    static = os.path.join(d, "sluice.toml")
-    with open(static, "w") as f:
-        f.write(f'[entryPoints.web]\naddress = "127.0.0.1:{port}"\n[log]\nlevel = "warn"\n'
-                + router("b", "Host(`bench.localhost`)", "b") + service("b", [b.url for b in backends]))
-    return static
+def stop(proc, timeout=60):
+    proc.send_signal(signal.SIGTERM)
+    try:
+        proc.wait(timeout)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.wait()
 
 
-def syscalls(sluice, requests, path, backends):
+def instructions(argv, port, path, requests):
+    """Instructions the process executed while serving `requests` requests plus start and stop."""
+    with tempfile.TemporaryDirectory(prefix="sluice-cpu-") as d:
+        out = os.path.join(d, "callgrind.out")
+        proc = subprocess.Popen(["valgrind", "--tool=callgrind", f"--callgrind-out-file={out}", *argv],
+                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        try:
+            conn = connect(port, path)
+            send(conn, path, requests)
+            conn.close()
+        finally:
+            stop(proc)
+        with open(out) as f:
+            text = f.read()
+        m = re.search(r"^summary:\s+(\d+)", text, re.M) or re.search(r"^totals:\s+(\d+)", text, re.M)
+        return int(m.group(1))
+
+
+def syscalls(argv, port, path, requests):
     with tempfile.TemporaryDirectory(prefix="sluice-sys-") as d:
-        port = free_port()
-        proc = start(sluice, write_config(d, port, backends), port)
+        proc = subprocess.Popen(argv, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         try:
             conn = connect(port, path)
             send(conn, path, 200)  # warm: pooled upstream connections
@@ -69,53 +88,57 @@ def syscalls(sluice, requests, path, backends):
                                      "-p", str(proc.pid)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
             time.sleep(0.5)
             send(conn, path, requests)
-            perf.send_signal(2)
+            perf.send_signal(signal.SIGINT)
             perf.wait(30)
             conn.close()
             with open(out) as f:
                 m = re.search(r"^(\d+),", f.read(), re.M)
             return int(m.group(1)) / requests if m else float("nan")
         finally:
-            proc.terminate()
-            proc.wait(30)
-
-
-def run_once(sluice, requests, path, backends):
-    with tempfile.TemporaryDirectory(prefix="sluice-cpu-") as d:
-        port = free_port()
-        out = os.path.join(d, "callgrind.out")
-        proc = start(sluice, write_config(d, port, backends), port,
-                     ["valgrind", "--tool=callgrind", f"--callgrind-out-file={out}"])
-        try:
-            conn = connect(port, path)
-            send(conn, path, requests)
-            conn.close()
-        finally:
-            proc.terminate()
-            proc.wait(60)
-        with open(out) as f:
-            text = f.read()
-        m = re.search(r"^summary:\s+(\d+)", text, re.M) or re.search(r"^totals:\s+(\d+)", text, re.M)
-        return int(m.group(1))
+            stop(proc)
 
 
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--sluice", default=os.path.join(os.path.dirname(DEMO), "sluice"))
+    ap.add_argument("--build", default=os.path.join(os.path.dirname(__file__), "..", "build"))
     ap.add_argument("--requests", type=int, default=2000)
-    ap.add_argument("--path", default="/health", help="/health answers 3 bytes; /bytes/N answers N")
+    ap.add_argument("--sizes", default="5,1024,65536", help="response body sizes (the backend's /bytes/N)")
+    ap.add_argument("--proxies", default="sluice,nginx,haproxy")
     args = ap.parse_args()
-    path = args.path
+    names = args.proxies.split(",")
+    for tool in ("valgrind", "perf", *(n for n in names if n != "sluice")):
+        if not shutil.which(tool) and not os.path.exists(f"/usr/sbin/{tool}"):
+            raise SystemExit(f"{tool} is missing: apt-get install valgrind linux-perf nginx-light haproxy")
     backends = [Backend("c1"), Backend("c2")]
+    work = tempfile.mkdtemp(prefix="sluice-peers-")
     try:
-        small = run_once(args.sluice, args.requests, path, backends)
-        large = run_once(args.sluice, 2 * args.requests, path, backends)
-        calls = syscalls(args.sluice, args.requests, path, backends)
+        commands = proxy_commands(work, os.path.join(args.build, "bin", "sluice"), [b.port for b in backends])
+        rows = []
+        for size in (int(s) for s in args.sizes.split(",")):
+            path = f"/bytes/{size}"
+            for name in names:
+                argv, port = commands[name]
+                once = instructions(argv, port, path, args.requests)
+                twice = instructions(argv, port, path, 2 * args.requests)
+                calls = syscalls(argv, port, path, args.requests)
+                rows.append((size, name, (twice - once) / args.requests, calls))
+                print(f"  {name} {path}: {rows[-1][2]:.0f} instructions, {calls:.1f} system calls per request",
+                      file=sys.stderr)
     finally:
         for b in backends:
             b.stop()
-    print(f"{args.sluice}: {path}: {(large - small) / args.requests:.0f} instructions per request "
-          f"({args.requests} vs {2 * args.requests} requests); {calls:.1f} system calls per request")
+        shutil.rmtree(work, ignore_errors=True)
+
+    print(f"{'body':>8}  {'proxy':<8} {'instr/req':>10} {'syscalls/req':>13}  {'instr vs nginx':>14} "
+          f"{'vs haproxy':>10}")
+    by = {(size, name): (instr, calls) for size, name, instr, calls in rows}
+    for size, name, instr, calls in rows:
+        line = f"{size:>8}  {name:<8} {instr:>10.0f} {calls:>13.1f}"
+        if (size, "nginx") in by:
+            line += f"  {instr / by[(size, 'nginx')][0]:>14.2f}"
+        if (size, "haproxy") in by:
+            line += f" {instr / by[(size, 'haproxy')][0]:>10.2f}"
+        print(line)
 
 
 if __name__ == "__main__":

@@ -19,14 +19,10 @@ import subprocess
 import tempfile
 import time
 
+from peers import free_port, proxy_commands
+
 SIZES = [("5 B", 5), ("1 KiB", 1024), ("64 KiB", 65536)]
 CONCURRENCY = [1, 50, 200]
-
-
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def wait_port(port, timeout=10):
@@ -112,37 +108,7 @@ def main():
         for i, port in enumerate(backends):
             procs.append(Target(f"backend{i}", [os.path.join(args.build, "bin", "demo-backend"), "--port",
                                                 str(port), "--name", f"b{i}"], port, cpu="0"))
-        targets = {}
-        port = free_port()
-        with open(os.path.join(work, "sluice.toml"), "w") as f:
-            servers = ", ".join(f'{{ url = "http://127.0.0.1:{p}" }}' for p in backends)
-            f.write(f'[entryPoints.web]\naddress = "127.0.0.1:{port}"\n[log]\nlevel = "warn"\n'
-                    f'[http.routers.bench]\nrule = "PathPrefix(`/`)"\nservice = "bench"\n'
-                    f'[http.services.bench.loadBalancer]\nservers = [{servers}]\n')
-        targets["sluice"] = (os.path.join(args.build, "bin", "sluice"), "--config",
-                             os.path.join(work, "sluice.toml"), "--workers", "1"), port
-
-        port = free_port()
-        upstream = "".join(f"server 127.0.0.1:{p};" for p in backends)
-        with open(os.path.join(work, "nginx.conf"), "w") as f:
-            f.write(f"worker_processes 1; daemon off; pid {work}/nginx.pid; error_log {work}/nginx.err;\n"
-                    "events { worker_connections 8192; }\n"
-                    f"http {{ access_log off; client_body_temp_path {work}; proxy_temp_path {work};\n"
-                    f"  upstream be {{ {upstream} keepalive 256; }}\n"
-                    f"  server {{ listen 127.0.0.1:{port}; location / {{ proxy_pass http://be;"
-                    " proxy_http_version 1.1; proxy_set_header Connection \"\"; } } }\n")
-        targets["nginx"] = ("nginx", "-p", work, "-c", os.path.join(work, "nginx.conf")), port
-
-        port = free_port()
-        with open(os.path.join(work, "haproxy.cfg"), "w") as f:
-            servers = "".join(f"  server s{i} 127.0.0.1:{p}\n" for i, p in enumerate(backends))
-            f.write("global\n  nbthread 1\n  maxconn 4000\n"
-                    "defaults\n  mode http\n  timeout connect 5s\n  timeout client 60s\n  timeout server 60s\n"
-                    "  option http-keep-alive\n  http-reuse always\n"
-                    f"frontend fe\n  bind 127.0.0.1:{port}\n  default_backend be\n"
-                    f"backend be\n  balance roundrobin\n{servers}")
-        targets["haproxy"] = ("haproxy", "-f", os.path.join(work, "haproxy.cfg")), port
-
+        targets = proxy_commands(work, os.path.join(args.build, "bin", "sluice"), backends)
         running = {}
         for name, (cmd, port) in targets.items():
             running[name] = Target(name, list(cmd), port)
