@@ -45,13 +45,14 @@ struct client_connection {
     worker& w;
     const config::entry_point_config& ep;
     Stream stream;
-    beast::flat_buffer buffer;  // bytes read but not yet parsed
+    beast::flat_buffer buffer;  // bytes read but not yet parsed; released while idle
+    // Where an idle connection's next bytes are read: most request heads fit (as in nginx's
+    // client_header_buffer_size); the rest is read into `buffer`.
+    std::array<char, 1024> first_bytes;
     std::string ip;             // the peer's address (IPv4-mapped IPv6 shown as IPv4)
     bool trusted = false;       // a trusted proxy: its X-Forwarded-* values are kept
     std::uint64_t served = 0;   // requests read on this connection, for the access log
-    std::array<char, relay_chunk> download_chunk;  // response bodies
-    std::array<char, relay_chunk> upload_chunk;    // request bodies, streamed at the same time
-    session_handle handle;                         // what the worker sees of this connection
+    session_handle handle;      // what the worker sees of this connection
 
     auto& socket() noexcept { return beast::get_lowest_layer(stream).socket(); }
     // Every write to the client gets the entry point's write timeout.

@@ -17,6 +17,7 @@
 #include <boost/beast/core/tcp_stream.hpp>
 
 #include "config/static_config.hpp"
+#include "http/chunk_pool.hpp"
 #include "http/client_connection.hpp"
 #include "http/metrics.hpp"
 #include "http/upstream_pool.hpp"
@@ -38,8 +39,9 @@ struct worker {
 
     const server_context& ctx;
     // Declared before the io_context: a session still open when the io_context is destroyed
-    // unregisters itself from these as its coroutine frame goes.
+    // unregisters itself from these, and returns what it borrowed, as its coroutine frame goes.
     std::unordered_set<session_handle*> sessions;
+    chunk_pool chunks;  // relay chunks, lent to connections while they relay a body
     metrics_shard metrics;
     bool draining = false;
     // Set by drain() and terminate(): runs once, when the last connection of this worker has ended.

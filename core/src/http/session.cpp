@@ -47,19 +47,23 @@ public:
 
     net::awaitable<void> run() {
         c_.buffer.max_size(c_.ep.max_header_bytes + relay_chunk);
-        // Beast reads as much as the buffer has room for; an empty flat_buffer would read
-        // 512 bytes per system call.
-        c_.buffer.reserve(relay_chunk);
         bool first = true;
         while (!c_.w.draining) {
             c_.handle.idle = true;
             if (c_.buffer.size() == 0) {
-                // Wait for the next request's first byte: the idle timeout, not the read timeout.
+                // Idle, nothing read ahead: hold no read buffer (as nginx does). The next
+                // request's first bytes land in the connection's small first_bytes, and the
+                // read buffer is taken when they come (the idle timeout, not the read timeout).
+                // A readiness wait instead of the read would cost an epoll_ctl per request.
+                c_.buffer.shrink_to_fit();
                 head_deadline_.arm(first ? c_.ep.read_timeout : c_.ep.idle_timeout);
-                auto [ec, n] = co_await c_.stream.async_read_some(c_.buffer.prepare(relay_chunk), nothrow);
+                auto [ec, n] = co_await c_.stream.async_read_some(net::buffer(c_.first_bytes), nothrow);
                 head_deadline_.disarm();
                 if (ec) break;
-                c_.buffer.commit(n);
+                // Beast reads as much as the buffer has room for; an empty flat_buffer would
+                // read 512 bytes per system call.
+                c_.buffer.reserve(relay_chunk);
+                c_.buffer.commit(net::buffer_copy(c_.buffer.prepare(n), net::buffer(c_.first_bytes, n)));
             }
             first = false;
             c_.handle.idle = false;
