@@ -135,6 +135,14 @@ def router(name, rule, service_name, extra=""):
     return f'[http.routers.{name}]\nrule = "{rule}"\nservice = "{service_name}"\n{extra}\n'
 
 
+def install(prefix):
+    """`cmake --install` of the build into `prefix`: the binary, the plugins and the SDK."""
+    r = run(["cmake", "--install", BUILD, "--prefix", prefix], timeout=120)
+    if r.returncode != 0:
+        raise AssertionError(r.stdout + r.stderr)
+    return os.path.join(prefix, "bin", "sluice")
+
+
 def run(args, timeout=60, **kwargs):
     return subprocess.run(args, capture_output=True, text=True, timeout=timeout, **kwargs)
 

@@ -12,7 +12,7 @@ import time
 import unittest
 import urllib.request
 
-from harness import BUILD, Backend, Process, free_port, run
+from harness import Backend, Process, free_port, install, run
 
 EXAMPLES = os.path.join(os.path.dirname(__file__), "..", "..", "examples")
 
@@ -38,9 +38,7 @@ class OutOfTreePlugin(unittest.TestCase):
     def setUpClass(cls):
         cls.work = tempfile.mkdtemp(prefix="sluice-install-")
         cls.prefix = os.path.join(cls.work, "prefix")
-        r = run(["cmake", "--install", BUILD, "--prefix", cls.prefix], timeout=120)
-        assert r.returncode == 0, r.stdout + r.stderr
-        cls.sluice = os.path.join(cls.prefix, "bin", "sluice")
+        cls.sluice = install(cls.prefix)
         cls.shipped = os.path.join(cls.prefix, "lib", "sluice", "plugins")
 
     @classmethod

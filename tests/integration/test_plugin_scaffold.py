@@ -7,7 +7,7 @@ import shutil
 import tempfile
 import unittest
 
-from harness import BUILD, Backend, Process, run, wait_until
+from harness import Backend, Process, install, run, wait_until
 
 KINDS = ("balancer", "middleware", "provider")
 
@@ -17,9 +17,7 @@ class PluginScaffold(unittest.TestCase):
     def setUpClass(cls):
         cls.work = tempfile.mkdtemp(prefix="sluice-scaffold-")
         cls.prefix = os.path.join(cls.work, "prefix")
-        r = run(["cmake", "--install", BUILD, "--prefix", cls.prefix], timeout=120)
-        assert r.returncode == 0, r.stdout + r.stderr
-        cls.sluice = os.path.join(cls.prefix, "bin", "sluice")
+        cls.sluice = install(cls.prefix)
         cls.projects = os.path.join(cls.work, "projects")
 
     @classmethod
