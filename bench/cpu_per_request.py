@@ -7,6 +7,8 @@ demo backends on 127.0.0.1. For each body size:
   GET requests one at a time, then 2N; the difference divided by N is the cost of one
   request without start-up and shutdown (repeatable to about 0.1 %, unlike req/s on a
   shared machine);
+- heap allocations per request, from the same two runs: the calls callgrind saw to malloc,
+  calloc and realloc (operator new allocates through malloc);
 - system calls per request, without valgrind: perf counts raw_syscalls:sys_enter of the
   proxy's process over N requests, after a warm-up that fills the upstream pools.
 
@@ -59,8 +61,27 @@ def stop(proc, timeout=60):
         proc.wait()
 
 
+ALLOCATORS = ("malloc", "calloc", "realloc")
+
+
+def allocations(callgrind_text):
+    """Calls to the C allocator in a callgrind profile. Names are compressed: the first
+    mention of a function is "(id) name", later ones "(id)"."""
+    names = {m.group(1): m.group(2) for m in re.finditer(r"^c?fn=\((\d+)\) (.+)$", callgrind_text, re.M)}
+    total, callee = 0, None
+    for line in callgrind_text.splitlines():
+        if line.startswith("cfn="):
+            callee = names.get(re.match(r"cfn=\((\d+)\)", line).group(1))
+        elif line.startswith("calls=") and callee is not None:
+            if callee in ALLOCATORS:
+                total += int(line[6:].split()[0])
+            callee = None
+    return total
+
+
 def instructions(argv, port, path, requests):
-    """Instructions the process executed while serving `requests` requests plus start and stop."""
+    """Instructions the process executed, and its heap allocations, while serving `requests`
+    requests plus start and stop."""
     with tempfile.TemporaryDirectory(prefix="sluice-cpu-") as d:
         out = os.path.join(d, "callgrind.out")
         proc = subprocess.Popen(["valgrind", "--tool=callgrind", f"--callgrind-out-file={out}", *argv],
@@ -74,7 +95,7 @@ def instructions(argv, port, path, requests):
         with open(out) as f:
             text = f.read()
         m = re.search(r"^summary:\s+(\d+)", text, re.M) or re.search(r"^totals:\s+(\d+)", text, re.M)
-        return int(m.group(1))
+        return int(m.group(1)), allocations(text)
 
 
 def syscalls(argv, port, path, requests):
@@ -118,22 +139,23 @@ def main():
             path = f"/bytes/{size}"
             for name in names:
                 argv, port = commands[name]
-                once = instructions(argv, port, path, args.requests)
-                twice = instructions(argv, port, path, 2 * args.requests)
+                once, allocs_once = instructions(argv, port, path, args.requests)
+                twice, allocs_twice = instructions(argv, port, path, 2 * args.requests)
                 calls = syscalls(argv, port, path, args.requests)
-                rows.append((size, name, (twice - once) / args.requests, calls))
-                print(f"  {name} {path}: {rows[-1][2]:.0f} instructions, {calls:.1f} system calls per request",
-                      file=sys.stderr)
+                allocs = (allocs_twice - allocs_once) / args.requests
+                rows.append((size, name, (twice - once) / args.requests, allocs, calls))
+                print(f"  {name} {path}: {rows[-1][2]:.0f} instructions, {allocs:.1f} allocations, "
+                      f"{calls:.1f} system calls per request", file=sys.stderr)
     finally:
         for b in backends:
             b.stop()
         shutil.rmtree(work, ignore_errors=True)
 
-    print(f"{'body':>8}  {'proxy':<8} {'instr/req':>10} {'syscalls/req':>13}  {'instr vs nginx':>14} "
-          f"{'vs haproxy':>10}")
-    by = {(size, name): (instr, calls) for size, name, instr, calls in rows}
-    for size, name, instr, calls in rows:
-        line = f"{size:>8}  {name:<8} {instr:>10.0f} {calls:>13.1f}"
+    print(f"{'body':>8}  {'proxy':<8} {'instr/req':>10} {'allocs/req':>10} {'syscalls/req':>13}  "
+          f"{'instr vs nginx':>14} {'vs haproxy':>10}")
+    by = {(size, name): (instr, calls) for size, name, instr, _, calls in rows}
+    for size, name, instr, allocs, calls in rows:
+        line = f"{size:>8}  {name:<8} {instr:>10.0f} {allocs:>10.1f} {calls:>13.1f}"
         if (size, "nginx") in by:
             line += f"  {instr / by[(size, 'nginx')][0]:>14.2f}"
         if (size, "haproxy") in by:
