@@ -21,18 +21,10 @@ import tempfile
 import time
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "tests", "integration"))
-from harness import Backend  # noqa: E402
+from harness import Backend, rss_kib  # noqa: E402
 from peers import proxy_commands  # noqa: E402
 
 REQUEST = b"GET /bytes/5 HTTP/1.1\r\nHost: bench.localhost\r\n\r\n"
-
-
-def rss_kib(pid):
-    with open(f"/proc/{pid}/status") as f:
-        for line in f:
-            if line.startswith("VmRSS:"):
-                return int(line.split()[1])
-    return 0
 
 
 def raise_fd_limit():
