@@ -1,58 +1,108 @@
-// The relay chunks of one worker, lent to a connection while it relays a body and taken
-// back after: an idle keep-alive connection holds none. The pool keeps a bounded number of
-// free chunks for the next requests and gives the rest back to the allocator. One worker's
-// thread only.
+// The relay chunks of one worker: blocks of relay_chunk bytes, lent to a connection while it
+// reads a request head (its read buffer) or relays a body, and taken back after, so that an
+// idle keep-alive connection holds none. The pool keeps a bounded number of free blocks for
+// the next requests and gives the rest back to the heap. One worker's thread only.
 #pragma once
 
-#include <array>
 #include <cstddef>
 #include <memory>
+#include <span>
 #include <utility>
 #include <vector>
 
-#include "http/relay.hpp"
+#include <boost/beast/core/flat_buffer.hpp>
 
 namespace sluice::http {
 
+// Bytes moved per read and write; also what a session reads of a request head at once.
+inline constexpr std::size_t relay_chunk = 16 * 1024;
+
 class chunk_pool {
 public:
-    using chunk = std::array<char, relay_chunk>;
+    using chunk = std::span<char, relay_chunk>;
 
-    // A chunk on loan; returned to its pool when the lease ends.
+    // Free blocks kept for reuse: enough for the requests in flight of a busy worker; more
+    // are freed as they come back.
+    static constexpr std::size_t kept = 64;
+
+    chunk_pool() = default;
+    chunk_pool(const chunk_pool&) = delete;
+    chunk_pool& operator=(const chunk_pool&) = delete;
+    ~chunk_pool() {
+        for (char* block : free_) std::allocator<char>{}.deallocate(block, relay_chunk);
+    }
+
+    // A block on loan; returned to its pool when the lease ends.
     class lease {
     public:
-        lease(chunk_pool& pool, std::unique_ptr<chunk> c) noexcept : pool_(&pool), chunk_(std::move(c)) {}
-        lease(lease&& o) noexcept : pool_(o.pool_), chunk_(std::move(o.chunk_)) {}
+        explicit lease(chunk_pool& pool) : pool_(&pool), block_(pool.take()) {}
+        lease(lease&& o) noexcept : pool_(o.pool_), block_(std::exchange(o.block_, nullptr)) {}
         lease& operator=(lease&&) = delete;
         ~lease() {
-            if (chunk_) pool_->give_back(std::move(chunk_));
+            if (block_) pool_->give(block_);
         }
-        chunk& operator*() const noexcept { return *chunk_; }
+        chunk operator*() const noexcept { return chunk(block_, relay_chunk); }
 
     private:
         chunk_pool* pool_;
-        std::unique_ptr<chunk> chunk_;
+        char* block_;
     };
 
-    // Free chunks kept for reuse: enough for the bodies in flight of a busy worker; more are
-    // freed as they come back.
-    static constexpr std::size_t kept = 64;
+    lease lend() { return lease(*this); }
 
-    lease lend() {
-        if (free_.empty()) return {*this, std::make_unique<chunk>()};
-        auto c = std::move(free_.back());
+    // A block of relay_chunk bytes, the caller's until give().
+    char* take() {
+        if (free_.empty()) return std::allocator<char>{}.allocate(relay_chunk);
+        char* block = free_.back();
         free_.pop_back();
-        return {*this, std::move(c)};
+        return block;
+    }
+    void give(char* block) noexcept {
+        if (free_.size() < kept) {
+            try {
+                free_.push_back(block);
+                return;
+            } catch (...) {
+            }
+        }
+        std::allocator<char>{}.deallocate(block, relay_chunk);
     }
 
     std::size_t free_chunks() const noexcept { return free_.size(); }
 
 private:
-    void give_back(std::unique_ptr<chunk> c) {
-        if (free_.size() < kept) free_.push_back(std::move(c));
+    std::vector<char*> free_;
+};
+
+// Allocates a read buffer's storage: a block of exactly relay_chunk bytes (what a session
+// reserves for a request head) from the worker's chunk_pool, any other size (a head that
+// outgrew it; a buffer without a pool) from the heap.
+template <class T>
+class chunk_allocator {
+public:
+    using value_type = T;
+
+    explicit chunk_allocator(chunk_pool* pool = nullptr) noexcept : pool_(pool) {}
+    template <class U>
+    chunk_allocator(const chunk_allocator<U>& other) noexcept : pool_(other.pool()) {}
+
+    T* allocate(std::size_t n) {
+        if (pool_ && n * sizeof(T) == relay_chunk) return reinterpret_cast<T*>(pool_->take());
+        return std::allocator<T>{}.allocate(n);
+    }
+    void deallocate(T* p, std::size_t n) noexcept {
+        if (pool_ && n * sizeof(T) == relay_chunk) pool_->give(reinterpret_cast<char*>(p));
+        else std::allocator<T>{}.deallocate(p, n);
     }
 
-    std::vector<std::unique_ptr<chunk>> free_;
+    chunk_pool* pool() const noexcept { return pool_; }
+    friend bool operator==(const chunk_allocator& a, const chunk_allocator& b) noexcept { return a.pool_ == b.pool_; }
+
+private:
+    chunk_pool* pool_;
 };
+
+// Bytes read from a peer and not yet parsed.
+using read_buffer = boost::beast::basic_flat_buffer<chunk_allocator<char>>;
 
 }  // namespace sluice::http

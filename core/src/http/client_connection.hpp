@@ -12,11 +12,11 @@
 #include <string>
 
 #include <boost/asio/awaitable.hpp>
-#include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/core/stream_traits.hpp>
 #include <boost/beast/core/tcp_stream.hpp>
 
 #include "config/static_config.hpp"
+#include "http/chunk_pool.hpp"
 #include "http/relay.hpp"
 
 namespace sluice::http {
@@ -39,13 +39,13 @@ struct session_handle {
 
 template <class Stream>
 struct client_connection {
-    client_connection(worker& w, const config::entry_point_config& ep, Stream s)
-        : w(w), ep(ep), stream(std::move(s)) {}
+    client_connection(worker& w, const config::entry_point_config& ep, Stream s, chunk_pool& chunks)
+        : w(w), ep(ep), stream(std::move(s)), buffer(chunk_allocator<char>(&chunks)) {}
 
     worker& w;
     const config::entry_point_config& ep;
     Stream stream;
-    beast::flat_buffer buffer;  // bytes read but not yet parsed; released while idle
+    read_buffer buffer;  // bytes read but not yet parsed; its block is the worker's, released while idle
     // Where an idle connection's next bytes are read: most request heads fit (as in nginx's
     // client_header_buffer_size); the rest is read into `buffer`.
     std::array<char, 1024> first_bytes;

@@ -29,12 +29,12 @@ bool has_bare_lf(std::string_view bytes) noexcept {
 // Bytes are read here and handed to the parser, so that a framing line the parser cannot
 // finish is seen at once instead of after the read timeout.
 template <bool isRequest, class From, class To>
-net::awaitable<relay_status> relay_body(From& from, beast::flat_buffer& from_buffer,
+net::awaitable<relay_status> relay_body(From& from, read_buffer& from_buffer,
                                         bhttp::parser<isRequest, bhttp::buffer_body>& p, To& to,
                                         bhttp::serializer<isRequest, bhttp::buffer_body>& sr,
                                         std::chrono::milliseconds read_timeout,
                                         std::chrono::milliseconds write_timeout,
-                                        std::array<char, relay_chunk>& chunk, std::uint64_t& bytes) {
+                                        chunk_pool::chunk chunk, std::uint64_t& bytes) {
     auto& body = p.get().body();
     p.eager(true);
     while (!p.is_done()) {
@@ -81,20 +81,20 @@ net::awaitable<relay_status> relay_body(From& from, beast::flat_buffer& from_buf
     co_return relay_status::done;
 }
 
-template net::awaitable<relay_status> relay_body(beast::tcp_stream&, beast::flat_buffer&,
+template net::awaitable<relay_status> relay_body(beast::tcp_stream&, read_buffer&,
                                                  bhttp::parser<true, bhttp::buffer_body>&, beast::tcp_stream&,
                                                  bhttp::serializer<true, bhttp::buffer_body>&,
                                                  std::chrono::milliseconds, std::chrono::milliseconds,
-                                                 std::array<char, relay_chunk>&, std::uint64_t&);
-template net::awaitable<relay_status> relay_body(beast::tcp_stream&, beast::flat_buffer&,
+                                                 chunk_pool::chunk, std::uint64_t&);
+template net::awaitable<relay_status> relay_body(beast::tcp_stream&, read_buffer&,
                                                  bhttp::parser<false, bhttp::buffer_body>&, beast::tcp_stream&,
                                                  bhttp::serializer<false, bhttp::buffer_body>&,
                                                  std::chrono::milliseconds, std::chrono::milliseconds,
-                                                 std::array<char, relay_chunk>&, std::uint64_t&);
+                                                 chunk_pool::chunk, std::uint64_t&);
 
 template <class Client>
-net::awaitable<void> run_tunnel(Client& client, beast::flat_buffer& client_buffer, beast::tcp_stream& upstream,
-                                beast::flat_buffer& upstream_buffer, std::chrono::milliseconds idle_timeout) {
+net::awaitable<void> run_tunnel(Client& client, read_buffer& client_buffer, beast::tcp_stream& upstream,
+                                read_buffer& upstream_buffer, std::chrono::milliseconds idle_timeout) {
     // The pumps move raw socket bytes (a stream under TLS will pump through the stream).
     auto& a = beast::get_lowest_layer(client).socket();
     auto& b = upstream.socket();
@@ -133,7 +133,7 @@ net::awaitable<void> run_tunnel(Client& client, beast::flat_buffer& client_buffe
     co_await (pump(a, b) || pump(b, a) || watchdog());
 }
 
-template net::awaitable<void> run_tunnel(beast::tcp_stream&, beast::flat_buffer&, beast::tcp_stream&,
-                                         beast::flat_buffer&, std::chrono::milliseconds);
+template net::awaitable<void> run_tunnel(beast::tcp_stream&, read_buffer&, beast::tcp_stream&,
+                                         read_buffer&, std::chrono::milliseconds);
 
 }  // namespace sluice::http

@@ -2,26 +2,23 @@
 // buffer, and granted Upgrades turned into byte tunnels.
 #pragma once
 
-#include <array>
 #include <chrono>
 #include <cstdint>
 #include <string_view>
 
 #include <boost/asio/awaitable.hpp>
-#include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/core/tcp_stream.hpp>
 #include <boost/beast/http/buffer_body.hpp>
 #include <boost/beast/http/parser.hpp>
 #include <boost/beast/http/serializer.hpp>
+
+#include "http/chunk_pool.hpp"
 
 namespace sluice::http {
 
 namespace net = boost::asio;
 namespace beast = boost::beast;
 namespace bhttp = boost::beast::http;
-
-// Bytes moved per read and write; also what a session reads of a request head at once.
-inline constexpr std::size_t relay_chunk = 16 * 1024;
 
 enum class relay_status {
     done,
@@ -38,17 +35,17 @@ bool has_bare_lf(std::string_view bytes) noexcept;
 // go first. Adds the body bytes written to `bytes`. `From` and `To` are byte streams over a
 // beast::tcp_stream (the client's, or an upstream connection's).
 template <bool isRequest, class From, class To>
-net::awaitable<relay_status> relay_body(From& from, beast::flat_buffer& from_buffer,
+net::awaitable<relay_status> relay_body(From& from, read_buffer& from_buffer,
                                         bhttp::parser<isRequest, bhttp::buffer_body>& p, To& to,
                                         bhttp::serializer<isRequest, bhttp::buffer_body>& sr,
                                         std::chrono::milliseconds read_timeout,
                                         std::chrono::milliseconds write_timeout,
-                                        std::array<char, relay_chunk>& chunk, std::uint64_t& bytes);
+                                        chunk_pool::chunk chunk, std::uint64_t& bytes);
 
 // A granted Upgrade: bytes flow both ways until either side closes or both are quiet for
 // `idle_timeout`. Bytes that arrived with the heads (in the buffers) go first.
 template <class Client>
-net::awaitable<void> run_tunnel(Client& client, beast::flat_buffer& client_buffer, beast::tcp_stream& upstream,
-                                beast::flat_buffer& upstream_buffer, std::chrono::milliseconds idle_timeout);
+net::awaitable<void> run_tunnel(Client& client, read_buffer& client_buffer, beast::tcp_stream& upstream,
+                                read_buffer& upstream_buffer, std::chrono::milliseconds idle_timeout);
 
 }  // namespace sluice::http

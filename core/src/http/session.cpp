@@ -21,7 +21,8 @@ constexpr auto nothrow = net::as_tuple(net::use_awaitable);
 template <class Stream>
 class session {
 public:
-    session(worker& w, const config::entry_point_config& ep, Stream stream) : c_(w, ep, std::move(stream)) {
+    session(worker& w, const config::entry_point_config& ep, Stream stream)
+        : c_(w, ep, std::move(stream), w.chunks) {
         boost::system::error_code ec;
         const auto peer = c_.socket().remote_endpoint(ec);
         if (!ec) {

@@ -10,10 +10,10 @@
 #include <boost/asio/awaitable.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/steady_timer.hpp>
-#include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/core/tcp_stream.hpp>
 
 #include "config/static_config.hpp"
+#include "http/chunk_pool.hpp"
 #include "runtime/snapshot.hpp"
 
 namespace sluice::http {
@@ -24,7 +24,7 @@ namespace beast = boost::beast;
 struct upstream_connection {
     explicit upstream_connection(net::any_io_executor ex) : stream(std::move(ex)) {}
     beast::tcp_stream stream;
-    beast::flat_buffer buffer;
+    read_buffer buffer;  // from the heap: a pooled upstream connection keeps it
     std::string key;
     bool reused = false;  // came from the pool: a failure before any response byte may be a stale close
     std::chrono::steady_clock::time_point idle_since;
