@@ -7,7 +7,7 @@ import re
 import unittest
 import urllib.request
 
-from harness import BUILD, FIXTURES, Backend, Sluice, entry_point, free_port, router
+from harness import BUILD, FIXTURES, Backend, Sluice, entry_point, free_port, router, wait_until
 
 PLUGINS = f'[plugins]\npaths = ["{FIXTURES}", "{BUILD}/lib/sluice/plugins"]\n'
 
@@ -56,6 +56,10 @@ class PluginHooks(unittest.TestCase):
         before = self.api("/metrics")
         for _ in range(5):
             self.assertEqual(get(self.sluice.port, "attempts.localhost").status, 200)
+        # An attempt is reported ended just after its client has the last byte: wait for the
+        # last one (bounded), then check every figure.
+        name = "sluice_plugin_fixture_in_flight"
+        wait_until(lambda: re.search(rf'^{name}{{[^}}]*}} 0$', self.api("/metrics"), re.M) is not None, timeout=5)
         after = self.api("/metrics")
         self.assertIn("# TYPE sluice_plugin_fixture_attempts_refused_total counter", after)
         self.assertIn("# TYPE sluice_plugin_fixture_in_flight gauge", after)
