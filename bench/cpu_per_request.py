@@ -13,7 +13,10 @@ demo backends on 127.0.0.1. For each body size:
   proxy's process over N requests, after a warm-up that fills the upstream pools.
 
   python3 bench/cpu_per_request.py [--build build] [--requests 2000] [--sizes 5,1024,65536]
-                                   [--proxies sluice,nginx,haproxy]
+                                   [--proxies sluice,nginx,haproxy] [--keep DIR]
+
+--keep DIR keeps each callgrind profile (DIR/<proxy>-<size>-<requests>.callgrind) for
+callgrind_annotate; the difference of the two runs is the profile of the requests alone.
 """
 import argparse
 import http.client
@@ -79,9 +82,9 @@ def allocations(callgrind_text):
     return total
 
 
-def instructions(argv, port, path, requests):
+def instructions(argv, port, path, requests, keep=None):
     """Instructions the process executed, and its heap allocations, while serving `requests`
-    requests plus start and stop."""
+    requests plus start and stop. `keep`: where to copy the profile."""
     with tempfile.TemporaryDirectory(prefix="sluice-cpu-") as d:
         out = os.path.join(d, "callgrind.out")
         proc = subprocess.Popen(["valgrind", "--tool=callgrind", f"--callgrind-out-file={out}", *argv],
@@ -94,6 +97,8 @@ def instructions(argv, port, path, requests):
             stop(proc)
         with open(out) as f:
             text = f.read()
+        if keep:
+            shutil.copyfile(out, keep)
         m = re.search(r"^summary:\s+(\d+)", text, re.M) or re.search(r"^totals:\s+(\d+)", text, re.M)
         return int(m.group(1)), allocations(text)
 
@@ -125,7 +130,10 @@ def main():
     ap.add_argument("--requests", type=int, default=2000)
     ap.add_argument("--sizes", default="5,1024,65536", help="response body sizes (the backend's /bytes/N)")
     ap.add_argument("--proxies", default="sluice,nginx,haproxy")
+    ap.add_argument("--keep", help="a folder to keep the callgrind profiles in")
     args = ap.parse_args()
+    if args.keep:
+        os.makedirs(args.keep, exist_ok=True)
     names = args.proxies.split(",")
     for tool in ("valgrind", "perf", *(n for n in names if n != "sluice")):
         if not shutil.which(tool) and not os.path.exists(f"/usr/sbin/{tool}"):
@@ -139,8 +147,10 @@ def main():
             path = f"/bytes/{size}"
             for name in names:
                 argv, port = commands[name]
-                once, allocs_once = instructions(argv, port, path, args.requests)
-                twice, allocs_twice = instructions(argv, port, path, 2 * args.requests)
+                def kept(n):
+                    return os.path.join(args.keep, f"{name}-{size}-{n}.callgrind") if args.keep else None
+                once, allocs_once = instructions(argv, port, path, args.requests, kept(args.requests))
+                twice, allocs_twice = instructions(argv, port, path, 2 * args.requests, kept(2 * args.requests))
                 calls = syscalls(argv, port, path, args.requests)
                 allocs = (allocs_twice - allocs_once) / args.requests
                 rows.append((size, name, (twice - once) / args.requests, allocs, calls))

@@ -1,9 +1,13 @@
 #include "http/local_reply.hpp"
 
+#include <array>
+
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/asio/write.hpp>
-#include <boost/beast/http/write.hpp>
+
+#include "http/server.hpp"
+#include "http/wire.hpp"
 
 namespace sluice::http {
 
@@ -27,8 +31,12 @@ net::awaitable<bool> send_reply(client_connection<Stream>& c, bhttp::response<bh
     res.version(version == 10 ? 10u : 11u);
     res.keep_alive(keep_alive);
     res.prepare_payload();
+    head_text head{chunk_allocator<char>(&c.w.chunks)};
+    head.reserve(relay_chunk);
+    write_head(head, res);
+    const std::array<net::const_buffer, 2> bytes{net::buffer(head.data(), head.size()), net::buffer(res.body())};
     c.expect_write();
-    auto [ec, n] = co_await bhttp::async_write(c.stream, res, nothrow);
+    auto [ec, n] = co_await net::async_write(c.stream, bytes, nothrow);
     co_return !ec;
 }
 

@@ -7,7 +7,6 @@
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/asio/write.hpp>
-#include <boost/beast/http/write.hpp>
 
 namespace sluice::http {
 
@@ -25,14 +24,13 @@ bool has_bare_lf(std::string_view bytes) noexcept {
     return false;
 }
 
-// The parser fills `chunk`, the serializer writes it, and neither holds more than that.
+// The parser fills `chunk`, the framing writes it, and neither holds more than that.
 // Bytes are read here and handed to the parser, so that a framing line the parser cannot
 // finish is seen at once instead of after the read timeout.
 template <bool isRequest, class From, class To>
 net::awaitable<relay_status> relay_body(From& from, read_buffer& from_buffer,
                                         bhttp::parser<isRequest, bhttp::buffer_body>& p, To& to,
-                                        bhttp::serializer<isRequest, bhttp::buffer_body>& sr,
-                                        std::chrono::milliseconds read_timeout,
+                                        body_framing& framing, std::chrono::milliseconds read_timeout,
                                         std::chrono::milliseconds write_timeout,
                                         chunk_pool::chunk chunk, std::uint64_t& bytes) {
     auto& body = p.get().body();
@@ -65,17 +63,14 @@ net::awaitable<relay_status> relay_body(From& from, read_buffer& from_buffer,
             if (rec) co_return relay_status::read_failed;
         }
         const std::size_t got = chunk.size() - body.size;
-        // An empty buffer with more == false would be framed as a zero-size chunk before
-        // the last one; no buffer at all lets the serializer finish the body properly.
-        body.data = got > 0 ? chunk.data() : nullptr;
-        body.size = got;
-        body.more = !p.is_done();
-        // Nothing to write yet (a chunk header alone); the last, empty write ends a chunked body.
+        // Nothing to write yet (a chunk header alone); the last, empty piece ends a chunked body.
         if (got == 0 && !p.is_done()) continue;
-        beast::get_lowest_layer(to).expires_after(write_timeout);
-        auto [wec, wn] = co_await bhttp::async_write(to, sr, nothrow);
-        if (wec == bhttp::error::need_buffer) wec = {};
-        if (wec) co_return relay_status::write_failed;
+        const auto buffers = framing.frame({chunk.data(), got}, p.is_done());
+        if (!buffers.empty()) {
+            beast::get_lowest_layer(to).expires_after(write_timeout);
+            auto [wec, wn] = co_await net::async_write(to, buffers, nothrow);
+            if (wec) co_return relay_status::write_failed;
+        }
         bytes += got;
     }
     co_return relay_status::done;
@@ -83,12 +78,12 @@ net::awaitable<relay_status> relay_body(From& from, read_buffer& from_buffer,
 
 template net::awaitable<relay_status> relay_body(beast::tcp_stream&, read_buffer&,
                                                  bhttp::parser<true, bhttp::buffer_body>&, beast::tcp_stream&,
-                                                 bhttp::serializer<true, bhttp::buffer_body>&,
+                                                 body_framing&,
                                                  std::chrono::milliseconds, std::chrono::milliseconds,
                                                  chunk_pool::chunk, std::uint64_t&);
 template net::awaitable<relay_status> relay_body(beast::tcp_stream&, read_buffer&,
                                                  bhttp::parser<false, bhttp::buffer_body>&, beast::tcp_stream&,
-                                                 bhttp::serializer<false, bhttp::buffer_body>&,
+                                                 body_framing&,
                                                  std::chrono::milliseconds, std::chrono::milliseconds,
                                                  chunk_pool::chunk, std::uint64_t&);
 

@@ -10,9 +10,9 @@
 #include <boost/beast/core/tcp_stream.hpp>
 #include <boost/beast/http/buffer_body.hpp>
 #include <boost/beast/http/parser.hpp>
-#include <boost/beast/http/serializer.hpp>
 
 #include "http/chunk_pool.hpp"
+#include "http/wire.hpp"
 
 namespace sluice::http {
 
@@ -30,14 +30,14 @@ enum class relay_status {
 // True when `bytes` hold a line feed not preceded by a carriage return.
 bool has_bare_lf(std::string_view bytes) noexcept;
 
-// Streams the body that `p` has the head of from `from` to `to` (Beast's relay idiom over
-// buffer_body): `chunk` holds at most one piece at a time. Bytes already in `from_buffer`
-// go first. Adds the body bytes written to `bytes`. `From` and `To` are byte streams over a
+// Streams the body that `p` has the head of from `from` to `to`, framed by `framing` (which
+// may hold the head, to go with the first bytes): `chunk` holds at most one piece at a time.
+// Bytes already in `from_buffer` go first. Adds the body bytes written to `bytes`. `From` and `To` are byte streams over a
 // beast::tcp_stream (the client's, or an upstream connection's).
 template <bool isRequest, class From, class To>
 net::awaitable<relay_status> relay_body(From& from, read_buffer& from_buffer,
                                         bhttp::parser<isRequest, bhttp::buffer_body>& p, To& to,
-                                        bhttp::serializer<isRequest, bhttp::buffer_body>& sr,
+                                        body_framing& framing,
                                         std::chrono::milliseconds read_timeout,
                                         std::chrono::milliseconds write_timeout,
                                         chunk_pool::chunk chunk, std::uint64_t& bytes);

@@ -5,8 +5,8 @@
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/experimental/awaitable_operators.hpp>
 #include <boost/asio/use_awaitable.hpp>
+#include <boost/asio/write.hpp>
 #include <boost/beast/http/read.hpp>
-#include <boost/beast/http/write.hpp>
 
 #include "health/passive_health.hpp"
 #include "http/forwarding.hpp"
@@ -60,9 +60,11 @@ net::awaitable<outcome> upstream_call<Stream>::run() {
         }
         client_.handle.upstream = &up_->stream;
         const bool may_retry = up_->reused && attempt == 0 && parser.is_done();
-        request_writer_.emplace(req);
+        head_.clear();
+        head_.reserve(relay_chunk);
+        write_head(head_, req);
         up_->stream.expires_after(forwarding.dial_timeout);
-        auto [wec, wn] = co_await bhttp::async_write_header(up_->stream, *request_writer_, nothrow);
+        auto [wec, wn] = co_await net::async_write(up_->stream, net::buffer(head_.data(), head_.size()), nothrow);
         if (wec) {
             if (may_retry) continue;
             co_return co_await failed_early(502, true);
@@ -82,7 +84,8 @@ template <class Stream>
 net::awaitable<void> upstream_call<Stream>::upload() {
     std::uint64_t sent = 0;
     const auto chunk = client_.w.chunks.lend();
-    upload_ = co_await relay_body(client_.stream, client_.buffer, x_.parser, up_->stream, *request_writer_,
+    body_framing framing(x_.parser.get().chunked());
+    upload_ = co_await relay_body(client_.stream, client_.buffer, x_.parser, up_->stream, framing,
                                   client_.ep.read_timeout, client_.w.ctx.cfg.forwarding.read_timeout, *chunk,
                                   sent);
     uploading_ = false;
@@ -164,13 +167,16 @@ net::awaitable<std::optional<outcome>> upstream_call<Stream>::respond(bool may_r
     res.version(x_.facts.version);
     if (!tunnel) res.keep_alive(keep_alive);
 
-    bhttp::serializer<false, bhttp::buffer_body> rsr{res};
+    head_.clear();
+    head_.reserve(relay_chunk);
+    write_head(head_, res);
+    body_framing framing(res.chunked(), head_);
     const bool streaming_body = has_body && !rp.is_done();
     // When body bytes came in with the head, head and first bytes leave in one write;
     // otherwise the head goes at once (a client of a slow stream sees it without delay).
     if (!streaming_body || up_->buffer.size() == 0) {
         client_.expect_write();
-        auto [hec, hn] = co_await bhttp::async_write_header(client_.stream, rsr, nothrow);
+        auto [hec, hn] = co_await net::async_write(client_.stream, framing.flush_head(), nothrow);
         if (hec) co_return outcome::close;
     }
     if (tunnel) {
@@ -179,7 +185,7 @@ net::awaitable<std::optional<outcome>> upstream_call<Stream>::respond(bool may_r
     }
     if (streaming_body) {
         const auto chunk = client_.w.chunks.lend();
-        const auto relayed = co_await relay_body(up_->stream, up_->buffer, rp, client_.stream, rsr,
+        const auto relayed = co_await relay_body(up_->stream, up_->buffer, rp, client_.stream, framing,
                                                  client_.w.ctx.cfg.forwarding.read_timeout, client_.ep.write_timeout,
                                                  *chunk, x_.bytes);
         // The server broke off mid-response: the client cannot be told but by closing.

@@ -12,11 +12,11 @@
 #include <boost/asio/awaitable.hpp>
 #include <boost/beast/http/buffer_body.hpp>
 #include <boost/beast/http/parser.hpp>
-#include <boost/beast/http/serializer.hpp>
 
 #include "http/exchange.hpp"
 #include "http/relay.hpp"
 #include "http/upstream_pool.hpp"
+#include "http/wire.hpp"
 
 namespace sluice::http {
 
@@ -72,7 +72,8 @@ private:
     std::int32_t index_;
     retry_policy policy_;
     std::unique_ptr<upstream_connection> up_;
-    std::optional<bhttp::serializer<true, bhttp::buffer_body>> request_writer_;
+    // The request head's text, then the response head's: in a block lent by the worker.
+    head_text head_{chunk_allocator<char>(&client_.w.chunks)};
     std::optional<bhttp::response_parser<bhttp::buffer_body>> response_;
     bool uploading_ = false;
     bool upload_started_ = false;  // some of the body was read: the request can no longer be replayed

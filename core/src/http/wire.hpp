@@ -1,0 +1,53 @@
+// The bytes on the wire: a head written as HTTP/1.x text straight from its fields, and a
+// body framed as it leaves (as it came, or in chunks), with a head not yet sent going out in
+// the same write as the first body bytes. What Beast's generic serializer did, without its
+// buffer-sequence machinery on every write.
+#pragma once
+
+#include <array>
+#include <cstddef>
+#include <span>
+#include <string_view>
+#include <vector>
+
+#include <boost/asio/buffer.hpp>
+#include <boost/beast/http/message.hpp>
+
+#include "http/chunk_pool.hpp"
+
+namespace sluice::http {
+
+namespace net = boost::asio;
+namespace bhttp = boost::beast::http;
+
+// A head's text. It is written into a block the worker's chunk_pool lends (reserve
+// relay_chunk first); a larger head grows onto the heap.
+using head_text = std::vector<char, chunk_allocator<char>>;
+
+// "METHOD target HTTP/1.x", the fields in order, and the empty line.
+void write_head(head_text& out, const bhttp::request_header<>& req);
+// "HTTP/1.x status reason" (the standard phrase when the message has none), the fields, the
+// empty line.
+void write_head(head_text& out, const bhttp::response_header<>& res);
+
+// How a body leaves the proxy.
+class body_framing {
+public:
+    // `chunked`: each piece becomes a chunk, and the last chunk ends the body. `head`: a head
+    // still to be written; it leads the first piece.
+    explicit body_framing(bool chunked, std::span<const char> head = {}) noexcept : chunked_(chunked), head_(head) {}
+
+    // The buffers that send `data`, the whole of the body's rest when `last`. Valid until the
+    // next call. Empty when there is nothing to send (a raw body's empty last piece).
+    std::span<const net::const_buffer> frame(std::string_view data, bool last) noexcept;
+    // The head alone, sent before any body byte has come (empty once sent).
+    std::span<const net::const_buffer> flush_head() noexcept { return frame({}, false); }
+
+private:
+    bool chunked_;
+    std::span<const char> head_;
+    std::array<char, 2 * sizeof(std::size_t) + 2> size_line_{};
+    std::array<net::const_buffer, 5> buffers_{};
+};
+
+}  // namespace sluice::http
