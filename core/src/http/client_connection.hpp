@@ -1,9 +1,9 @@
 // What every room of the data path shares about one client connection: the stream, the
 // bytes read ahead of the parser, who the peer is, and the worker it runs on.
 //
-// `Stream` is the client's byte stream: beast::tcp_stream today; a TLS stream over it
-// later. The rooms reach the TCP socket under it with beast::get_lowest_layer, so they are
-// the same code for both.
+// `Stream` is the client's byte stream: a tcp_connection today; a TLS stream over it later.
+// The rooms reach the TCP connection under it with beast::get_lowest_layer, so they are the
+// same code for both.
 #pragma once
 
 #include <array>
@@ -13,11 +13,11 @@
 
 #include <boost/asio/awaitable.hpp>
 #include <boost/beast/core/stream_traits.hpp>
-#include <boost/beast/core/tcp_stream.hpp>
 
 #include "config/static_config.hpp"
 #include "http/chunk_pool.hpp"
 #include "http/relay.hpp"
+#include "http/tcp_connection.hpp"
 
 namespace sluice::http {
 
@@ -26,8 +26,8 @@ struct worker;
 // A client connection as the worker sees it, so that draining can close idle ones and
 // shutting down can cancel the rest.
 struct session_handle {
-    beast::tcp_stream* client = nullptr;
-    beast::tcp_stream* upstream = nullptr;  // the connection of the call in progress, if any
+    tcp_connection* client = nullptr;
+    tcp_connection* upstream = nullptr;  // the connection of the call in progress, if any
     bool idle = true;                       // waiting for the next request head
     bool cancelled = false;                 // the worker is ending it: no failure is anyone's fault
 
@@ -54,9 +54,10 @@ struct client_connection {
     std::uint64_t served = 0;   // requests read on this connection, for the access log
     session_handle handle;      // what the worker sees of this connection
 
-    auto& socket() noexcept { return beast::get_lowest_layer(stream).socket(); }
+    tcp_connection& connection() noexcept { return beast::get_lowest_layer(stream); }
+    auto& socket() noexcept { return connection().socket(); }
     // Every write to the client gets the entry point's write timeout.
-    void expect_write() { beast::get_lowest_layer(stream).expires_after(ep.write_timeout); }
+    [[nodiscard]] tcp_connection::deadline writing() { return connection().writing_within(ep.write_timeout); }
 };
 
 }  // namespace sluice::http

@@ -208,6 +208,6 @@ void exchange<Stream>::prepare_upstream_head() {
     req.version(11);
 }
 
-template class exchange<beast::tcp_stream>;
+template class exchange<tcp_connection>;
 
 }  // namespace sluice::http

@@ -119,6 +119,6 @@ private:
     boost::container::small_vector<void*, 4> states_;
 };
 
-extern template class exchange<beast::tcp_stream>;
+extern template class exchange<tcp_connection>;
 
 }  // namespace sluice::http

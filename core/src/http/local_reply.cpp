@@ -35,7 +35,7 @@ net::awaitable<bool> send_reply(client_connection<Stream>& c, bhttp::response<bh
     head.reserve(relay_chunk);
     write_head(head, res);
     const std::array<net::const_buffer, 2> bytes{net::buffer(head.data(), head.size()), net::buffer(res.body())};
-    c.expect_write();
+    const auto within = c.writing();
     auto [ec, n] = co_await net::async_write(c.stream, bytes, nothrow);
     co_return !ec;
 }
@@ -43,15 +43,15 @@ net::awaitable<bool> send_reply(client_connection<Stream>& c, bhttp::response<bh
 template <class Stream>
 net::awaitable<bool> send_continue(client_connection<Stream>& c) {
     static constexpr std::string_view line = "HTTP/1.1 100 Continue\r\n\r\n";
-    c.expect_write();
+    const auto within = c.writing();
     auto [ec, n] = co_await net::async_write(c.stream, net::buffer(line), nothrow);
     co_return !ec;
 }
 
-template net::awaitable<bool> send_text(client_connection<beast::tcp_stream>&, unsigned, std::string_view, unsigned,
+template net::awaitable<bool> send_text(client_connection<tcp_connection>&, unsigned, std::string_view, unsigned,
                                         bool);
-template net::awaitable<bool> send_reply(client_connection<beast::tcp_stream>&,
+template net::awaitable<bool> send_reply(client_connection<tcp_connection>&,
                                          bhttp::response<bhttp::string_body>&, unsigned, bool);
-template net::awaitable<bool> send_continue(client_connection<beast::tcp_stream>&);
+template net::awaitable<bool> send_continue(client_connection<tcp_connection>&);
 
 }  // namespace sluice::http

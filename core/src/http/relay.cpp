@@ -51,8 +51,8 @@ net::awaitable<relay_status> relay_body(From& from, read_buffer& from_buffer,
                 if (has_bare_lf(rest)) co_return relay_status::malformed;
             }
             if (from_buffer.size() >= from_buffer.max_size()) co_return relay_status::malformed;
-            beast::get_lowest_layer(from).expires_after(read_timeout);
             const std::size_t room = std::min(relay_chunk, from_buffer.max_size() - from_buffer.size());
+            const auto within = beast::get_lowest_layer(from).reading_within(read_timeout);
             auto [rec, rn] = co_await from.async_read_some(from_buffer.prepare(room), nothrow);
             from_buffer.commit(rn);
             if (rec == net::error::eof) {
@@ -67,7 +67,7 @@ net::awaitable<relay_status> relay_body(From& from, read_buffer& from_buffer,
         if (got == 0 && !p.is_done()) continue;
         const auto buffers = framing.frame({chunk.data(), got}, p.is_done());
         if (!buffers.empty()) {
-            beast::get_lowest_layer(to).expires_after(write_timeout);
+            const auto within = beast::get_lowest_layer(to).writing_within(write_timeout);
             auto [wec, wn] = co_await net::async_write(to, buffers, nothrow);
             if (wec) co_return relay_status::write_failed;
         }
@@ -76,25 +76,23 @@ net::awaitable<relay_status> relay_body(From& from, read_buffer& from_buffer,
     co_return relay_status::done;
 }
 
-template net::awaitable<relay_status> relay_body(beast::tcp_stream&, read_buffer&,
-                                                 bhttp::parser<true, bhttp::buffer_body>&, beast::tcp_stream&,
+template net::awaitable<relay_status> relay_body(tcp_connection&, read_buffer&,
+                                                 bhttp::parser<true, bhttp::buffer_body>&, tcp_connection&,
                                                  body_framing&,
                                                  std::chrono::milliseconds, std::chrono::milliseconds,
                                                  chunk_pool::chunk, std::uint64_t&);
-template net::awaitable<relay_status> relay_body(beast::tcp_stream&, read_buffer&,
-                                                 bhttp::parser<false, bhttp::buffer_body>&, beast::tcp_stream&,
+template net::awaitable<relay_status> relay_body(tcp_connection&, read_buffer&,
+                                                 bhttp::parser<false, bhttp::buffer_body>&, tcp_connection&,
                                                  body_framing&,
                                                  std::chrono::milliseconds, std::chrono::milliseconds,
                                                  chunk_pool::chunk, std::uint64_t&);
 
 template <class Client>
-net::awaitable<void> run_tunnel(Client& client, read_buffer& client_buffer, beast::tcp_stream& upstream,
+net::awaitable<void> run_tunnel(Client& client, read_buffer& client_buffer, tcp_connection& upstream,
                                 read_buffer& upstream_buffer, std::chrono::milliseconds idle_timeout) {
     // The pumps move raw socket bytes (a stream under TLS will pump through the stream).
     auto& a = beast::get_lowest_layer(client).socket();
     auto& b = upstream.socket();
-    beast::get_lowest_layer(client).expires_never();
-    upstream.expires_never();
     auto last = std::chrono::steady_clock::now();
     // Bytes that arrived with the heads belong to the tunnel.
     if (client_buffer.size() > 0) {
@@ -128,7 +126,7 @@ net::awaitable<void> run_tunnel(Client& client, read_buffer& client_buffer, beas
     co_await (pump(a, b) || pump(b, a) || watchdog());
 }
 
-template net::awaitable<void> run_tunnel(beast::tcp_stream&, read_buffer&, beast::tcp_stream&,
+template net::awaitable<void> run_tunnel(tcp_connection&, read_buffer&, tcp_connection&,
                                          read_buffer&, std::chrono::milliseconds);
 
 }  // namespace sluice::http

@@ -7,11 +7,12 @@
 #include <string_view>
 
 #include <boost/asio/awaitable.hpp>
-#include <boost/beast/core/tcp_stream.hpp>
+#include <boost/beast/core/stream_traits.hpp>
 #include <boost/beast/http/buffer_body.hpp>
 #include <boost/beast/http/parser.hpp>
 
 #include "http/chunk_pool.hpp"
+#include "http/tcp_connection.hpp"
 #include "http/wire.hpp"
 
 namespace sluice::http {
@@ -33,7 +34,7 @@ bool has_bare_lf(std::string_view bytes) noexcept;
 // Streams the body that `p` has the head of from `from` to `to`, framed by `framing` (which
 // may hold the head, to go with the first bytes): `chunk` holds at most one piece at a time.
 // Bytes already in `from_buffer` go first. Adds the body bytes written to `bytes`. `From` and `To` are byte streams over a
-// beast::tcp_stream (the client's, or an upstream connection's).
+// a tcp_connection (the client's, or an upstream connection's).
 template <bool isRequest, class From, class To>
 net::awaitable<relay_status> relay_body(From& from, read_buffer& from_buffer,
                                         bhttp::parser<isRequest, bhttp::buffer_body>& p, To& to,
@@ -45,7 +46,7 @@ net::awaitable<relay_status> relay_body(From& from, read_buffer& from_buffer,
 // A granted Upgrade: bytes flow both ways until either side closes or both are quiet for
 // `idle_timeout`. Bytes that arrived with the heads (in the buffers) go first.
 template <class Client>
-net::awaitable<void> run_tunnel(Client& client, read_buffer& client_buffer, beast::tcp_stream& upstream,
+net::awaitable<void> run_tunnel(Client& client, read_buffer& client_buffer, tcp_connection& upstream,
                                 read_buffer& upstream_buffer, std::chrono::milliseconds idle_timeout);
 
 }  // namespace sluice::http

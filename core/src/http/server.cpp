@@ -79,7 +79,7 @@ worker::worker(const server_context& context)
 void session_handle::cancel() noexcept {
     cancelled = true;
     boost::system::error_code ec;
-    for (beast::tcp_stream* s : {client, upstream}) {
+    for (tcp_connection* s : {client, upstream}) {
         if (!s) continue;
         s->socket().shutdown(net::ip::tcp::socket::shutdown_both, ec);
         s->socket().cancel(ec);

@@ -9,7 +9,6 @@
 #include <boost/beast/http/read.hpp>
 
 #include "http/exchange.hpp"
-#include "http/read_deadline.hpp"
 #include "http/server.hpp"
 
 namespace sluice::http {
@@ -34,7 +33,7 @@ public:
         c_.trusted = ep.forwarded_insecure ||
                      std::any_of(ep.forwarded_trusted.begin(), ep.forwarded_trusted.end(),
                                  [&](const config::ip_network& n) { return n.contains(c_.ip); });
-        c_.handle.client = &beast::get_lowest_layer(c_.stream);
+        c_.handle.client = &c_.connection();
         w.sessions.insert(&c_.handle);
         ++w.metrics.open_connections;
     }
@@ -57,9 +56,8 @@ public:
                 // read buffer is taken when they come (the idle timeout, not the read timeout).
                 // A readiness wait instead of the read would cost an epoll_ctl per request.
                 c_.buffer.shrink_to_fit();
-                head_deadline_.arm(first ? c_.ep.read_timeout : c_.ep.idle_timeout);
+                const auto within = c_.connection().reading_within(first ? c_.ep.read_timeout : c_.ep.idle_timeout);
                 auto [ec, n] = co_await c_.stream.async_read_some(net::buffer(c_.first_bytes), nothrow);
-                head_deadline_.disarm();
                 if (ec) break;
                 // Beast reads as much as the buffer has room for; an empty flat_buffer would
                 // read 512 bytes per system call.
@@ -72,7 +70,7 @@ public:
         }
         boost::system::error_code ec;
         c_.socket().shutdown(net::ip::tcp::socket::shutdown_send, ec);
-        beast::get_lowest_layer(c_.stream).close();
+        c_.connection().close();
     }
 
 private:
@@ -81,9 +79,9 @@ private:
         request_parser parser;
         parser.header_limit(static_cast<std::uint32_t>(c_.ep.max_header_bytes));
         parser.body_limit(std::numeric_limits<std::uint64_t>::max());
-        head_deadline_.arm(c_.ep.read_timeout);
+        const auto within = c_.connection().reading_within(c_.ep.read_timeout);
         auto [ec, n] = co_await bhttp::async_read_header(c_.stream, c_.buffer, parser, nothrow);
-        const bool timed_out = head_deadline_.disarm();
+        const bool timed_out = within.timed_out();
         if (ec) {
             // A head that cannot be read is answered (when there is something to say) and ends
             // the connection: its bytes cannot be told from the next request's.
@@ -130,7 +128,6 @@ private:
     }
 
     client_connection<Stream> c_;
-    read_deadline head_deadline_{c_.stream.get_executor(), c_.socket()};
     request_target target_;  // reused per request: keeps its buffers
 };
 
@@ -140,7 +137,7 @@ void start_session(worker& w, const config::entry_point_config& ep, net::ip::tcp
     net::co_spawn(
         w.ioc,
         [&w, &ep, socket = std::move(socket)]() mutable -> net::awaitable<void> {
-            session<beast::tcp_stream> s(w, ep, beast::tcp_stream(std::move(socket)));
+            session<tcp_connection> s(w, ep, tcp_connection(std::move(socket)));
             co_await s.run();
         },
         log_escaped);

@@ -1,6 +1,7 @@
 #include "http/upstream_call.hpp"
 
 #include <limits>
+#include <tuple>
 
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/experimental/awaitable_operators.hpp>
@@ -63,8 +64,12 @@ net::awaitable<outcome> upstream_call<Stream>::run() {
         head_.clear();
         head_.reserve(relay_chunk);
         write_head(head_, req);
-        up_->stream.expires_after(forwarding.dial_timeout);
-        auto [wec, wn] = co_await net::async_write(up_->stream, net::buffer(head_.data(), head_.size()), nothrow);
+        boost::system::error_code wec;
+        {
+            const auto within = up_->stream.writing_within(forwarding.dial_timeout);
+            std::tie(wec, std::ignore) =
+                co_await net::async_write(up_->stream, net::buffer(head_.data(), head_.size()), nothrow);
+        }
         if (wec) {
             if (may_retry) continue;
             co_return co_await failed_early(502, true);
@@ -125,9 +130,9 @@ net::awaitable<std::optional<outcome>> upstream_call<Stream>::respond(bool may_r
         response_->header_limit(upstream_header_limit);
         response_->body_limit(std::numeric_limits<std::uint64_t>::max());
         if (x_.facts.is_head) response_->skip(true);
-        up_->stream.expires_after(forwarding.response_header_timeout);
+        const auto within = up_->stream.reading_within(forwarding.response_header_timeout);
         auto [ec, n] = co_await bhttp::async_read_header(up_->stream, up_->buffer, *response_, nothrow);
-        rec = ec;
+        rec = ec && within.timed_out() ? beast::error::timeout : ec;
         if (rec) break;
         const unsigned s = response_->get().result_int();
         if (s / 100 != 1 || s == 101) break;
@@ -175,7 +180,7 @@ net::awaitable<std::optional<outcome>> upstream_call<Stream>::respond(bool may_r
     // When body bytes came in with the head, head and first bytes leave in one write;
     // otherwise the head goes at once (a client of a slow stream sees it without delay).
     if (!streaming_body || up_->buffer.size() == 0) {
-        client_.expect_write();
+        const auto within = client_.writing();
         auto [hec, hn] = co_await net::async_write(client_.stream, framing.flush_head(), nothrow);
         if (hec) co_return outcome::close;
     }
@@ -244,6 +249,6 @@ void upstream_call<Stream>::record_failure() {
     health::record_passive_failure(svc_, static_cast<std::size_t>(index_), *client_.w.ctx.control);
 }
 
-template class upstream_call<beast::tcp_stream>;
+template class upstream_call<tcp_connection>;
 
 }  // namespace sluice::http

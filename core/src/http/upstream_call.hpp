@@ -87,6 +87,6 @@ private:
     bool ended_ = false;
 };
 
-extern template class upstream_call<beast::tcp_stream>;
+extern template class upstream_call<tcp_connection>;
 
 }  // namespace sluice::http

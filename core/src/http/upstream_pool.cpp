@@ -3,6 +3,7 @@
 #include <sys/socket.h>
 
 #include <boost/asio/as_tuple.hpp>
+#include <boost/asio/connect.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/use_awaitable.hpp>
 
@@ -47,9 +48,10 @@ net::awaitable<std::unique_ptr<upstream_connection>> upstream_pool::acquire(cons
     boost::system::error_code ec;
     net::ip::tcp::resolver::results_type endpoints;
     const auto address = net::ip::make_address(endpoint.host, ec);
-    c->stream.expires_after(cfg_.dial_timeout);
+    const auto within = c->stream.writing_within(cfg_.dial_timeout);
     if (!ec) {
-        auto [connect_ec] = co_await c->stream.async_connect(net::ip::tcp::endpoint(address, endpoint.port), nothrow);
+        auto [connect_ec] =
+            co_await c->stream.socket().async_connect(net::ip::tcp::endpoint(address, endpoint.port), nothrow);
         ec = connect_ec;
     } else {
         net::ip::tcp::resolver resolver(ioc_);
@@ -58,12 +60,12 @@ net::awaitable<std::unique_ptr<upstream_connection>> upstream_pool::acquire(cons
         const auto& [resolve_ec, results] = resolved;
         ec = resolve_ec;
         if (!ec) {
-            auto [connect_ec, ep] = co_await c->stream.async_connect(results, nothrow);
+            auto [connect_ec, ep] = co_await net::async_connect(c->stream.socket(), results, nothrow);
             ec = connect_ec;
         }
     }
     if (ec) {
-        error = ec == beast::error::timeout ? dial_error::timed_out : dial_error::refused;
+        error = within.timed_out() ? dial_error::timed_out : dial_error::refused;
         co_return nullptr;
     }
     c->stream.socket().set_option(net::ip::tcp::no_delay(true), ec);
@@ -74,7 +76,6 @@ void upstream_pool::release(std::unique_ptr<upstream_connection> connection) {
     if (cfg_.max_idle_per_host == 0) return;
     auto& list = idle_[connection->key];
     connection->idle_since = std::chrono::steady_clock::now();
-    connection->stream.expires_never();
     // Bounded: the oldest idle connection gives way.
     if (list.size() >= cfg_.max_idle_per_host) list.pop_front();
     list.push_back(std::move(connection));

@@ -10,20 +10,19 @@
 #include <boost/asio/awaitable.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/steady_timer.hpp>
-#include <boost/beast/core/tcp_stream.hpp>
 
 #include "config/static_config.hpp"
 #include "http/chunk_pool.hpp"
+#include "http/tcp_connection.hpp"
 #include "runtime/snapshot.hpp"
 
 namespace sluice::http {
 
 namespace net = boost::asio;
-namespace beast = boost::beast;
 
 struct upstream_connection {
-    explicit upstream_connection(net::any_io_executor ex) : stream(std::move(ex)) {}
-    beast::tcp_stream stream;
+    explicit upstream_connection(const tcp_connection::executor_type& ex) : stream(ex) {}
+    tcp_connection stream;
     read_buffer buffer;  // from the heap: a pooled upstream connection keeps it
     std::string key;
     bool reused = false;  // came from the pool: a failure before any response byte may be a stale close

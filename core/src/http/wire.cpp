@@ -1,54 +1,80 @@
 #include "http/wire.hpp"
 
 #include <charconv>
-
-#include <boost/beast/http/status.hpp>
+#include <cstring>
 
 namespace sluice::http {
 
 namespace {
 
-void append(head_text& out, std::string_view s) { out.insert(out.end(), s.begin(), s.end()); }
+// Writes a head into `out` in one pass after sizing it once: no growth while writing.
+class head_writer {
+public:
+    head_writer(head_text& out, std::size_t size) : out_(out), at_(out.size()) { out.resize(at_ + size); }
+    ~head_writer() { out_.resize(at_); }
+    head_writer(const head_writer&) = delete;
+    head_writer& operator=(const head_writer&) = delete;
 
-void append_version(head_text& out, unsigned version) {
-    append(out, "HTTP/1.");
-    out.push_back(version == 10 ? '0' : '1');
+    void put(std::string_view s) noexcept {
+        std::memcpy(out_.data() + at_, s.data(), s.size());
+        at_ += s.size();
+    }
+    void put(char c) noexcept { out_[at_++] = c; }
+
+private:
+    head_text& out_;
+    std::size_t at_;
+};
+
+constexpr std::string_view http_1_0 = "HTTP/1.0", http_1_1 = "HTTP/1.1";
+
+std::string_view version_text(unsigned version) noexcept { return version == 10 ? http_1_0 : http_1_1; }
+
+template <class Fields>
+std::size_t fields_size(const Fields& fields) noexcept {
+    std::size_t n = 2;  // the empty line
+    for (const auto& f : fields) n += f.name_string().size() + f.value().size() + 4;
+    return n;
 }
 
 template <class Fields>
-void append_fields(head_text& out, const Fields& fields) {
+void put_fields(head_writer& w, const Fields& fields) noexcept {
     for (const auto& f : fields) {
-        append(out, f.name_string());
-        append(out, ": ");
-        append(out, f.value());
-        append(out, "\r\n");
+        w.put(f.name_string());
+        w.put(": ");
+        w.put(f.value());
+        w.put("\r\n");
     }
-    append(out, "\r\n");
+    w.put("\r\n");
 }
 
 }  // namespace
 
 void write_head(head_text& out, const bhttp::request_header<>& req) {
-    append(out, req.method_string());
-    out.push_back(' ');
-    append(out, req.target());
-    out.push_back(' ');
-    append_version(out, req.version());
-    append(out, "\r\n");
-    append_fields(out, req);
+    const std::string_view method = req.method_string(), target = req.target();
+    head_writer w(out, method.size() + target.size() + http_1_1.size() + 4 + fields_size(req));
+    w.put(method);
+    w.put(' ');
+    w.put(target);
+    w.put(' ');
+    w.put(version_text(req.version()));
+    w.put("\r\n");
+    put_fields(w, req);
 }
 
 void write_head(head_text& out, const bhttp::response_header<>& res) {
-    append_version(out, res.version());
     const unsigned status = res.result_int();
-    const std::array<char, 4> code{static_cast<char>(' '), static_cast<char>('0' + status / 100 % 10),
-                                   static_cast<char>('0' + status / 10 % 10), static_cast<char>('0' + status % 10)};
-    append(out, std::string_view(code.data(), code.size()));
-    out.push_back(' ');
-    const std::string_view reason = res.reason();
-    append(out, reason.empty() ? std::string_view(bhttp::obsolete_reason(res.result())) : reason);
-    append(out, "\r\n");
-    append_fields(out, res);
+    const std::string_view reason = res.reason();  // the standard phrase when the server gave none
+    head_writer w(out, http_1_1.size() + 5 + reason.size() + 2 + fields_size(res));
+    w.put(version_text(res.version()));
+    w.put(' ');
+    w.put(static_cast<char>('0' + status / 100 % 10));
+    w.put(static_cast<char>('0' + status / 10 % 10));
+    w.put(static_cast<char>('0' + status % 10));
+    w.put(' ');
+    w.put(reason);
+    w.put("\r\n");
+    put_fields(w, res);
 }
 
 std::span<const net::const_buffer> body_framing::frame(std::string_view data, bool last) noexcept {
