@@ -1,6 +1,7 @@
 """Round robin through the real binary, across workers, and upstream connection reuse."""
 import http.client
 import json
+import time
 import unittest
 
 from harness import Backend, ScriptedPeer, Sluice, entry_point, read_head, router, service
@@ -104,6 +105,57 @@ class ConnectionReuse(unittest.TestCase):
                 r, body = get(s.port)
                 self.assertEqual((r.status, body), (200, b"ok"))
             self.assertEqual(peer.connections, 5)
+        finally:
+            s.stop()
+            peer.close()
+
+    def test_a_connection_the_server_closed_silently_costs_no_request(self):
+        # The server closes each connection right after its answer, without saying so: the
+        # proxy pools it, and the next request, sent on it at once, is sent again on a fresh
+        # connection.
+        def silent_closer(conn):
+            head, _ = read_head(conn)
+            if head:
+                conn.sendall(b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok")
+
+        peer = ScriptedPeer(silent_closer)
+        dyn = router("demo", "Host(`demo.localhost`)", "demo") + service("demo", [peer.url])
+        s = Sluice(entry_point(), dyn, workers=1)
+        try:
+            for i in range(10):
+                r, body = get(s.port)
+                self.assertEqual((r.status, body), (200, b"ok"), i)
+            self.assertGreaterEqual(peer.connections, 10)
+        finally:
+            s.stop()
+            peer.close()
+
+    def test_what_an_idle_server_sends_unasked_is_never_taken_for_an_answer(self):
+        # After a second idle, the server says 408 and closes (as some servers do): the next
+        # request must get its own answer, not that one.
+        def impatient_server(conn):
+            head, _ = read_head(conn)
+            if not head:
+                return
+            conn.sendall(b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok")
+            conn.settimeout(1)
+            try:
+                if read_head(conn)[0]:
+                    conn.sendall(b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok")
+                    return
+            except OSError:
+                pass
+            conn.sendall(b"HTTP/1.1 408 Request Timeout\r\nContent-Length: 0\r\n\r\n")
+
+        peer = ScriptedPeer(impatient_server)
+        dyn = router("demo", "Host(`demo.localhost`)", "demo") + service("demo", [peer.url])
+        s = Sluice(entry_point(), dyn, workers=1)
+        try:
+            self.assertEqual(get(s.port)[0].status, 200)
+            time.sleep(1.5)
+            r, body = get(s.port)
+            self.assertEqual((r.status, body), (200, b"ok"))
+            self.assertEqual(peer.connections, 2)
         finally:
             s.stop()
             peer.close()

@@ -36,7 +36,7 @@ net::awaitable<bool> send_reply(client_connection<Stream>& c, bhttp::response<bh
     write_head(head, res);
     const std::array<net::const_buffer, 2> bytes{net::buffer(head.data(), head.size()), net::buffer(res.body())};
     const auto within = c.writing();
-    auto [ec, n] = co_await net::async_write(c.stream, bytes, nothrow);
+    auto [ec, n] = co_await c.stream.send(bytes);
     co_return !ec;
 }
 
@@ -44,7 +44,7 @@ template <class Stream>
 net::awaitable<bool> send_continue(client_connection<Stream>& c) {
     static constexpr std::string_view line = "HTTP/1.1 100 Continue\r\n\r\n";
     const auto within = c.writing();
-    auto [ec, n] = co_await net::async_write(c.stream, net::buffer(line), nothrow);
+    auto [ec, n] = co_await c.stream.send(net::buffer(line));
     co_return !ec;
 }
 

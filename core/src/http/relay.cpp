@@ -68,7 +68,7 @@ net::awaitable<relay_status> relay_body(From& from, read_buffer& from_buffer,
         const auto buffers = framing.frame({chunk.data(), got}, p.is_done());
         if (!buffers.empty()) {
             const auto within = beast::get_lowest_layer(to).writing_within(write_timeout);
-            auto [wec, wn] = co_await net::async_write(to, buffers, nothrow);
+            auto [wec, wn] = co_await to.send(buffers);
             if (wec) co_return relay_status::write_failed;
         }
         bytes += got;

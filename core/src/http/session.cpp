@@ -79,9 +79,17 @@ private:
         request_parser parser;
         parser.header_limit(static_cast<std::uint32_t>(c_.ep.max_header_bytes));
         parser.body_limit(std::numeric_limits<std::uint64_t>::max());
-        const auto within = c_.connection().reading_within(c_.ep.read_timeout);
-        auto [ec, n] = co_await bhttp::async_read_header(c_.stream, c_.buffer, parser, nothrow);
-        const bool timed_out = within.timed_out();
+        // A head already in the buffer (the usual case: it came in one read) is parsed here;
+        // Beast's read would hand it back through the scheduler, one more epoll_wait.
+        boost::system::error_code ec;
+        c_.buffer.consume(parser.put(c_.buffer.data(), ec));
+        bool timed_out = false;
+        if (ec == bhttp::error::need_more) {
+            const auto within = c_.connection().reading_within(c_.ep.read_timeout);
+            auto [rec, n] = co_await bhttp::async_read_header(c_.stream, c_.buffer, parser, nothrow);
+            ec = rec;
+            timed_out = within.timed_out();
+        }
         if (ec) {
             // A head that cannot be read is answered (when there is something to say) and ends
             // the connection: its bytes cannot be told from the next request's.

@@ -19,8 +19,12 @@
 #include <chrono>
 #include <cstdint>
 #include <memory>
+#include <span>
+#include <tuple>
 #include <utility>
 
+#include <boost/asio/awaitable.hpp>
+#include <boost/asio/buffer.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/steady_timer.hpp>
 
@@ -60,6 +64,13 @@ public:
     auto async_write_some(const ConstBuffers& buffers, Token&& token) {
         return socket_.async_write_some(buffers, std::forward<Token>(token));
     }
+
+    // Sends all of `buffers`: at once when the socket takes them (most writes: no trip
+    // through the reactor and the scheduler, so no extra epoll_wait), the rest as the peer
+    // reads. The error, and the bytes sent.
+    net::awaitable<std::tuple<boost::system::error_code, std::size_t>> send(
+        std::span<const net::const_buffer> buffers);
+    net::awaitable<std::tuple<boost::system::error_code, std::size_t>> send(net::const_buffer buffer);
 
     // Cancels the pending operations; later ones run.
     void cancel() noexcept {

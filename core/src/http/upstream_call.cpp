@@ -68,7 +68,7 @@ net::awaitable<outcome> upstream_call<Stream>::run() {
         {
             const auto within = up_->stream.writing_within(forwarding.dial_timeout);
             std::tie(wec, std::ignore) =
-                co_await net::async_write(up_->stream, net::buffer(head_.data(), head_.size()), nothrow);
+                co_await up_->stream.send(net::buffer(head_.data(), head_.size()));
         }
         if (wec) {
             if (may_retry) continue;
@@ -181,7 +181,7 @@ net::awaitable<std::optional<outcome>> upstream_call<Stream>::respond(bool may_r
     // otherwise the head goes at once (a client of a slow stream sees it without delay).
     if (!streaming_body || up_->buffer.size() == 0) {
         const auto within = client_.writing();
-        auto [hec, hn] = co_await net::async_write(client_.stream, framing.flush_head(), nothrow);
+        auto [hec, hn] = co_await client_.stream.send(framing.flush_head());
         if (hec) co_return outcome::close;
     }
     if (tunnel) {
