@@ -1,4 +1,5 @@
 """Round robin through the real binary, across workers, and upstream connection reuse."""
+import contextlib
 import http.client
 import json
 import time
@@ -70,6 +71,18 @@ class RoundRobin(unittest.TestCase):
 
 
 class ConnectionReuse(unittest.TestCase):
+    @contextlib.contextmanager
+    def proxied(self, handler):
+        """A scripted server behind a one-worker sluice: (sluice, peer)."""
+        peer = ScriptedPeer(handler)
+        s = Sluice(entry_point(), router("demo", "Host(`demo.localhost`)", "demo") + service("demo", [peer.url]),
+                   workers=1)
+        try:
+            yield s, peer
+        finally:
+            s.stop()
+            peer.close()
+
     def test_upstream_connections_are_pooled(self):
         def keep_alive_server(conn):
             while True:
@@ -78,57 +91,27 @@ class ConnectionReuse(unittest.TestCase):
                     return
                 conn.sendall(b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok")
 
-        peer = ScriptedPeer(keep_alive_server)
-        dyn = router("demo", "Host(`demo.localhost`)", "demo") + service("demo", [peer.url])
-        s = Sluice(entry_point(), dyn, workers=1)
-        try:
+        with self.proxied(keep_alive_server) as (s, peer):
             for _ in range(50):
                 r, body = get(s.port)
                 self.assertEqual((r.status, body), (200, b"ok"))
             # Fifty client connections, one upstream connection reused for all of them.
             self.assertEqual(peer.connections, 1)
-        finally:
-            s.stop()
-            peer.close()
 
-    def test_connection_closed_by_server_is_not_reused(self):
-        def closing_server(conn):
-            head, _ = read_head(conn)
-            if head:
-                conn.sendall(b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\nConnection: close\r\n\r\nok")
+    def test_a_connection_the_server_closes_after_its_answer_costs_no_request(self):
+        # Said with Connection: close, the connection is not pooled. Unsaid, it is, and the
+        # next request, sent on it at once, is sent again on a fresh connection.
+        for said in (b"Connection: close\r\n", b""):
+            def answer_once(conn):
+                head, _ = read_head(conn)
+                if head:
+                    conn.sendall(b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\n" + said + b"\r\nok")
 
-        peer = ScriptedPeer(closing_server)
-        dyn = router("demo", "Host(`demo.localhost`)", "demo") + service("demo", [peer.url])
-        s = Sluice(entry_point(), dyn, workers=1)
-        try:
-            for _ in range(5):
-                r, body = get(s.port)
-                self.assertEqual((r.status, body), (200, b"ok"))
-            self.assertEqual(peer.connections, 5)
-        finally:
-            s.stop()
-            peer.close()
-
-    def test_a_connection_the_server_closed_silently_costs_no_request(self):
-        # The server closes each connection right after its answer, without saying so: the
-        # proxy pools it, and the next request, sent on it at once, is sent again on a fresh
-        # connection.
-        def silent_closer(conn):
-            head, _ = read_head(conn)
-            if head:
-                conn.sendall(b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok")
-
-        peer = ScriptedPeer(silent_closer)
-        dyn = router("demo", "Host(`demo.localhost`)", "demo") + service("demo", [peer.url])
-        s = Sluice(entry_point(), dyn, workers=1)
-        try:
-            for i in range(10):
-                r, body = get(s.port)
-                self.assertEqual((r.status, body), (200, b"ok"), i)
-            self.assertGreaterEqual(peer.connections, 10)
-        finally:
-            s.stop()
-            peer.close()
+            with self.proxied(answer_once) as (s, peer):
+                for i in range(5):
+                    r, body = get(s.port)
+                    self.assertEqual((r.status, body), (200, b"ok"), (said, i))
+                self.assertEqual(peer.connections, 5)
 
     def test_what_an_idle_server_sends_unasked_is_never_taken_for_an_answer(self):
         # After a second idle, the server says 408 and closes (as some servers do): the next
@@ -147,18 +130,12 @@ class ConnectionReuse(unittest.TestCase):
                 pass
             conn.sendall(b"HTTP/1.1 408 Request Timeout\r\nContent-Length: 0\r\n\r\n")
 
-        peer = ScriptedPeer(impatient_server)
-        dyn = router("demo", "Host(`demo.localhost`)", "demo") + service("demo", [peer.url])
-        s = Sluice(entry_point(), dyn, workers=1)
-        try:
+        with self.proxied(impatient_server) as (s, peer):
             self.assertEqual(get(s.port)[0].status, 200)
             time.sleep(1.5)
             r, body = get(s.port)
             self.assertEqual((r.status, body), (200, b"ok"))
             self.assertEqual(peer.connections, 2)
-        finally:
-            s.stop()
-            peer.close()
 
 
 if __name__ == "__main__":
