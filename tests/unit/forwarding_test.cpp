@@ -1,3 +1,6 @@
+#include <string>
+#include <vector>
+
 #include <gtest/gtest.h>
 
 #include "http/forwarding.hpp"
@@ -20,6 +23,23 @@ TEST(hop_by_hop, removes_the_set_and_fields_named_in_connection) {
     for (auto name : {"Connection", "X-Secret", "Keep-Alive", "TE", "Upgrade", "Proxy-Connection"})
         EXPECT_EQ(f.find(name), f.end()) << name;
     EXPECT_EQ(f["X-Kept"], "yes");
+}
+
+TEST(hop_by_hop, reads_every_connection_field_and_keeps_the_order_of_the_rest) {
+    bhttp::fields f;
+    f.insert("X-A", "1");
+    f.insert(bhttp::field::connection, "x-listed-one");
+    f.insert("X-Listed-One", "gone");
+    f.insert(bhttp::field::transfer_encoding, "chunked");
+    f.insert("X-B", "2");
+    f.insert(bhttp::field::connection, " X-LISTED-TWO , close");
+    f.insert("x-listed-two", "gone");
+    f.insert(bhttp::field::trailer, "X-T");
+    f.insert("X-C", "3");
+    http::strip_hop_by_hop(f, false);
+    std::vector<std::string> left;
+    for (const auto& field : f) left.emplace_back(field.name_string());
+    EXPECT_EQ(left, (std::vector<std::string>{"X-A", "X-B", "X-C"}));
 }
 
 TEST(hop_by_hop, keeps_upgrade_for_a_tunnel) {
@@ -57,6 +77,24 @@ TEST(forwarded, trusted_proxy_chain_is_appended) {
     EXPECT_EQ(f["X-Forwarded-For"], "1.1.1.1, 10.0.0.2");
     EXPECT_EQ(f["X-Forwarded-Proto"], "https");
     EXPECT_EQ(f["X-Forwarded-Port"], "80");
+}
+
+TEST(forwarded, fields_a_trusted_proxy_set_are_kept_and_the_server_is_ours) {
+    bhttp::fields f;
+    f.set(bhttp::field::host, "[::1]:8443");
+    f.insert("X-Forwarded-Host", "original.example");
+    f.insert("X-Forwarded-Server", "their-proxy");
+    f.insert("x-forwarded-for", "1.1.1.1");
+    f.insert("X-Forwarded-For", "2.2.2.2");
+    http::set_forwarded_headers(f, {"10.0.0.2", true, true, "ours"});
+    EXPECT_EQ(f["X-Forwarded-For"], "1.1.1.1, 2.2.2.2, 10.0.0.2");
+    EXPECT_EQ(f.count("X-Forwarded-For"), 1u);
+    EXPECT_EQ(f["X-Forwarded-Host"], "original.example");
+    EXPECT_EQ(f["X-Forwarded-Server"], "ours");
+    EXPECT_EQ(f.count("X-Forwarded-Server"), 1u);
+    EXPECT_EQ(f["X-Forwarded-Proto"], "ws");
+    EXPECT_EQ(f["X-Forwarded-Port"], "8443");
+    EXPECT_EQ(f["X-Real-Ip"], "10.0.0.2");
 }
 
 TEST(upgrade, h2c_is_never_an_upgrade_to_tunnel) {
