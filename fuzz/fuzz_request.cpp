@@ -6,7 +6,6 @@
 #include <cstdlib>
 #include <iterator>
 #include <limits>
-#include <sstream>
 #include <string>
 #include <string_view>
 
@@ -15,7 +14,6 @@
 #include <boost/beast/http/empty_body.hpp>
 #include <boost/beast/http/error.hpp>
 #include <boost/beast/http/parser.hpp>
-#include <boost/beast/http/write.hpp>
 
 #include <spdlog/spdlog.h>
 
@@ -24,6 +22,7 @@
 #include "http/exchange.hpp"
 #include "http/forwarding.hpp"
 #include "http/request_target.hpp"
+#include "http/wire.hpp"
 #include "runtime/rule.hpp"
 
 namespace {
@@ -75,14 +74,14 @@ boost::system::error_code feed(Parser& p, std::string_view bytes, std::size_t st
     finding("the parser made no progress");
 }
 
-bool has_h2c(const bhttp::fields& f) {
+bool has_h2c(const sluice::http::fields& f) {
     for (auto it = f.find(bhttp::field::upgrade); it != f.end() && it->name() == bhttp::field::upgrade; ++it)
         if (sluice::http::has_token(it->value(), "h2c")) return true;
     return false;
 }
 
 void check_head_path(std::string_view bytes, bool trusted) {
-    bhttp::request_parser<bhttp::buffer_body> parser;
+    sluice::http::request_parser parser;
     parser.header_limit(static_cast<std::uint32_t>(limits.max_header_bytes));
     parser.body_limit(std::numeric_limits<std::uint64_t>::max());
     if (feed(parser, bytes, bytes.size(), false, [](auto&) {})) return;
@@ -135,9 +134,10 @@ void check_head_path(std::string_view bytes, bool trusted) {
 
     // The head the upstream receives must parse as the same request (no smuggling through
     // the rewrite: one Host, one framing, the same method and target).
-    std::ostringstream out;
-    out << req.base();
-    const std::string head = out.str();
+    sluice::http::chunk_pool pool;
+    sluice::http::head_text written{sluice::http::chunk_allocator<char>(&pool)};
+    sluice::http::write_head(written, req);
+    const std::string head(written.data(), written.size());
     bhttp::request_parser<bhttp::empty_body> upstream;
     upstream.header_limit(std::numeric_limits<std::uint32_t>::max());
     upstream.body_limit(std::numeric_limits<std::uint64_t>::max());  // the length is the client's
@@ -158,7 +158,7 @@ void check_head_path(std::string_view bytes, bool trusted) {
 
 // The whole message through a small body buffer, fed in pieces as a slow client would send it.
 void check_body_path(std::string_view bytes, std::size_t step) {
-    bhttp::request_parser<bhttp::buffer_body> parser;
+    sluice::http::request_parser parser;
     parser.header_limit(static_cast<std::uint32_t>(limits.max_header_bytes));
     parser.body_limit(std::numeric_limits<std::uint64_t>::max());
     parser.eager(true);

@@ -81,7 +81,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
         path = std::string(target.substr(0, question));
         query = question == std::string_view::npos ? std::string_view() : target.substr(question + 1);
     }
-    boost::beast::http::fields headers;
+    sluice::runtime::fields headers;
     for (std::size_t i = 5; i < lines.size(); ++i) {
         const auto colon = lines[i].find(':');
         if (colon == std::string_view::npos || !is_token(lines[i].substr(0, colon))) continue;

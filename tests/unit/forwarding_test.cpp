@@ -11,7 +11,7 @@ namespace bhttp = boost::beast::http;
 namespace {
 
 TEST(hop_by_hop, removes_the_set_and_fields_named_in_connection) {
-    bhttp::fields f;
+    http::fields f;
     f.set(bhttp::field::connection, "keep-alive, X-Secret");
     f.set("X-Secret", "1");
     f.set(bhttp::field::keep_alive, "timeout=5");
@@ -26,7 +26,7 @@ TEST(hop_by_hop, removes_the_set_and_fields_named_in_connection) {
 }
 
 TEST(hop_by_hop, reads_every_connection_field_and_keeps_the_order_of_the_rest) {
-    bhttp::fields f;
+    http::fields f;
     f.insert("X-A", "1");
     f.insert(bhttp::field::connection, "x-listed-one");
     f.insert("X-Listed-One", "gone");
@@ -43,7 +43,7 @@ TEST(hop_by_hop, reads_every_connection_field_and_keeps_the_order_of_the_rest) {
 }
 
 TEST(hop_by_hop, keeps_upgrade_for_a_tunnel) {
-    bhttp::fields f;
+    http::fields f;
     f.set(bhttp::field::connection, "Upgrade");
     f.set(bhttp::field::upgrade, "websocket");
     EXPECT_TRUE(http::wants_upgrade(f));
@@ -53,7 +53,7 @@ TEST(hop_by_hop, keeps_upgrade_for_a_tunnel) {
 }
 
 TEST(forwarded, untrusted_client_values_are_replaced) {
-    bhttp::fields f;
+    http::fields f;
     f.set(bhttp::field::host, "demo.localhost:8000");
     f.set("X-Forwarded-For", "6.6.6.6");
     f.set("X_Forwarded_Host", "evil");
@@ -69,7 +69,7 @@ TEST(forwarded, untrusted_client_values_are_replaced) {
 }
 
 TEST(forwarded, trusted_proxy_chain_is_appended) {
-    bhttp::fields f;
+    http::fields f;
     f.set(bhttp::field::host, "demo.localhost");
     f.set("X-Forwarded-For", "1.1.1.1");
     f.set("X-Forwarded-Proto", "https");
@@ -80,7 +80,7 @@ TEST(forwarded, trusted_proxy_chain_is_appended) {
 }
 
 TEST(forwarded, fields_a_trusted_proxy_set_are_kept_and_the_server_is_ours) {
-    bhttp::fields f;
+    http::fields f;
     f.set(bhttp::field::host, "[::1]:8443");
     f.insert("X-Forwarded-Host", "original.example");
     f.insert("X-Forwarded-Server", "their-proxy");
@@ -103,7 +103,7 @@ TEST(upgrade, h2c_is_never_an_upgrade_to_tunnel) {
         bool tunnel;
     } cases[] = {{"websocket", true}, {"h2c", false}, {"H2C", false}, {"websocket, h2c", false}, {"foo", true}};
     for (const auto& c : cases) {
-        bhttp::fields f;
+        http::fields f;
         f.set(bhttp::field::connection, "Upgrade, HTTP2-Settings");
         f.set(bhttp::field::upgrade, c.upgrade);
         f.set("HTTP2-Settings", "AAMAAABkAARAAAAAAAIAAAAA");
@@ -116,7 +116,7 @@ TEST(upgrade, h2c_is_never_an_upgrade_to_tunnel) {
 
 TEST(forwarded, rfc7239_field_from_untrusted_peers_is_removed) {
     for (bool trusted : {false, true}) {
-        bhttp::fields f;
+        http::fields f;
         f.set(bhttp::field::host, "a.example");
         f.set("Forwarded", "for=10.0.0.1;proto=https");
         http::set_forwarded_headers(f, {"127.0.0.1", trusted, false, "proxy"});

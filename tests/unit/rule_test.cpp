@@ -29,7 +29,7 @@ struct request {
     sluice::http::request_target target;
     std::string method = "GET";
     std::string client_ip = "127.0.0.1";
-    boost::beast::http::fields headers;
+    sluice::runtime::fields headers;
 
     explicit request(std::string_view url) {
         EXPECT_TRUE(sluice::http::parse_request_target(url, target)) << url;
@@ -82,7 +82,7 @@ TEST(rule, host_and_path_prefix) {
 }
 
 TEST(rule, every_matcher) {
-    boost::beast::http::fields h;
+    sluice::runtime::fields h;
     h.insert("X-Env", "staging");
     h.insert("X-Env", "prod");
     h.insert("Accept", "application/json");
@@ -359,7 +359,7 @@ TEST(rule, evaluation_does_not_allocate) {
         ASSERT_TRUE(r) << text << ": " << error;
         rules.push_back(std::move(*r));
     }
-    boost::beast::http::fields headers;
+    sluice::runtime::fields headers;
     headers.insert("X-A", "1");
     const route_input in{"www.example.com", "/a b", "GET", "x=1&q=a+b%7B%7D&flag&z", "10.1.2.3", &headers};
     std::size_t matched = 0;
@@ -383,7 +383,7 @@ TEST(rule, double_quoted_values_are_go_string_literals) {
     std::string error;
     const auto quoted = rule::parse("Header(`X-A`, \"say \\\"hi\\\"\")", error);
     ASSERT_TRUE(quoted) << error;
-    boost::beast::http::fields headers;
+    sluice::runtime::fields headers;
     headers.insert("X-A", "say \"hi\"");
     EXPECT_TRUE(quoted->matches({"a", "/", "GET", "", "127.0.0.1", &headers}));
 }

@@ -16,7 +16,7 @@ namespace sluice::http {
 namespace {
 
 template <bool isRequest>
-std::string beast_text(const bhttp::message<isRequest, bhttp::empty_body>& m) {
+std::string beast_text(const bhttp::message<isRequest, bhttp::empty_body, fields>& m) {
     std::ostringstream out;
     out << m.base();  // the head alone
     return out.str();
@@ -32,7 +32,7 @@ std::string joined(std::span<const net::const_buffer> buffers) {
 
 TEST(write_head, writes_a_request_head_as_beast_does) {
     chunk_pool pool;
-    std::vector<bhttp::request<bhttp::empty_body>> rows;
+    std::vector<bhttp::request<bhttp::empty_body, fields>> rows;
     rows.emplace_back(bhttp::verb::get, "/", 11);
     rows.back().set(bhttp::field::host, "demo.localhost");
     rows.emplace_back(bhttp::verb::post, "/api/x?y=1%20z", 11);
@@ -52,7 +52,7 @@ TEST(write_head, writes_a_request_head_as_beast_does) {
 
 TEST(write_head, writes_a_response_head_as_beast_does) {
     chunk_pool pool;
-    std::vector<bhttp::response<bhttp::empty_body>> rows;
+    std::vector<bhttp::response<bhttp::empty_body, fields>> rows;
     rows.emplace_back(bhttp::status::ok, 11);
     rows.back().set(bhttp::field::content_length, "5");
     rows.emplace_back(bhttp::status::not_found, 10);
@@ -68,7 +68,7 @@ TEST(write_head, writes_a_response_head_as_beast_does) {
 
 TEST(write_head, outgrows_the_lent_block_onto_the_heap) {
     chunk_pool pool;
-    bhttp::request<bhttp::empty_body> req(bhttp::verb::get, "/", 11);
+    bhttp::request<bhttp::empty_body, fields> req(bhttp::verb::get, "/", 11);
     req.set("X-Big", std::string(3 * relay_chunk, 'b'));
     head_text out{chunk_allocator<char>(&pool)};
     out.reserve(relay_chunk);

@@ -71,7 +71,7 @@ net::awaitable<bool> exchange<Stream>::reply(unsigned status_code, std::string_v
         bytes = body.size();
         co_return co_await send_text(client, status_code, body, facts.version, keep) && keep;
     }
-    bhttp::response<bhttp::string_body> res{static_cast<bhttp::status>(status_code), 11};
+    local_response res{static_cast<bhttp::status>(status_code), 11};
     res.set(bhttp::field::content_type, "text/plain; charset=utf-8");
     res.body() = body;
     response_view rv(res, status_code);

@@ -24,8 +24,6 @@
 
 namespace sluice::http {
 
-using request_parser = bhttp::request_parser<bhttp::buffer_body>;
-
 // What the client asked for, read before the head is rewritten for the upstream.
 struct request_facts {
     unsigned version = 11;

@@ -33,7 +33,7 @@ bool has_token(std::string_view value, std::string_view token) {
     return any_token(value, [&](std::string_view item) { return iequals(item, token); });
 }
 
-bool wants_upgrade(const bhttp::fields& fields) {
+bool wants_upgrade(const fields& fields) {
     const auto upgrade = fields.find(bhttp::field::upgrade);
     if (upgrade == fields.end()) return false;
     // h2c is never tunnelled: a backend that accepts it would speak HTTP/2 past the proxy's
@@ -49,8 +49,8 @@ bool wants_upgrade(const bhttp::fields& fields) {
 namespace {
 // Erases the fields at `doomed` (collected during a pass, so that no value read in that pass
 // is freed while it is read).
-using doomed_fields = boost::container::small_vector<bhttp::fields::const_iterator, 8>;
-void erase_all(bhttp::fields& fields, const doomed_fields& doomed) {
+using doomed_fields = boost::container::small_vector<fields::const_iterator, 8>;
+void erase_all(fields& fields, const doomed_fields& doomed) {
     for (const auto& it : doomed) fields.erase(it);
 }
 
@@ -69,7 +69,7 @@ bool is_hop_by_hop(bhttp::field name) noexcept {
 
 // One pass over the fields by their enum (Beast parsed each name once), not a lookup by
 // name per field removed.
-void strip_hop_by_hop(bhttp::fields& fields, bool keep_upgrade) {
+void strip_hop_by_hop(fields& fields, bool keep_upgrade) {
     // Names the Connection fields list: views into their values, erased only after the pass.
     boost::container::small_vector<std::string_view, 4> listed;
     for (const auto& f : fields) {
@@ -123,7 +123,7 @@ std::string_view host_port(std::string_view host) {
 // One pass: what the peer sent is removed (untrusted) or read (trusted); then the proxy's
 // own fields are appended. Their names are unknown to Beast: inserted as such, with no name
 // lookup.
-void set_forwarded_headers(bhttp::fields& fields, const forwarding_facts& facts) {
+void set_forwarded_headers(fields& fields, const forwarding_facts& facts) {
     static constexpr std::array<std::string_view, 4> kept_when_trusted{"X-Forwarded-Proto", "X-Forwarded-Host",
                                                                        "X-Forwarded-Port", "X-Real-Ip"};
     std::string forwarded_for;

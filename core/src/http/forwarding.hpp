@@ -4,8 +4,7 @@
 #include <string>
 #include <string_view>
 
-#include <boost/beast/http/fields.hpp>
-#include <boost/beast/http/message.hpp>
+#include "http/messages.hpp"
 
 namespace sluice::http {
 
@@ -13,7 +12,7 @@ namespace bhttp = boost::beast::http;
 
 // Removes the hop-by-hop set and every field named in Connection. With `keep_upgrade`,
 // Upgrade survives and Connection becomes "upgrade" (a tunnel the peer may grant).
-void strip_hop_by_hop(bhttp::fields& fields, bool keep_upgrade);
+void strip_hop_by_hop(fields& fields, bool keep_upgrade);
 
 struct forwarding_facts {
     std::string_view client_ip;
@@ -24,11 +23,11 @@ struct forwarding_facts {
 
 // Removes untrusted X-Forwarded-* / X-Real-Ip (and underscore variants) and Forwarded (RFC 7239), then sets
 // X-Forwarded-For (appended), -Proto, -Host, -Port, -Server and X-Real-Ip.
-void set_forwarded_headers(bhttp::fields& fields, const forwarding_facts& facts);
+void set_forwarded_headers(fields& fields, const forwarding_facts& facts);
 
 // True when the request asks for a protocol upgrade the proxy tunnels (Connection: upgrade +
 // Upgrade, and not h2c).
-bool wants_upgrade(const bhttp::fields& fields);
+bool wants_upgrade(const fields& fields);
 
 // True when the comma-separated header value holds the token (case-insensitive).
 bool has_token(std::string_view value, std::string_view token);

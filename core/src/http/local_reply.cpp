@@ -18,14 +18,14 @@ constexpr auto nothrow = net::as_tuple(net::use_awaitable);
 template <class Stream>
 net::awaitable<bool> send_text(client_connection<Stream>& c, unsigned status, std::string_view body,
                                unsigned version, bool keep_alive) {
-    bhttp::response<bhttp::string_body> res{static_cast<bhttp::status>(status), version == 10 ? 10u : 11u};
+    local_response res{static_cast<bhttp::status>(status), version == 10 ? 10u : 11u};
     res.set(bhttp::field::content_type, "text/plain; charset=utf-8");
     res.body() = body;
     co_return co_await send_reply(c, res, version, keep_alive);
 }
 
 template <class Stream>
-net::awaitable<bool> send_reply(client_connection<Stream>& c, bhttp::response<bhttp::string_body>& res,
+net::awaitable<bool> send_reply(client_connection<Stream>& c, local_response& res,
                                 unsigned version, bool keep_alive) {
     if (res.result_int() == 0) res.result(bhttp::status::ok);
     res.version(version == 10 ? 10u : 11u);
@@ -51,7 +51,7 @@ net::awaitable<bool> send_continue(client_connection<Stream>& c) {
 template net::awaitable<bool> send_text(client_connection<tcp_connection>&, unsigned, std::string_view, unsigned,
                                         bool);
 template net::awaitable<bool> send_reply(client_connection<tcp_connection>&,
-                                         bhttp::response<bhttp::string_body>&, unsigned, bool);
+                                         local_response&, unsigned, bool);
 template net::awaitable<bool> send_continue(client_connection<tcp_connection>&);
 
 }  // namespace sluice::http

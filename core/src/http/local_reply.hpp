@@ -6,10 +6,9 @@
 #include <string_view>
 
 #include <boost/asio/awaitable.hpp>
-#include <boost/beast/http/message.hpp>
-#include <boost/beast/http/string_body.hpp>
 
 #include "http/client_connection.hpp"
+#include "http/messages.hpp"
 
 namespace sluice::http {
 
@@ -36,7 +35,7 @@ boost::asio::awaitable<bool> send_text(client_connection<Stream>& c, unsigned st
 
 // A reply a middleware built: the proxy supplies what it left out (status 200, framing).
 template <class Stream>
-boost::asio::awaitable<bool> send_reply(client_connection<Stream>& c, bhttp::response<bhttp::string_body>& res,
+boost::asio::awaitable<bool> send_reply(client_connection<Stream>& c, local_response& res,
                                         unsigned version, bool keep_alive);
 
 // "HTTP/1.1 100 Continue", once the proxy commits to reading a body the client holds back.

@@ -4,12 +4,12 @@
 
 namespace sluice::http {
 
-void visit_fields(const bhttp::fields& fields, sluice_header_visitor visitor, void* context) noexcept {
+void visit_fields(const fields& fields, sluice_header_visitor visitor, void* context) noexcept {
     for (const auto& f : fields)
         if (!visitor(context, plugin::to_str(f.name_string()), plugin::to_str(f.value()))) return;
 }
 
-bool find_field(const bhttp::fields& fields, std::string_view name, std::string_view& value) noexcept {
+bool find_field(const fields& fields, std::string_view name, std::string_view& value) noexcept {
     auto it = fields.find(name);
     if (it == fields.end()) {
         value = {};

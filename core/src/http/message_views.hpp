@@ -8,16 +8,14 @@
 #include <boost/beast/http/message.hpp>
 #include <boost/beast/http/string_body.hpp>
 
+#include "http/messages.hpp"
 #include "plugin/host_api.hpp"
 
 namespace sluice::http {
 
 namespace bhttp = boost::beast::http;
-using upstream_request = bhttp::request<bhttp::buffer_body>;
-using upstream_response = bhttp::response<bhttp::buffer_body>;
-
-void visit_fields(const bhttp::fields& fields, sluice_header_visitor visitor, void* context) noexcept;
-bool find_field(const bhttp::fields& fields, std::string_view name, std::string_view& value) noexcept;
+void visit_fields(const fields& fields, sluice_header_visitor visitor, void* context) noexcept;
+bool find_field(const fields& fields, std::string_view name, std::string_view& value) noexcept;
 
 class request_view final : public sluice_request {
 public:
@@ -52,7 +50,7 @@ private:
 
 class response_view final : public sluice_response {
 public:
-    explicit response_view(bhttp::fields& fields, unsigned status) : fields_(fields), status_(status) {}
+    explicit response_view(fields& fields, unsigned status) : fields_(fields), status_(status) {}
 
     std::uint16_t status() const noexcept override { return static_cast<std::uint16_t>(status_); }
     bool header(std::string_view name, std::string_view& value) const noexcept override {
@@ -66,14 +64,14 @@ public:
     void remove_header(std::string_view name) noexcept override;
 
 private:
-    bhttp::fields& fields_;
+    fields& fields_;
     unsigned status_;
 };
 
 // A response produced by the proxy or a middleware rather than an upstream.
 class local_reply_builder final : public sluice_local_reply {
 public:
-    bhttp::response<bhttp::string_body> message;
+    local_response message;
 
     void set_status(std::uint16_t status) noexcept override { message.result(status); }
     void set_header(std::string_view name, std::string_view value) noexcept override;

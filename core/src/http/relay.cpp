@@ -29,7 +29,7 @@ bool has_bare_lf(std::string_view bytes) noexcept {
 // finish is seen at once instead of after the read timeout.
 template <bool isRequest, class From, class To>
 net::awaitable<relay_status> relay_body(From& from, read_buffer& from_buffer,
-                                        bhttp::parser<isRequest, bhttp::buffer_body>& p, To& to,
+                                        body_parser<isRequest>& p, To& to,
                                         body_framing& framing, std::chrono::milliseconds read_timeout,
                                         std::chrono::milliseconds write_timeout,
                                         chunk_pool::chunk chunk, std::uint64_t& bytes) {
@@ -77,12 +77,12 @@ net::awaitable<relay_status> relay_body(From& from, read_buffer& from_buffer,
 }
 
 template net::awaitable<relay_status> relay_body(tcp_connection&, read_buffer&,
-                                                 bhttp::parser<true, bhttp::buffer_body>&, tcp_connection&,
+                                                 request_parser&, tcp_connection&,
                                                  body_framing&,
                                                  std::chrono::milliseconds, std::chrono::milliseconds,
                                                  chunk_pool::chunk, std::uint64_t&);
 template net::awaitable<relay_status> relay_body(tcp_connection&, read_buffer&,
-                                                 bhttp::parser<false, bhttp::buffer_body>&, tcp_connection&,
+                                                 response_parser&, tcp_connection&,
                                                  body_framing&,
                                                  std::chrono::milliseconds, std::chrono::milliseconds,
                                                  chunk_pool::chunk, std::uint64_t&);

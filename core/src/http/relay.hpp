@@ -8,10 +8,9 @@
 
 #include <boost/asio/awaitable.hpp>
 #include <boost/beast/core/stream_traits.hpp>
-#include <boost/beast/http/buffer_body.hpp>
-#include <boost/beast/http/parser.hpp>
 
 #include "http/chunk_pool.hpp"
+#include "http/messages.hpp"
 #include "http/tcp_connection.hpp"
 #include "http/wire.hpp"
 
@@ -37,7 +36,7 @@ bool has_bare_lf(std::string_view bytes) noexcept;
 // a tcp_connection (the client's, or an upstream connection's).
 template <bool isRequest, class From, class To>
 net::awaitable<relay_status> relay_body(From& from, read_buffer& from_buffer,
-                                        bhttp::parser<isRequest, bhttp::buffer_body>& p, To& to,
+                                        body_parser<isRequest>& p, To& to,
                                         body_framing& framing,
                                         std::chrono::milliseconds read_timeout,
                                         std::chrono::milliseconds write_timeout,

@@ -74,7 +74,7 @@ private:
     std::unique_ptr<upstream_connection> up_;
     // The request head's text, then the response head's: in a block lent by the worker.
     head_text head_{chunk_allocator<char>(&client_.w.chunks)};
-    std::optional<bhttp::response_parser<bhttp::buffer_body>> response_;
+    std::optional<response_parser> response_;
     bool uploading_ = false;
     bool upload_started_ = false;  // some of the body was read: the request can no longer be replayed
     relay_status upload_ = relay_status::done;

@@ -50,7 +50,7 @@ void put_fields(head_writer& w, const Fields& fields) noexcept {
 
 }  // namespace
 
-void write_head(head_text& out, const bhttp::request_header<>& req) {
+void write_head(head_text& out, const request_head& req) {
     const std::string_view method = req.method_string(), target = req.target();
     head_writer w(out, method.size() + target.size() + http_1_1.size() + 4 + fields_size(req));
     w.put(method);
@@ -62,7 +62,7 @@ void write_head(head_text& out, const bhttp::request_header<>& req) {
     put_fields(w, req);
 }
 
-void write_head(head_text& out, const bhttp::response_header<>& res) {
+void write_head(head_text& out, const response_head& res) {
     const unsigned status = res.result_int();
     const std::string_view reason = res.reason();  // the standard phrase when the server gave none
     head_writer w(out, http_1_1.size() + 5 + reason.size() + 2 + fields_size(res));

@@ -11,9 +11,8 @@
 #include <vector>
 
 #include <boost/asio/buffer.hpp>
-#include <boost/beast/http/message.hpp>
-
 #include "http/chunk_pool.hpp"
+#include "http/messages.hpp"
 
 namespace sluice::http {
 
@@ -25,10 +24,10 @@ namespace bhttp = boost::beast::http;
 using head_text = std::vector<char, chunk_allocator<char>>;
 
 // "METHOD target HTTP/1.x", the fields in order, and the empty line.
-void write_head(head_text& out, const bhttp::request_header<>& req);
+void write_head(head_text& out, const request_head& req);
 // "HTTP/1.x status reason" (the standard phrase when the message has none), the fields, the
 // empty line.
-void write_head(head_text& out, const bhttp::response_header<>& res);
+void write_head(head_text& out, const response_head& res);
 
 // How a body leaves the proxy.
 class body_framing {

@@ -8,9 +8,8 @@
 #include <string_view>
 #include <vector>
 
-#include <boost/beast/http/fields.hpp>
-
 #include "config/ip_network.hpp"
+#include "runtime/fields.hpp"
 
 namespace re2 {
 class RE2;
@@ -25,7 +24,7 @@ struct route_input {
     std::string_view method;
     std::string_view query;   // as forwarded, without '?': http::request_target::query()
     std::string_view client_ip;
-    const boost::beast::http::fields* headers = nullptr;
+    const fields* headers = nullptr;
 };
 
 class rule {
