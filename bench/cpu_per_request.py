@@ -64,19 +64,23 @@ def stop(proc, timeout=60):
         proc.wait()
 
 
-ALLOCATORS = ("malloc", "calloc", "realloc")
+ALLOCATORS = ("malloc", "calloc", "realloc", "memalign", "posix_memalign", "aligned_alloc")
+# glibc's own functions between the entry points (memalign may call malloc): not counted twice.
+ALLOCATOR_INTERNALS = ALLOCATORS + ("_mid_memalign", "_mid_memalign.constprop.0", "__libc_malloc")
 
 
 def allocations(callgrind_text):
-    """Calls to the C allocator in a callgrind profile. Names are compressed: the first
-    mention of a function is "(id) name", later ones "(id)"."""
+    """Calls to the C allocator in a callgrind profile, from outside the allocator. Names are
+    compressed: the first mention of a function is "(id) name", later ones "(id)"."""
     names = {m.group(1): m.group(2) for m in re.finditer(r"^c?fn=\((\d+)\) (.+)$", callgrind_text, re.M)}
-    total, callee = 0, None
+    total, caller, callee = 0, None, None
     for line in callgrind_text.splitlines():
-        if line.startswith("cfn="):
+        if line.startswith("fn="):
+            caller = names.get(re.match(r"fn=\((\d+)\)", line).group(1))
+        elif line.startswith("cfn="):
             callee = names.get(re.match(r"cfn=\((\d+)\)", line).group(1))
         elif line.startswith("calls=") and callee is not None:
-            if callee in ALLOCATORS:
+            if callee in ALLOCATORS and caller not in ALLOCATOR_INTERNALS:
                 total += int(line[6:].split()[0])
             callee = None
     return total

@@ -90,7 +90,7 @@ class Backend(Process):
 class Sluice(Process):
     """sluice with a static configuration; `dynamic` goes to a watched dynamic.toml."""
 
-    def __init__(self, static, dynamic=None, workers=2, extra_args=()):
+    def __init__(self, static, dynamic=None, workers=2, extra_args=(), env=None):
         self.dir = tempfile.TemporaryDirectory(prefix="sluice-test-")
         self.static_path = os.path.join(self.dir.name, "sluice.toml")
         self.dynamic_path = os.path.join(self.dir.name, "dynamic.toml")
@@ -100,7 +100,7 @@ class Sluice(Process):
             static += '\n[providers.file]\nfilename = "dynamic.toml"\nwatch = true\n'
         with open(self.static_path, "w") as f:
             f.write(static)
-        super().__init__([SLUICE, "--config", self.static_path, "--workers", str(workers), *extra_args])
+        super().__init__([SLUICE, "--config", self.static_path, "--workers", str(workers), *extra_args], env=env)
         self.port = int(self.wait_for(r"entry point \w+ listening on [\d.]+:(\d+)").group(1))
         # The API opens after the entry points: a test may ask it as soon as this returns.
         if re.search(r"^\[api\]", static, re.M):

@@ -1,5 +1,9 @@
 """Bodies stream through a fixed buffer: 1 GiB each way (256 MiB under sanitizers) with flat proxy memory."""
+import hashlib
+import http.client
 import os
+import random
+import socket
 import subprocess
 import unittest
 
@@ -50,6 +54,22 @@ class Streaming(unittest.TestCase):
         # Every byte sent came back (curl's upload count includes chunk framing).
         self.assertEqual(r.stdout, f"200 {BODY_BYTES}", r.stderr)
         self.assert_flat_memory(before)
+
+    def test_a_body_of_many_small_chunks_arrives_intact(self):
+        # Thousands of chunks of random sizes and bytes in few large writes: one read holds
+        # many chunks, each written from where it was read; the echo comes back byte for byte.
+        rng = random.Random(7)
+        pieces = [rng.randbytes(rng.randint(1, 700)) for _ in range(3000)]
+        body = b"".join(pieces)
+        framed = b"".join(b"%x\r\n%s\r\n" % (len(p), p) for p in pieces) + b"0\r\n\r\n"
+        with socket.create_connection(("127.0.0.1", self.sluice.port), timeout=30) as s:
+            s.sendall(b"POST /echo HTTP/1.1\r\nHost: demo.localhost\r\nTransfer-Encoding: chunked\r\n\r\n" + framed)
+            r = http.client.HTTPResponse(s)
+            r.begin()
+            echoed = r.read()
+        self.assertEqual(r.status, 200)
+        self.assertEqual(len(echoed), len(body))
+        self.assertEqual(hashlib.sha256(echoed).hexdigest(), hashlib.sha256(body).hexdigest())
 
 
 if __name__ == "__main__":

@@ -24,6 +24,12 @@ std::string beast_text(const bhttp::message<isRequest, bhttp::empty_body, fields
 
 std::string text(const head_text& h) { return {h.data(), h.size()}; }
 
+// A body piece as the parser hands it over (none for no bytes).
+std::vector<net::const_buffer> pieces(std::string_view data) {
+    if (data.empty()) return {};
+    return {net::buffer(data.data(), data.size())};
+}
+
 std::string joined(std::span<const net::const_buffer> buffers) {
     std::string s;
     for (const auto& b : buffers) s.append(static_cast<const char*>(b.data()), b.size());
@@ -97,9 +103,18 @@ TEST(body_framing, frames_each_piece_and_leads_with_the_head) {
     for (const auto& r : rows) {
         body_framing framing(r.chunked, std::span<const char>(r.head.data(), r.head.size()));
         std::vector<std::string> sent;
-        for (const auto& [data, last] : r.pieces) sent.push_back(joined(framing.frame(data, last)));
+        for (const auto& [data, last] : r.pieces) sent.push_back(joined(framing.frame(pieces(data), last)));
         EXPECT_EQ(sent, r.sent) << "chunked=" << r.chunked << " head=" << r.head;
     }
+}
+
+TEST(body_framing, several_pieces_make_one_chunk) {
+    const std::string a = "abc", b = "defgh";
+    const std::vector<net::const_buffer> two{net::buffer(a), net::buffer(b)};
+    body_framing chunked(true);
+    EXPECT_EQ(joined(chunked.frame(two, false)), "8\r\nabcdefgh\r\n");
+    body_framing raw(false);
+    EXPECT_EQ(joined(raw.frame(two, true)), "abcdefgh");
 }
 
 TEST(body_framing, sends_the_head_alone_once) {
@@ -107,7 +122,7 @@ TEST(body_framing, sends_the_head_alone_once) {
     body_framing framing(true, std::span<const char>(head.data(), head.size()));
     EXPECT_EQ(joined(framing.flush_head()), head);
     EXPECT_TRUE(framing.flush_head().empty());
-    EXPECT_EQ(joined(framing.frame("ab", true)), "2\r\nab\r\n0\r\n\r\n");
+    EXPECT_EQ(joined(framing.frame(pieces("ab"), true)), "2\r\nab\r\n0\r\n\r\n");
 }
 
 }  // namespace

@@ -1,26 +1,24 @@
-// The relay chunks of one worker: blocks of relay_chunk bytes, lent to a connection while it
-// reads a request head (its read buffer) or relays a body, and taken back after, so that an
-// idle keep-alive connection holds none. The pool keeps a bounded number of free blocks for
-// the next requests and gives the rest back to the heap. One worker's thread only.
+// The relay chunks of one worker: blocks of relay_chunk bytes, lent to a connection for its
+// read buffer while it reads and relays (a body is written straight from it) and for the
+// text of the heads it writes, and taken back after, so that an idle keep-alive connection
+// holds none. The pool keeps a bounded number of free blocks for the next requests and gives
+// the rest back to the heap. One worker's thread only.
 #pragma once
 
 #include <cstddef>
 #include <memory>
-#include <span>
-#include <utility>
 #include <vector>
 
 #include <boost/beast/core/flat_buffer.hpp>
 
 namespace sluice::http {
 
-// Bytes moved per read and write; also what a session reads of a request head at once.
+// A client connection's read buffer (what a session reads of a request head at once, and
+// of a request body); an upstream connection reads up to 64 KiB at once.
 inline constexpr std::size_t relay_chunk = 16 * 1024;
 
 class chunk_pool {
 public:
-    using chunk = std::span<char, relay_chunk>;
-
     // Free blocks kept for reuse: enough for the requests in flight of a busy worker; more
     // are freed as they come back.
     static constexpr std::size_t kept = 64;
@@ -31,24 +29,6 @@ public:
     ~chunk_pool() {
         for (char* block : free_) std::allocator<char>{}.deallocate(block, relay_chunk);
     }
-
-    // A block on loan; returned to its pool when the lease ends.
-    class lease {
-    public:
-        explicit lease(chunk_pool& pool) : pool_(&pool), block_(pool.take()) {}
-        lease(lease&& o) noexcept : pool_(o.pool_), block_(std::exchange(o.block_, nullptr)) {}
-        lease& operator=(lease&&) = delete;
-        ~lease() {
-            if (block_) pool_->give(block_);
-        }
-        chunk operator*() const noexcept { return chunk(block_, relay_chunk); }
-
-    private:
-        chunk_pool* pool_;
-        char* block_;
-    };
-
-    lease lend() { return lease(*this); }
 
     // A block of relay_chunk bytes, the caller's until give().
     char* take() {

@@ -24,34 +24,38 @@ bool has_bare_lf(std::string_view bytes) noexcept {
     return false;
 }
 
-// The parser fills `chunk`, the framing writes it, and neither holds more than that.
-// Bytes are read here and handed to the parser, so that a framing line the parser cannot
-// finish is seen at once instead of after the read timeout.
+// The parser finds the body's pieces in the read buffer (view_body: no copy), the framing
+// writes them from there, and only then is the buffer read into again. Bytes are read here
+// and handed to the parser, so that a framing line the parser cannot finish is seen at once
+// instead of after the read timeout.
 template <bool isRequest, class From, class To>
 net::awaitable<relay_status> relay_body(From& from, read_buffer& from_buffer,
                                         body_parser<isRequest>& p, To& to,
                                         body_framing& framing, std::chrono::milliseconds read_timeout,
-                                        std::chrono::milliseconds write_timeout,
-                                        chunk_pool::chunk chunk, std::uint64_t& bytes) {
-    auto& body = p.get().body();
+                                        std::chrono::milliseconds write_timeout, std::uint64_t& bytes) {
+    auto& pieces = p.get().body();
     p.eager(true);
     while (!p.is_done()) {
-        body.data = chunk.data();
-        body.size = chunk.size();
+        pieces.clear();
         // Parse what is buffered; read more only when the parser needs more to make progress.
+        // Consuming leaves the bytes where they are: the pieces stay valid until the next read.
         for (;;) {
             boost::system::error_code ec;
             if (from_buffer.size() > 0) {
                 from_buffer.consume(p.put(from_buffer.data(), ec));
-                if (ec == bhttp::error::need_buffer) break;  // the chunk is full
+                if (ec == bhttp::error::need_buffer) break;  // as many pieces as one write takes
                 if (ec && ec != bhttp::error::need_more) co_return relay_status::malformed;
-                if (p.is_done() || body.size < chunk.size()) break;
+                if (p.is_done() || !pieces.empty()) break;
                 // Unconsumed framing bytes with a complete but unparsable line: bare LF.
                 const std::string_view rest(static_cast<const char*>(from_buffer.data().data()), from_buffer.size());
                 if (has_bare_lf(rest)) co_return relay_status::malformed;
             }
             if (from_buffer.size() >= from_buffer.max_size()) co_return relay_status::malformed;
-            const std::size_t room = std::min(relay_chunk, from_buffer.max_size() - from_buffer.size());
+            // As much as the buffer holds without growing (an upstream connection's 64 KiB, a
+            // client's 16 KiB block), unless that is little: then it grows.
+            const std::size_t free = from_buffer.capacity() - from_buffer.size();
+            const std::size_t room =
+                std::min(free >= 4096 ? free : relay_chunk, from_buffer.max_size() - from_buffer.size());
             const auto within = beast::get_lowest_layer(from).reading_within(read_timeout);
             auto [rec, rn] = co_await from.async_read_some(from_buffer.prepare(room), nothrow);
             from_buffer.commit(rn);
@@ -62,10 +66,10 @@ net::awaitable<relay_status> relay_body(From& from, read_buffer& from_buffer,
             }
             if (rec) co_return relay_status::read_failed;
         }
-        const std::size_t got = chunk.size() - body.size;
+        const std::size_t got = net::buffer_size(pieces);
         // Nothing to write yet (a chunk header alone); the last, empty piece ends a chunked body.
         if (got == 0 && !p.is_done()) continue;
-        const auto buffers = framing.frame({chunk.data(), got}, p.is_done());
+        const auto buffers = framing.frame(pieces, p.is_done());
         if (!buffers.empty()) {
             const auto within = beast::get_lowest_layer(to).writing_within(write_timeout);
             auto [wec, wn] = co_await to.send(buffers);
@@ -80,12 +84,12 @@ template net::awaitable<relay_status> relay_body(tcp_connection&, read_buffer&,
                                                  request_parser&, tcp_connection&,
                                                  body_framing&,
                                                  std::chrono::milliseconds, std::chrono::milliseconds,
-                                                 chunk_pool::chunk, std::uint64_t&);
+                                                 std::uint64_t&);
 template net::awaitable<relay_status> relay_body(tcp_connection&, read_buffer&,
                                                  response_parser&, tcp_connection&,
                                                  body_framing&,
                                                  std::chrono::milliseconds, std::chrono::milliseconds,
-                                                 chunk_pool::chunk, std::uint64_t&);
+                                                 std::uint64_t&);
 
 template <class Client>
 net::awaitable<void> run_tunnel(Client& client, read_buffer& client_buffer, tcp_connection& upstream,

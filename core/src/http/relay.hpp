@@ -31,16 +31,15 @@ enum class relay_status {
 bool has_bare_lf(std::string_view bytes) noexcept;
 
 // Streams the body that `p` has the head of from `from` to `to`, framed by `framing` (which
-// may hold the head, to go with the first bytes): `chunk` holds at most one piece at a time.
-// Bytes already in `from_buffer` go first. Adds the body bytes written to `bytes`. `From` and `To` are byte streams over a
+// may hold the head, to go with the first bytes), straight from `from_buffer`: bytes already
+// in it go first. Adds the body bytes written to `bytes`. `From` and `To` are byte streams over a
 // a tcp_connection (the client's, or an upstream connection's).
 template <bool isRequest, class From, class To>
 net::awaitable<relay_status> relay_body(From& from, read_buffer& from_buffer,
                                         body_parser<isRequest>& p, To& to,
                                         body_framing& framing,
                                         std::chrono::milliseconds read_timeout,
-                                        std::chrono::milliseconds write_timeout,
-                                        chunk_pool::chunk chunk, std::uint64_t& bytes);
+                                        std::chrono::milliseconds write_timeout, std::uint64_t& bytes);
 
 // A granted Upgrade: bytes flow both ways until either side closes or both are quiet for
 // `idle_timeout`. Bytes that arrived with the heads (in the buffers) go first.

@@ -88,11 +88,9 @@ net::awaitable<outcome> upstream_call<Stream>::run() {
 template <class Stream>
 net::awaitable<void> upstream_call<Stream>::upload() {
     std::uint64_t sent = 0;
-    const auto chunk = client_.w.chunks.lend();
     body_framing framing(x_.parser.get().chunked());
     upload_ = co_await relay_body(client_.stream, client_.buffer, x_.parser, up_->stream, framing,
-                                  client_.ep.read_timeout, client_.w.ctx.cfg.forwarding.read_timeout, *chunk,
-                                  sent);
+                                  client_.ep.read_timeout, client_.w.ctx.cfg.forwarding.read_timeout, sent);
     uploading_ = false;
     // A client that broke off its request, or framed it wrongly: the server will not answer
     // it, and whatever waits on that connection (a read just starting included, which a
@@ -189,10 +187,9 @@ net::awaitable<std::optional<outcome>> upstream_call<Stream>::respond(bool may_r
         co_return outcome::close;
     }
     if (streaming_body) {
-        const auto chunk = client_.w.chunks.lend();
         const auto relayed = co_await relay_body(up_->stream, up_->buffer, rp, client_.stream, framing,
                                                  client_.w.ctx.cfg.forwarding.read_timeout, client_.ep.write_timeout,
-                                                 *chunk, x_.bytes);
+                                                 x_.bytes);
         // The server broke off mid-response: the client cannot be told but by closing.
         if (relayed != relay_status::done) co_return outcome::close;
     }

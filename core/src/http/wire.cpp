@@ -77,20 +77,22 @@ void write_head(head_text& out, const response_head& res) {
     put_fields(w, res);
 }
 
-std::span<const net::const_buffer> body_framing::frame(std::string_view data, bool last) noexcept {
+std::span<const net::const_buffer> body_framing::frame(std::span<const net::const_buffer> pieces,
+                                                       bool last) noexcept {
     std::size_t n = 0;
     if (!head_.empty()) buffers_[n++] = net::buffer(head_.data(), head_.size());
     head_ = {};
+    const std::size_t size = net::buffer_size(pieces);
     if (!chunked_) {
-        if (!data.empty()) buffers_[n++] = net::buffer(data.data(), data.size());
+        for (const auto& piece : pieces) buffers_[n++] = piece;
         return {buffers_.data(), n};
     }
-    if (!data.empty()) {
-        auto [end, ec] = std::to_chars(size_line_.data(), size_line_.data() + size_line_.size() - 2, data.size(), 16);
+    if (size > 0) {
+        auto [end, ec] = std::to_chars(size_line_.data(), size_line_.data() + size_line_.size() - 2, size, 16);
         *end++ = '\r';
         *end++ = '\n';
         buffers_[n++] = net::buffer(size_line_.data(), static_cast<std::size_t>(end - size_line_.data()));
-        buffers_[n++] = net::buffer(data.data(), data.size());
+        for (const auto& piece : pieces) buffers_[n++] = piece;
         buffers_[n++] = net::buffer("\r\n", 2);
     }
     if (last) buffers_[n++] = net::buffer("0\r\n\r\n", 5);

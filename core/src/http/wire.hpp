@@ -36,9 +36,10 @@ public:
     // still to be written; it leads the first piece.
     explicit body_framing(bool chunked, std::span<const char> head = {}) noexcept : chunked_(chunked), head_(head) {}
 
-    // The buffers that send `data`, the whole of the body's rest when `last`. Valid until the
-    // next call. Empty when there is nothing to send (a raw body's empty last piece).
-    std::span<const net::const_buffer> frame(std::string_view data, bool last) noexcept;
+    // The buffers that send `pieces` (at most view_body::max_pieces; one chunk together when
+    // chunked), the whole of the body's rest when `last`. Valid until the next call. Empty when
+    // there is nothing to send (a raw body's empty last piece).
+    std::span<const net::const_buffer> frame(std::span<const net::const_buffer> pieces, bool last) noexcept;
     // The head alone, sent before any body byte has come (empty once sent).
     std::span<const net::const_buffer> flush_head() noexcept { return frame({}, false); }
 
@@ -46,7 +47,7 @@ private:
     bool chunked_;
     std::span<const char> head_;
     std::array<char, 2 * sizeof(std::size_t) + 2> size_line_{};
-    std::array<net::const_buffer, 5> buffers_{};
+    std::array<net::const_buffer, view_body::max_pieces + 4> buffers_{};
 };
 
 }  // namespace sluice::http
