@@ -135,8 +135,7 @@ net::awaitable<bool> exchange<Stream>::run() {
         // to the next server, while untried ones remain (at most max_failures).
         const retry_policy policy{selection.failures() + 1 < server_selection::max_failures,
                                   facts.idempotent && resent < retries};
-        upstream_call<Stream> call(*this, svc, index, policy, chosen);
-        const outcome o = call.settle(co_await call.run());
+        const outcome o = co_await upstream_call<Stream>::attempt(*this, svc, index, policy, chosen);
         if (o != outcome::redial && o != outcome::resend) co_return o == outcome::keep_alive;
         if (o == outcome::resend) ++resent;
         selection.fail(index);

@@ -30,6 +30,13 @@ void upstream_call<Stream>::ended(sluice_attempt_outcome how) noexcept {
 }
 
 template <class Stream>
+net::awaitable<outcome> upstream_call<Stream>::attempt(exchange<Stream>& x, const runtime::service& svc,
+                                                       std::int32_t index, retry_policy policy, bool chosen) {
+    upstream_call call(x, svc, index, policy, chosen);
+    co_return call.settle(co_await call.run());
+}
+
+template <class Stream>
 outcome upstream_call<Stream>::settle(outcome o) {
     client_.handle.upstream = nullptr;
     if (told_) {

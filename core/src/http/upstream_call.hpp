@@ -41,6 +41,12 @@ public:
         if (told_) began_ = std::chrono::steady_clock::now();
     }
 
+    // One attempt, start to end. The call lives in this coroutine's frame rather than the
+    // exchange's, which then stays within the 1 KiB of a frame Asio recycles.
+    static boost::asio::awaitable<outcome> attempt(exchange<Stream>& x, const runtime::service& svc,
+                                                   std::int32_t index, retry_policy policy, bool chosen);
+
+private:
     // The attempt; pass its outcome to settle() (kept apart so the common path costs one
     // coroutine frame fewer).
     boost::asio::awaitable<outcome> run();
@@ -48,7 +54,6 @@ public:
     // the outcome for the exchange.
     outcome settle(outcome o);
 
-private:
     // Reads the response head, runs the response hooks and relays the response; nullopt when
     // a pooled connection turned out to be closed before it saw the request (`may_retry`: a
     // fresh one may take it).
