@@ -12,9 +12,7 @@
 #include <string>
 
 #include <boost/asio/awaitable.hpp>
-#include <boost/beast/http/buffer_body.hpp>
 #include <boost/container/small_vector.hpp>
-#include <boost/beast/http/parser.hpp>
 
 #include "http/client_connection.hpp"
 #include "http/local_reply.hpp"

@@ -4,7 +4,6 @@
 
 #include <string>
 
-#include <boost/beast/http/buffer_body.hpp>
 #include <boost/beast/http/message.hpp>
 #include <boost/beast/http/string_body.hpp>
 

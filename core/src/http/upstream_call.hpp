@@ -10,8 +10,6 @@
 #include <optional>
 
 #include <boost/asio/awaitable.hpp>
-#include <boost/beast/http/buffer_body.hpp>
-#include <boost/beast/http/parser.hpp>
 
 #include "http/exchange.hpp"
 #include "http/relay.hpp"

@@ -53,7 +53,6 @@ net::awaitable<std::unique_ptr<upstream_connection>> upstream_pool::acquire(cons
     // Room to read 64 KiB per system call (an empty flat_buffer reads 512 bytes at a time).
     c->buffer.reserve(64 * 1024);
     boost::system::error_code ec;
-    net::ip::tcp::resolver::results_type endpoints;
     const auto address = net::ip::make_address(endpoint.host, ec);
     const auto within = c->stream.writing_within(cfg_.dial_timeout);
     if (!ec) {
