@@ -113,6 +113,27 @@ class ConnectionReuse(unittest.TestCase):
                     self.assertEqual((r.status, body), (200, b"ok"), (said, i))
                 self.assertEqual(peer.connections, 5)
 
+    def test_a_request_that_cannot_be_resent_never_takes_a_connection_the_server_closed(self):
+        # The server closes each connection right after its answer, without saying so. A
+        # request whose body is still being read cannot be sent again: it must not be given
+        # such a connection, however recently it came back to the pool.
+        def answer_once(conn):
+            head, extra = read_head(conn)
+            if not head:
+                return
+            while len(extra) < 5:
+                extra += conn.recv(5 - len(extra))
+            conn.sendall(b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok")
+
+        with self.proxied(answer_once) as (s, peer):
+            for i in range(10):
+                c = http.client.HTTPConnection("127.0.0.1", s.port, timeout=10)
+                c.request("POST", "/api/", body=b"hello", headers={"Host": "demo.localhost"})
+                r = c.getresponse()
+                self.assertEqual((r.status, r.read()), (200, b"ok"), i)
+                c.close()
+            self.assertEqual(peer.connections, 10)
+
     def test_what_an_idle_server_sends_unasked_is_never_taken_for_an_answer(self):
         # After a second idle, the server says 408 and closes (as some servers do): the next
         # request must get its own answer, not that one.

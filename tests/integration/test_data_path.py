@@ -64,6 +64,17 @@ class DataPath(unittest.TestCase):
         self.assertEqual(r.status, 404)
         self.assertEqual(body, b"404 page not found\n")
 
+    def test_the_proxys_own_answer_to_head_has_no_body(self):
+        # A HEAD and a GET on one connection: the first answer is a head alone (with the
+        # length a GET gets), so the second one starts right after it.
+        out = raw_exchange(self.port, b"HEAD /x HTTP/1.1\r\nHost: nothing.localhost\r\n\r\n"
+                                      b"GET /x HTTP/1.1\r\nHost: nothing.localhost\r\nConnection: close\r\n\r\n")
+        first, _, rest = out.partition(b"\r\n\r\n")
+        self.assertEqual(status_of(first), 404)
+        self.assertIn(b"content-length: 19", first.lower())
+        self.assertTrue(rest.startswith(b"HTTP/1.1 404 "), out)
+        self.assertEqual(out.count(b"404 page not found\n"), 1)
+
     def test_no_server_is_503(self):
         r, body = self.request(host="empty.localhost")
         self.assertEqual(r.status, 503)

@@ -68,8 +68,8 @@ net::awaitable<bool> exchange<Stream>::reply(unsigned status_code, std::string_v
     const bool keep = rule.allows();
     if (hooks_ran_ == 0 || response_hooks_ran_) {
         status = status_code;
-        bytes = body.size();
-        co_return co_await send_text(client, status_code, body, facts.version, keep) && keep;
+        bytes = facts.is_head ? 0 : body.size();
+        co_return co_await send_text(client, status_code, body, facts.version, keep, facts.is_head) && keep;
     }
     local_response res{static_cast<bhttp::status>(status_code), 11};
     res.set(bhttp::field::content_type, "text/plain; charset=utf-8");
@@ -77,8 +77,8 @@ net::awaitable<bool> exchange<Stream>::reply(unsigned status_code, std::string_v
     response_view rv(res, status_code);
     if (!run_response_hooks(rv)) co_return co_await reply(500, "internal server error\n", rule);
     status = res.result_int();
-    bytes = res.body().size();
-    co_return co_await send_reply(client, res, facts.version, keep) && keep;
+    bytes = facts.is_head ? 0 : res.body().size();
+    co_return co_await send_reply(client, res, facts.version, keep, facts.is_head) && keep;
 }
 
 template <class Stream>
@@ -192,9 +192,9 @@ net::awaitable<bool> exchange<Stream>::answer_for_middleware(local_reply_builder
     response_view rv(res, res.result_int());
     if (!run_response_hooks(rv)) co_return co_await reply(500, "internal server error\n");
     status = res.result_int();
-    bytes = res.body().size();
+    bytes = facts.is_head ? 0 : res.body().size();
     const bool keep = keep_alive(true).allows();
-    co_return co_await send_reply(client, res, facts.version, keep) && keep;
+    co_return co_await send_reply(client, res, facts.version, keep, facts.is_head) && keep;
 }
 
 // Rewrites the request head for the upstream once; retries send the same head.

@@ -17,24 +17,25 @@ constexpr auto nothrow = net::as_tuple(net::use_awaitable);
 
 template <class Stream>
 net::awaitable<bool> send_text(client_connection<Stream>& c, unsigned status, std::string_view body,
-                               unsigned version, bool keep_alive) {
+                               unsigned version, bool keep_alive, bool head) {
     local_response res{static_cast<bhttp::status>(status), version == 10 ? 10u : 11u};
     res.set(bhttp::field::content_type, "text/plain; charset=utf-8");
     res.body() = body;
-    co_return co_await send_reply(c, res, version, keep_alive);
+    co_return co_await send_reply(c, res, version, keep_alive, head);
 }
 
 template <class Stream>
 net::awaitable<bool> send_reply(client_connection<Stream>& c, local_response& res,
-                                unsigned version, bool keep_alive) {
+                                unsigned version, bool keep_alive, bool head) {
     if (res.result_int() == 0) res.result(bhttp::status::ok);
     res.version(version == 10 ? 10u : 11u);
     res.keep_alive(keep_alive);
     res.prepare_payload();
-    head_text head{chunk_allocator<char>(&c.w.chunks)};
-    head.reserve(relay_chunk);
-    write_head(head, res);
-    const std::array<net::const_buffer, 2> bytes{net::buffer(head.data(), head.size()), net::buffer(res.body())};
+    head_text text{chunk_allocator<char>(&c.w.chunks)};
+    text.reserve(relay_chunk);
+    write_head(text, res);
+    const std::array<net::const_buffer, 2> bytes{net::buffer(text.data(), text.size()),
+                                                 head ? net::const_buffer() : net::buffer(res.body())};
     const auto within = c.writing();
     auto [ec, n] = co_await c.stream.send(bytes);
     co_return !ec;
@@ -49,9 +50,9 @@ net::awaitable<bool> send_continue(client_connection<Stream>& c) {
 }
 
 template net::awaitable<bool> send_text(client_connection<tcp_connection>&, unsigned, std::string_view, unsigned,
-                                        bool);
+                                        bool, bool);
 template net::awaitable<bool> send_reply(client_connection<tcp_connection>&,
-                                         local_response&, unsigned, bool);
+                                         local_response&, unsigned, bool, bool);
 template net::awaitable<bool> send_continue(client_connection<tcp_connection>&);
 
 }  // namespace sluice::http

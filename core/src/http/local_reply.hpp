@@ -27,16 +27,17 @@ struct keep_alive_rule {
     bool allows() const noexcept { return client_wants && request_read && !draining && !forced_close; }
 };
 
-// A plain-text answer of the proxy's own (404, 502, ...), framed by Content-Length.
-// Returns false when it could not be written.
+// A plain-text answer of the proxy's own (404, 502, ...), framed by Content-Length. The
+// answer to a HEAD request (`head`) is the head alone, with the Content-Length a GET would
+// get. Returns false when it could not be written.
 template <class Stream>
 boost::asio::awaitable<bool> send_text(client_connection<Stream>& c, unsigned status, std::string_view body,
-                                       unsigned version, bool keep_alive);
+                                       unsigned version, bool keep_alive, bool head = false);
 
 // A reply a middleware built: the proxy supplies what it left out (status 200, framing).
 template <class Stream>
 boost::asio::awaitable<bool> send_reply(client_connection<Stream>& c, local_response& res,
-                                        unsigned version, bool keep_alive);
+                                        unsigned version, bool keep_alive, bool head = false);
 
 // "HTTP/1.1 100 Continue", once the proxy commits to reading a body the client holds back.
 template <class Stream>

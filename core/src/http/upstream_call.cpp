@@ -61,7 +61,8 @@ net::awaitable<outcome> upstream_call<Stream>::run() {
     // request whose body is not yet sent is then safe to send again on a fresh one.
     for (int attempt = 0;; ++attempt) {
         dial_error derr;
-        up_ = co_await client_.w.pool.acquire(server.endpoint, derr, attempt > 0);
+        const reuse which = attempt > 0 ? reuse::none : parser.is_done() ? reuse::recent : reuse::checked;
+        up_ = co_await client_.w.pool.acquire(server.endpoint, derr, which);
         if (!up_) {
             ended(SLUICE_ATTEMPT_REFUSED);
             co_return co_await failed_early(derr == dial_error::timed_out ? 504 : 502, false);
@@ -145,7 +146,7 @@ net::awaitable<std::optional<outcome>> upstream_call<Stream>::respond(bool may_r
     // A malformed request body is the client's error, whatever the server said meanwhile.
     if (upload_ == relay_status::malformed) {
         x_.status = 400;
-        co_await send_text(client_, 400, "malformed request body\n", x_.facts.version, false);
+        co_await send_text(client_, 400, "malformed request body\n", x_.facts.version, false, x_.facts.is_head);
         co_return outcome::close;
     }
     if (rec) co_return co_await head_failed(rec, may_retry);

@@ -13,16 +13,16 @@ namespace {
 constexpr auto nothrow = net::as_tuple(net::use_awaitable);
 
 // Servers keep idle connections open for seconds: one back from its last exchange for less
-// than this is taken without asking the kernel (a system call per request saved). One the
-// server closed all the same fails before any response byte, and its request is sent again
-// on a fresh connection when it can be (upstream_call), as for any reused connection.
+// than this is taken without asking the kernel (a system call per request saved), by a
+// request that can be sent again: one the server closed all the same fails before any
+// response byte, and upstream_call sends the request again on a fresh connection.
 constexpr std::chrono::milliseconds trusted_idle{500};
 
 // A pooled connection is usable when the peer has neither closed it nor sent anything
 // unsolicited while it sat idle.
-bool usable(upstream_connection& c, std::chrono::steady_clock::time_point now) {
+bool usable(upstream_connection& c, std::chrono::steady_clock::time_point now, reuse which) {
     if (c.buffer.size() > 0) return false;
-    if (now - c.idle_since < trusted_idle) return true;
+    if (which == reuse::recent && now - c.idle_since < trusted_idle) return true;
     char byte;
     const ssize_t n = ::recv(c.stream.socket().native_handle(), &byte, 1, MSG_PEEK | MSG_DONTWAIT);
     return n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK);
@@ -32,16 +32,16 @@ bool usable(upstream_connection& c, std::chrono::steady_clock::time_point now) {
 upstream_pool::upstream_pool(net::io_context& ioc, const config::forwarding_config& cfg) : ioc_(ioc), cfg_(cfg) {}
 
 net::awaitable<std::unique_ptr<upstream_connection>> upstream_pool::acquire(const runtime::upstream_endpoint& endpoint,
-                                                                           dial_error& error, bool fresh_only) {
+                                                                           dial_error& error, reuse which) {
     error = dial_error::none;
-    if (!fresh_only) {
+    if (which != reuse::none) {
         if (auto it = idle_.find(endpoint.key); it != idle_.end()) {
             auto& list = it->second;
             const auto now = std::chrono::steady_clock::now();
             while (!list.empty()) {
                 auto c = std::move(list.back());
                 list.pop_back();
-                if (now - c->idle_since < cfg_.idle_conn_timeout && usable(*c, now)) {
+                if (now - c->idle_since < cfg_.idle_conn_timeout && usable(*c, now, which)) {
                     c->reused = true;
                     co_return c;
                 }

@@ -31,13 +31,20 @@ struct upstream_connection {
 
 enum class dial_error { none, refused, timed_out };
 
+// Which pooled connection a request may take.
+enum class reuse {
+    recent,   // one back from its last exchange moments ago, unchecked (the request can be resent)
+    checked,  // only one the kernel says is open and quiet (the request cannot be resent)
+    none,     // a fresh one (a pooled one just failed)
+};
+
 class upstream_pool {
 public:
     upstream_pool(net::io_context& ioc, const config::forwarding_config& cfg);
 
     // An idle connection to the endpoint, or a new one. On failure, `error` says why.
     net::awaitable<std::unique_ptr<upstream_connection>> acquire(const runtime::upstream_endpoint& endpoint,
-                                                                dial_error& error, bool fresh_only = false);
+                                                                dial_error& error, reuse which);
     // Hands back a connection whose last exchange completed cleanly.
     void release(std::unique_ptr<upstream_connection> connection);
     // Closes connections idle for longer than idleConnTimeout; called periodically.
