@@ -32,7 +32,6 @@ net::awaitable<bool> send_reply(client_connection<Stream>& c, local_response& re
     res.keep_alive(keep_alive);
     res.prepare_payload();
     head_text text{chunk_allocator<char>(&c.w.chunks)};
-    text.reserve(relay_chunk);
     write_head(text, res);
     const std::array<net::const_buffer, 2> bytes{net::buffer(text.data(), text.size()),
                                                  head ? net::const_buffer() : net::buffer(res.body())};

@@ -69,8 +69,6 @@ net::awaitable<outcome> upstream_call<Stream>::run() {
         }
         client_.handle.upstream = &up_->stream;
         const bool may_retry = up_->reused && attempt == 0 && parser.is_done();
-        head_.clear();
-        head_.reserve(relay_chunk);
         write_head(head_, req);
         boost::system::error_code wec;
         {
@@ -178,8 +176,6 @@ net::awaitable<std::optional<outcome>> upstream_call<Stream>::respond(bool may_r
     res.version(x_.facts.version);
     if (!tunnel) res.keep_alive(keep_alive);
 
-    head_.clear();
-    head_.reserve(relay_chunk);
     write_head(head_, res);
     body_framing framing(res.chunked(), head_);
     const bool streaming_body = has_body && !rp.is_done();

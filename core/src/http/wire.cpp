@@ -1,5 +1,6 @@
 #include "http/wire.hpp"
 
+#include <algorithm>
 #include <charconv>
 #include <cstring>
 
@@ -10,7 +11,12 @@ namespace {
 // Writes a head into `out` in one pass after sizing it once: no growth while writing.
 class head_writer {
 public:
-    head_writer(head_text& out, std::size_t size) : out_(out), at_(out.size()) { out.resize(at_ + size); }
+    head_writer(head_text& out, std::size_t size) : out_(out), at_(0) {
+        out.clear();
+        // The pool's block when it holds the head (the allocator lends exactly relay_chunk).
+        out.reserve(std::max(size, relay_chunk));
+        out.resize(size);
+    }
     ~head_writer() { out_.resize(at_); }
     head_writer(const head_writer&) = delete;
     head_writer& operator=(const head_writer&) = delete;

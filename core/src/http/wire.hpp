@@ -19,10 +19,11 @@ namespace sluice::http {
 namespace net = boost::asio;
 namespace bhttp = boost::beast::http;
 
-// A head's text. It is written into a block the worker's chunk_pool lends (reserve
-// relay_chunk first); a larger head grows onto the heap.
+// A head's text, in a block the worker's chunk_pool lends (write_head takes it); a larger
+// head grows onto the heap.
 using head_text = std::vector<char, chunk_allocator<char>>;
 
+// Each write_head replaces what `out` held.
 // "METHOD target HTTP/1.x", the fields in order, and the empty line.
 void write_head(head_text& out, const request_head& req);
 // "HTTP/1.x status reason" (the standard phrase when the message has none), the fields, the
