@@ -176,6 +176,7 @@ class ScriptedPeer:
         self.port = self.sock.getsockname()[1]
         self.url = f"http://127.0.0.1:{self.port}"
         self.connections = 0
+        self.closed = 0  # connections whose handler returned and whose socket is closed
         self.handler = handler
         self._stop = False
         threading.Thread(target=self._accept, daemon=True).start()
@@ -196,6 +197,16 @@ class ScriptedPeer:
                 self.handler(conn)
         except OSError:
             pass
+        finally:
+            self.closed += 1
+
+    def wait_closed(self, n, timeout=5):
+        """Waits until `n` connections have been closed by this side."""
+        deadline = time.monotonic() + timeout
+        while self.closed < n:
+            if time.monotonic() > deadline:
+                raise AssertionError(f"{self.closed} of {n} connections closed after {timeout} s")
+            time.sleep(0.01)
 
     def close(self):
         self._stop = True
