@@ -6,6 +6,9 @@ front of the same two demo backends balanced round robin. wrk and the backends s
 the proxy under test has CPU 1 to itself. Every (size, concurrency) cell is measured for
 each target in turn, repeated and interleaved, and the best run of each is kept.
 
+The last cell, "5 B new", is the connection rate: every request on a new connection
+(Connection: close), 50 in flight.
+
 Usage: bench/proxy_bench.py [--build build] [--duration 5] [--repeat 2]
 Needs: wrk, nginx (nginx-light), haproxy, taskset; ./test.sh or cmake has built sluice.
 """
@@ -23,6 +26,9 @@ from peers import free_port, proxy_commands
 
 SIZES = [("5 B", 5), ("1 KiB", 1024), ("64 KiB", 65536)]
 CONCURRENCY = [1, 50, 200]
+# (label, body size, concurrency, new connection per request): the keep-alive grid, then the
+# connection rate (wrk sends Connection: close and reconnects after every response).
+CELLS = [(label, size, conns, False) for label, size in SIZES for conns in CONCURRENCY] + [("5 B new", 5, 50, True)]
 
 
 def wait_port(port, timeout=10):
@@ -78,9 +84,10 @@ class Target:
                 self.proc.kill()
 
 
-def wrk(port, path, connections, duration):
+def wrk(port, path, connections, duration, close=False):
+    extra = ["-H", "Connection: close"] if close else []
     out = subprocess.run(["taskset", "-c", "0", "wrk", "-t1", f"-c{connections}", f"-d{duration}s", "--latency",
-                          "-H", "Host: bench.localhost", f"http://127.0.0.1:{port}{path}"],
+                          "-H", "Host: bench.localhost", *extra, f"http://127.0.0.1:{port}{path}"],
                          capture_output=True, text=True, timeout=duration + 60).stdout
     rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))
     p50 = to_ms(re.search(r"\s50%\s+(\S+)", out).group(1))
@@ -116,27 +123,25 @@ def main():
         order = ["direct"] + list(running)
         results = {}
         for rep in range(args.repeat):
-            for label, size in SIZES:
-                for conns in CONCURRENCY:
-                    for name in (order if rep % 2 == 0 else list(reversed(order))):
-                        port = backends[0] if name == "direct" else running[name].port
-                        r = wrk(port, f"/bytes/{size}", conns, args.duration)
-                        key = (label, conns, name)
-                        if key not in results or r[0] > results[key][0]:
-                            results[key] = r
+            for label, size, conns, close in CELLS:
+                for name in (order if rep % 2 == 0 else list(reversed(order))):
+                    port = backends[0] if name == "direct" else running[name].port
+                    r = wrk(port, f"/bytes/{size}", conns, args.duration, close)
+                    key = (label, conns, name)
+                    if key not in results or r[0] > results[key][0]:
+                        results[key] = r
         rss = {name: peak_rss_kib(t.proc.pid) for name, t in running.items()}
 
         print(f"\n{'size':7} {'conns':>5}  {'target':8} {'req/s':>10} {'p50 ms':>8} {'p99 ms':>8}"
               f"  {'vs nginx':>8} {'vs haproxy':>10}")
-        for label, _ in SIZES:
-            for conns in CONCURRENCY:
-                for name in order:
-                    rps, p50, p99 = results[(label, conns, name)]
-                    line = f"{label:7} {conns:5}  {name:8} {rps:10.0f} {p50:8.3f} {p99:8.3f}"
-                    if name in ("sluice", "nginx", "haproxy"):
-                        line += f"  {rps / results[(label, conns, 'nginx')][0]:8.2f}"
-                        line += f" {rps / results[(label, conns, 'haproxy')][0]:10.2f}"
-                    print(line)
+        for label, _, conns, _ in CELLS:
+            for name in order:
+                rps, p50, p99 = results[(label, conns, name)]
+                line = f"{label:7} {conns:5}  {name:8} {rps:10.0f} {p50:8.3f} {p99:8.3f}"
+                if name in ("sluice", "nginx", "haproxy"):
+                    line += f"  {rps / results[(label, conns, 'nginx')][0]:8.2f}"
+                    line += f" {rps / results[(label, conns, 'haproxy')][0]:10.2f}"
+                print(line)
         print("\npeak RSS (KiB): " + ", ".join(f"{n} {v}" for n, v in rss.items()))
         print(f"({args.repeat} interleaved runs of {args.duration}s per cell, best kept; "
               "wrk + backends on CPU 0, proxy on CPU 1)")

@@ -53,7 +53,12 @@ class Shutdown(unittest.TestCase):
         s.stop()
 
     def test_idle_keep_alive_connections_do_not_delay_exit(self):
+        # One connection idle for a moment (its coroutine waits), one idle for longer (parked).
         s = self.sluice()
+        parked = http.client.HTTPConnection("127.0.0.1", s.port, timeout=10)
+        parked.request("GET", "/health", headers={"Host": "demo.localhost"})
+        self.assertEqual(parked.getresponse().read(), b"ok\n")
+        time.sleep(0.3)
         c = http.client.HTTPConnection("127.0.0.1", s.port, timeout=10)
         c.request("GET", "/health", headers={"Host": "demo.localhost"})
         self.assertEqual(c.getresponse().read(), b"ok\n")
@@ -61,7 +66,9 @@ class Shutdown(unittest.TestCase):
         s.signal(signal.SIGTERM)
         self.assertEqual(s.proc.wait(10), 0)
         self.assertLess(time.monotonic() - started, 1.5)
-        c.close()
+        for conn in (parked, c):
+            self.assertEqual(conn.sock.recv(1), b"")  # closed by the proxy
+            conn.close()
         s.stop()
 
     def test_grace_period_bounds_the_wait(self):

@@ -143,7 +143,7 @@ protected:
         net::co_spawn(
             w_.ioc,
             [&]() -> net::awaitable<void> {
-                auto [ec, socket] = co_await entry.async_accept(nothrow);
+                auto [ec, socket] = co_await entry.async_accept(w_.ioc, nothrow);
                 if (!ec) start_session(w_, ep_, std::move(socket));
             },
             net::detached);

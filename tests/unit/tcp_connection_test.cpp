@@ -35,7 +35,7 @@ struct pair {
         tcp::acceptor acceptor(ioc, tcp::endpoint(net::ip::address_v4::loopback(), 0));
         tcp::socket client(ioc);
         client.connect(acceptor.local_endpoint());
-        ours.emplace(acceptor.accept());
+        ours.emplace(acceptor.accept(ioc));
         peer = std::move(client);
     }
 
@@ -57,6 +57,17 @@ struct pair {
     net::awaitable<void> sleep(clock::duration d) {
         net::steady_timer t(ioc, d);
         co_await t.async_wait(nothrow);
+    }
+
+    // The peer writes one byte, "b", after `d` (the test's coroutine goes on meanwhile).
+    void peer_sends_b_after(clock::duration d) {
+        net::co_spawn(
+            ioc,
+            [this, d]() -> net::awaitable<void> {
+                co_await sleep(d);
+                co_await net::async_write(peer, net::buffer("b", 1), nothrow);
+            },
+            net::detached);
     }
 
     // A read the peer never answers, bounded by `after`: it must time out. How long it took.
@@ -88,6 +99,28 @@ TEST(tcp_connection, a_deadline_that_passes_cancels_the_read_and_the_connection_
     EXPECT_EQ(std::string(got, 3), "408");
 }
 
+TEST(tcp_connection, a_moved_deadline_still_bounds_a_readiness_wait_and_ends_with_its_owner) {
+    // What a parked session does: the deadline travels with the wait's handler.
+    pair p;
+    p.run([&]() -> net::awaitable<void> {
+        std::optional<tcp_connection::deadline> held;
+        {
+            auto within = p.ours->reading_within(100ms);
+            held.emplace(std::move(within));
+        }  // the moved-from one ends here and must not clear the deadline
+        const auto started = clock::now();
+        auto [ec] = co_await p.ours->socket().async_wait(net::socket_base::wait_read, nothrow);
+        EXPECT_EQ(ec, net::error::operation_aborted);
+        EXPECT_TRUE(held->timed_out());
+        EXPECT_GE(clock::now() - started, 100ms);
+        held.reset();
+        // Ended: a later wait is not cancelled; the peer's byte comes at 200 ms.
+        p.peer_sends_b_after(200ms);
+        auto [wec] = co_await p.ours->socket().async_wait(net::socket_base::wait_read, nothrow);
+        EXPECT_FALSE(wec);
+    });
+}
+
 TEST(tcp_connection, an_ended_deadline_never_cancels_a_later_operation) {
     pair p;
     p.run([&]() -> net::awaitable<void> {
@@ -99,13 +132,7 @@ TEST(tcp_connection, an_ended_deadline_never_cancels_a_later_operation) {
         }
         // A read with no deadline is still waiting after the first one's time has passed;
         // the peer's byte comes at 300 ms.
-        net::co_spawn(
-            p.ioc,
-            [&]() -> net::awaitable<void> {
-                co_await p.sleep(300ms);
-                co_await net::async_write(p.peer, net::buffer("b", 1), nothrow);
-            },
-            net::detached);
+        p.peer_sends_b_after(300ms);
         char byte = 0;
         auto [ec, n] = co_await p.ours->async_read_some(net::buffer(&byte, 1), nothrow);
         EXPECT_FALSE(ec);

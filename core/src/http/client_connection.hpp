@@ -6,7 +6,6 @@
 // same code for both.
 #pragma once
 
-#include <array>
 #include <chrono>
 #include <cstdint>
 #include <string>
@@ -46,9 +45,6 @@ struct client_connection {
     const config::entry_point_config& ep;
     Stream stream;
     read_buffer buffer;  // bytes read but not yet parsed; its block is the worker's, released while idle
-    // Where an idle connection's next bytes are read: most request heads fit (as in nginx's
-    // client_header_buffer_size); the rest is read into `buffer`.
-    std::array<char, 1024> first_bytes;
     std::string ip;             // the peer's address (IPv4-mapped IPv6 shown as IPv4)
     bool trusted = false;       // a trusted proxy: its X-Forwarded-* values are kept
     std::uint64_t served = 0;   // requests read on this connection, for the access log

@@ -109,7 +109,7 @@ net::awaitable<void> run_tunnel(Client& client, read_buffer& client_buffer, tcp_
         if (ec) co_return;
         upstream_buffer.consume(n);
     }
-    auto pump = [&last](net::ip::tcp::socket& from, net::ip::tcp::socket& to) -> net::awaitable<void> {
+    auto pump = [&last](tcp_connection::socket_type& from, tcp_connection::socket_type& to) -> net::awaitable<void> {
         std::array<char, relay_chunk> data;
         for (;;) {
             auto [rec, n] = co_await from.async_read_some(net::buffer(data), nothrow);

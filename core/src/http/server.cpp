@@ -20,7 +20,8 @@ using reuse_port = net::detail::socket_option::boolean<SOL_SOCKET, SO_REUSEPORT>
 net::awaitable<void> accept_loop(worker& w, net::ip::tcp::acceptor& acceptor, const config::entry_point_config& ep) {
     net::steady_timer backoff(w.ioc);
     for (;;) {
-        auto [ec, socket] = co_await acceptor.async_accept(nothrow);
+        // Accepted onto the worker's io_context executor (tcp_connection::socket_type).
+        auto [ec, socket] = co_await acceptor.async_accept(w.ioc, nothrow);
         if (ec) {
             if (ec == net::error::operation_aborted || !acceptor.is_open()) co_return;
             // Out of descriptors or similar: log and let connections drain before retrying.

@@ -1,13 +1,16 @@
 #include "http/session.hpp"
 
 #include <algorithm>
+#include <array>
 #include <limits>
+#include <memory>
 
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/beast/http/read.hpp>
 
+#include "http/exact_allocator.hpp"
 #include "http/exchange.hpp"
 #include "http/server.hpp"
 
@@ -17,6 +20,14 @@ namespace {
 
 constexpr auto nothrow = net::as_tuple(net::use_awaitable);
 
+// A keep-alive connection with no request for this long is parked: its coroutine ends, and
+// what is left of it until the next request (the socket, its timer, who the peer is) is a
+// few hundred bytes. A busy one (its next request within this) keeps its coroutine: parking
+// costs a readiness wait (an epoll_ctl) and a new coroutine when the request comes.
+constexpr std::chrono::milliseconds park_after{20};
+
+// One client connection, from accept to close. It lives on the heap, owned by the coroutine
+// that serves it while it is busy, and by its readiness wait while it is parked.
 template <class Stream>
 class session {
 public:
@@ -33,11 +44,15 @@ public:
         c_.trusted = ep.forwarded_insecure ||
                      std::any_of(ep.forwarded_trusted.begin(), ep.forwarded_trusted.end(),
                                  [&](const config::ip_network& n) { return n.contains(c_.ip); });
+        c_.buffer.max_size(c_.ep.max_header_bytes + relay_chunk);
         c_.handle.client = &c_.connection();
         w.sessions.insert(&c_.handle);
         ++w.metrics.open_connections;
     }
     ~session() {
+        boost::system::error_code ec;
+        c_.socket().shutdown(net::ip::tcp::socket::shutdown_send, ec);
+        c_.connection().close();
         c_.w.sessions.erase(&c_.handle);
         --c_.w.metrics.open_connections;
         c_.w.session_ended();
@@ -45,37 +60,79 @@ public:
     session(const session&) = delete;
     session& operator=(const session&) = delete;
 
-    net::awaitable<void> run() {
-        c_.buffer.max_size(c_.ep.max_header_bytes + relay_chunk);
-        bool first = true;
-        while (!c_.w.draining) {
-            c_.handle.idle = true;
-            if (c_.buffer.size() == 0) {
-                // Idle, nothing read ahead: hold no read buffer (as nginx does). The next
-                // request's first bytes land in the connection's small first_bytes, and the
-                // read buffer is taken when they come (the idle timeout, not the read timeout).
-                // A readiness wait instead of the read would cost an epoll_ctl per request.
-                c_.buffer.shrink_to_fit();
-                const auto within = c_.connection().reading_within(first ? c_.ep.read_timeout : c_.ep.idle_timeout);
-                auto [ec, n] = co_await c_.stream.async_read_some(net::buffer(c_.first_bytes), nothrow);
-                if (ec) break;
+    // Serves requests until the connection closes or parks. `first`: nothing was read on it
+    // yet (the read timeout applies, not the idle timeout).
+    static net::awaitable<void> serve(std::unique_ptr<session> self, bool first) {
+        auto& c = self->c_;
+        // Where an idle connection's next bytes are read: most request heads fit (as in
+        // nginx's client_header_buffer_size); the rest is read into the read buffer.
+        std::array<char, 1024> first_bytes;
+        request_target target;  // reused per request: keeps its buffers
+        while (!c.w.draining) {
+            c.handle.idle = true;
+            if (c.buffer.size() == 0) {
+                // Idle, nothing read ahead: hold no read buffer (as nginx does); it is taken
+                // when the next bytes come. A readiness wait instead of this read would cost an
+                // epoll_ctl per request: only a connection idle for park_after pays that.
+                c.buffer.shrink_to_fit();
+                const bool may_park = !first && c.ep.idle_timeout > park_after;
+                boost::system::error_code ec;
+                std::size_t n = 0;
+                bool timed_out = false;
+                {
+                    const auto within = c.connection().reading_within(first      ? c.ep.read_timeout
+                                                                      : may_park ? park_after
+                                                                                 : c.ep.idle_timeout);
+                    std::tie(ec, n) = co_await c.stream.async_read_some(net::buffer(first_bytes), nothrow);
+                    timed_out = within.timed_out();
+                }
+                if (ec) {
+                    if (may_park && timed_out && !c.w.draining) {
+                        park(std::move(self), c.ep.idle_timeout - park_after);
+                        co_return;
+                    }
+                    break;
+                }
                 // Beast reads as much as the buffer has room for; an empty flat_buffer would
                 // read 512 bytes per system call.
-                c_.buffer.reserve(relay_chunk);
-                c_.buffer.commit(net::buffer_copy(c_.buffer.prepare(n), net::buffer(c_.first_bytes, n)));
+                c.buffer.reserve(relay_chunk);
+                c.buffer.commit(net::buffer_copy(c.buffer.prepare(n), net::buffer(first_bytes, n)));
             }
             first = false;
-            c_.handle.idle = false;
-            if (!co_await serve_one()) break;
+            c.handle.idle = false;
+            if (!co_await self->serve_one(target)) break;
         }
-        boost::system::error_code ec;
-        c_.socket().shutdown(net::ip::tcp::socket::shutdown_send, ec);
-        c_.connection().close();
     }
 
 private:
+    // The readiness wait of a parked connection, and what it owns: the session, and the rest
+    // of its idle timeout (declared after the session, so it ends first).
+    struct parked {
+        std::unique_ptr<session> self;
+        tcp_connection::deadline idle;
+
+        using allocator_type = exact_allocator<void>;
+        allocator_type get_allocator() const noexcept { return {}; }
+
+        void operator()(boost::system::error_code ec) {
+            // Timed out (the idle timeout) or cancelled (the worker drains or stops): the
+            // session ends here and closes its connection. Readable (a request, or the peer's
+            // close) starts a coroutine again.
+            if (ec || self->c_.w.draining) return;
+            auto& w = self->c_.w;
+            { auto ended = std::move(idle); }
+            net::co_spawn(w.ioc, serve(std::move(self), false), log_escaped);
+        }
+    };
+
+    static void park(std::unique_ptr<session> self, std::chrono::milliseconds left) {
+        auto& conn = self->c_.connection();
+        auto idle = conn.reading_within(left);
+        conn.socket().async_wait(net::socket_base::wait_read, parked{std::move(self), std::move(idle)});
+    }
+
     // Serves one request; false when the connection must close.
-    net::awaitable<bool> serve_one() {
+    net::awaitable<bool> serve_one(request_target& target) {
         request_parser parser;
         parser.header_limit(static_cast<std::uint32_t>(c_.ep.max_header_bytes));
         parser.body_limit(std::numeric_limits<std::uint64_t>::max());
@@ -102,7 +159,7 @@ private:
             co_return false;
         }
         ++c_.served;
-        exchange<Stream> x(c_, parser, target_);
+        exchange<Stream> x(c_, parser, target);
         const bool keep = co_await x.run();
         finish(x);
         co_return keep;
@@ -136,18 +193,14 @@ private:
     }
 
     client_connection<Stream> c_;
-    request_target target_;  // reused per request: keeps its buffers
 };
 
 }  // namespace
 
-void start_session(worker& w, const config::entry_point_config& ep, net::ip::tcp::socket socket) {
+void start_session(worker& w, const config::entry_point_config& ep, tcp_connection::socket_type socket) {
     net::co_spawn(
         w.ioc,
-        [&w, &ep, socket = std::move(socket)]() mutable -> net::awaitable<void> {
-            session<tcp_connection> s(w, ep, tcp_connection(std::move(socket)));
-            co_await s.run();
-        },
+        session<tcp_connection>::serve(std::make_unique<session<tcp_connection>>(w, ep, tcp_connection(std::move(socket))), true),
         log_escaped);
 }
 

@@ -25,8 +25,11 @@
 
 #include <boost/asio/awaitable.hpp>
 #include <boost/asio/buffer.hpp>
+#include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/steady_timer.hpp>
+
+#include "http/exact_allocator.hpp"
 
 namespace sluice::http {
 
@@ -36,12 +39,15 @@ class tcp_connection {
     struct state;
 
 public:
-    using executor_type = net::ip::tcp::socket::executor_type;
+    // The worker's io_context executor itself, not the type-erased any_io_executor: every
+    // operation copies it, and every handler stores it.
+    using executor_type = net::io_context::executor_type;
+    using socket_type = net::basic_stream_socket<net::ip::tcp, executor_type>;
     using clock = std::chrono::steady_clock;
 
-    explicit tcp_connection(net::ip::tcp::socket socket)
+    explicit tcp_connection(socket_type socket)
         : socket_(std::move(socket)), state_(std::make_shared<state>(socket_)) {}
-    explicit tcp_connection(const executor_type& ex) : tcp_connection(net::ip::tcp::socket(ex)) {}
+    explicit tcp_connection(const executor_type& ex) : tcp_connection(socket_type(ex)) {}
     tcp_connection(tcp_connection&& o) noexcept : socket_(std::move(o.socket_)), state_(std::move(o.state_)) {
         state_->socket = &socket_;
     }
@@ -53,7 +59,7 @@ public:
     }
 
     executor_type get_executor() noexcept { return socket_.get_executor(); }
-    net::ip::tcp::socket& socket() noexcept { return socket_; }
+    socket_type& socket() noexcept { return socket_; }
 
     // A byte stream (AsyncReadStream, AsyncWriteStream): the socket's own operations.
     template <class MutableBuffers, class Token>
@@ -90,7 +96,10 @@ public:
         deadline(tcp_connection& c, direction d, std::chrono::milliseconds after) : state_(c.state_.get()), d_(d) {
             state_->set(d_, clock::now() + after);
         }
-        ~deadline() { state_->due[static_cast<int>(d_)] = clock::time_point::max(); }
+        deadline(deadline&& o) noexcept : state_(std::exchange(o.state_, nullptr)), d_(o.d_) {}
+        ~deadline() {
+            if (state_) state_->due[static_cast<int>(d_)] = clock::time_point::max();
+        }
         deadline(const deadline&) = delete;
         deadline& operator=(const deadline&) = delete;
 
@@ -109,10 +118,10 @@ public:
 
 private:
     struct state : std::enable_shared_from_this<state> {
-        explicit state(net::ip::tcp::socket& s) : socket(&s), timer(s.get_executor()) {}
+        explicit state(socket_type& s) : socket(&s), timer(s.get_executor()) {}
 
-        net::ip::tcp::socket* socket;  // null once the connection is gone
-        net::steady_timer timer;
+        socket_type* socket;  // null once the connection is gone
+        net::basic_waitable_timer<clock, net::wait_traits<clock>, executor_type> timer;
         clock::time_point due[2]{clock::time_point::max(), clock::time_point::max()};
         bool fired[2]{false, false};
         clock::time_point armed_for = clock::time_point::max();  // max: the timer waits for nothing
@@ -127,10 +136,19 @@ private:
             armed_for = at;
             // Replacing the wait cancels the old one: its handler sees a newer generation.
             timer.expires_at(at);
-            timer.async_wait([self = shared_from_this(), generation = ++generation](boost::system::error_code) {
-                if (self->generation == generation && self->socket) self->expire();
-            });
+            timer.async_wait(expiry{shared_from_this(), ++generation});
         }
+        // The timer's handler: it waits as long as the connection lives, so its memory is a
+        // block of its own size (exact_allocator), not a recycled one of any size.
+        struct expiry {
+            std::shared_ptr<state> self;
+            std::uint64_t generation;
+            using allocator_type = exact_allocator<void>;
+            allocator_type get_allocator() const noexcept { return {}; }
+            void operator()(boost::system::error_code) const {
+                if (self->generation == generation && self->socket) self->expire();
+            }
+        };
         void expire() {
             armed_for = clock::time_point::max();
             const auto now = clock::now();
@@ -148,7 +166,7 @@ private:
         }
     };
 
-    net::ip::tcp::socket socket_;
+    socket_type socket_;
     std::shared_ptr<state> state_;
 };
 
