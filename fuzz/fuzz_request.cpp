@@ -134,8 +134,7 @@ void check_head_path(std::string_view bytes, bool trusted) {
 
     // The head the upstream receives must parse as the same request (no smuggling through
     // the rewrite: one Host, one framing, the same method and target).
-    sluice::http::chunk_pool pool;
-    sluice::http::head_text written{sluice::http::chunk_allocator<char>(&pool)};
+    sluice::http::head_text written;
     sluice::http::write_head(written, req);
     const std::string head(written.data(), written.size());
     bhttp::request_parser<bhttp::empty_body> upstream;

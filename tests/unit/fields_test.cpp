@@ -29,9 +29,14 @@ TEST(head_blocks, keeps_a_bounded_number_and_none_beyond_the_largest_class) {
         for (std::size_t i = 0; i < head_blocks::kept + 50; ++i) blocks.push_back(head_blocks::take(200));
         for (void* b : blocks) head_blocks::give(b, 200);
         EXPECT_EQ(head_blocks::free_blocks(), head_blocks::kept);
-        void* big = head_blocks::take(4096);
-        head_blocks::give(big, 4096);
-        EXPECT_EQ(head_blocks::free_blocks(), head_blocks::kept);
+        void* largest = head_blocks::take(4096);  // the largest class: kept
+        head_blocks::give(largest, 4096);
+        EXPECT_EQ(head_blocks::free_blocks(), head_blocks::kept + 1);
+        EXPECT_EQ(head_blocks::take(2049), largest);
+        head_blocks::give(largest, 2049);
+        void* big = head_blocks::take(4097);  // beyond it: the heap's
+        head_blocks::give(big, 4097);
+        EXPECT_EQ(head_blocks::free_blocks(), head_blocks::kept + 1);
     }).join();
 }
 

@@ -31,7 +31,7 @@ net::awaitable<bool> send_reply(client_connection<Stream>& c, local_response& re
     res.version(version == 10 ? 10u : 11u);
     res.keep_alive(keep_alive);
     res.prepare_payload();
-    head_text text{chunk_allocator<char>(&c.w.chunks)};
+    head_text text;
     write_head(text, res);
     const std::array<net::const_buffer, 2> bytes{net::buffer(text.data(), text.size()),
                                                  head ? net::const_buffer() : net::buffer(res.body())};

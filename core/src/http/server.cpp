@@ -74,7 +74,7 @@ void log_escaped(std::exception_ptr e) {
 }
 
 worker::worker(const server_context& context)
-    : ctx(context), pool(ioc, context.cfg.forwarding), snapshots(context.store), sweep_timer(ioc),
+    : ctx(context), pool(ioc, context.cfg.forwarding, chunks), snapshots(context.store), sweep_timer(ioc),
       terminate_timer(ioc) {}
 
 void session_handle::cancel() noexcept {

@@ -4,6 +4,7 @@
 #include <array>
 #include <limits>
 #include <memory>
+#include <span>
 
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
@@ -70,6 +71,7 @@ public:
         request_target target;  // reused per request: keeps its buffers
         while (!c.w.draining) {
             c.handle.idle = true;
+            std::span<const char> fresh;  // bytes just read into first_bytes
             if (c.buffer.size() == 0) {
                 // Idle, nothing read ahead: hold no read buffer (as nginx does); it is taken
                 // when the next bytes come. A readiness wait instead of this read would cost an
@@ -93,14 +95,11 @@ public:
                     }
                     break;
                 }
-                // Beast reads as much as the buffer has room for; an empty flat_buffer would
-                // read 512 bytes per system call.
-                c.buffer.reserve(relay_chunk);
-                c.buffer.commit(net::buffer_copy(c.buffer.prepare(n), net::buffer(first_bytes, n)));
+                fresh = {first_bytes.data(), n};
             }
             first = false;
             c.handle.idle = false;
-            if (!co_await self->serve_one(target)) break;
+            if (!co_await self->serve_one(target, fresh)) break;
         }
     }
 
@@ -131,15 +130,30 @@ private:
         conn.socket().async_wait(net::socket_base::wait_read, parked{std::move(self), std::move(idle)});
     }
 
-    // Serves one request; false when the connection must close.
-    net::awaitable<bool> serve_one(request_target& target) {
+    // Serves one request, whose first bytes are `fresh` (just read) or in the read buffer
+    // (read ahead); false when the connection must close.
+    net::awaitable<bool> serve_one(request_target& target, std::span<const char> fresh) {
         request_parser parser;
         parser.header_limit(static_cast<std::uint32_t>(c_.ep.max_header_bytes));
         parser.body_limit(std::numeric_limits<std::uint64_t>::max());
-        // A head already in the buffer (the usual case: it came in one read) is parsed here;
-        // Beast's read would hand it back through the scheduler, one more epoll_wait.
+        // A head that came in one read (the usual case) is parsed where it is; Beast's read
+        // would hand it back through the scheduler, one more epoll_wait. The parser stops
+        // after the head. A request with no body whose head came in `fresh` alone never takes
+        // the read buffer (a block of the worker's pool): only what follows the head (its
+        // body, a longer head, a next request) is copied into it.
         boost::system::error_code ec;
-        c_.buffer.consume(parser.put(c_.buffer.data(), ec));
+        if (fresh.empty()) {
+            c_.buffer.consume(parser.put(c_.buffer.data(), ec));
+        } else {
+            const std::size_t used = parser.put(net::buffer(fresh.data(), fresh.size()), ec);
+            if (used < fresh.size() || !parser.is_done()) {
+                // Beast reads as much as the buffer has room for; an empty flat_buffer would
+                // read 512 bytes per system call.
+                c_.buffer.reserve(relay_chunk);
+                c_.buffer.commit(
+                    net::buffer_copy(c_.buffer.prepare(fresh.size() - used), net::buffer(fresh.data() + used, fresh.size() - used)));
+            }
+        }
         bool timed_out = false;
         if (ec == bhttp::error::need_more) {
             const auto within = c_.connection().reading_within(c_.ep.read_timeout);

@@ -76,7 +76,7 @@ private:
     retry_policy policy_;
     std::unique_ptr<upstream_connection> up_;
     // The request head's text, then the response head's: in a block lent by the worker.
-    head_text head_{chunk_allocator<char>(&client_.w.chunks)};
+    head_text head_;
     std::optional<response_parser> response_;
     bool uploading_ = false;
     bool upload_started_ = false;  // some of the body was read: the request can no longer be replayed

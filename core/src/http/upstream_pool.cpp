@@ -29,7 +29,8 @@ bool usable(upstream_connection& c, std::chrono::steady_clock::time_point now, r
 }
 }  // namespace
 
-upstream_pool::upstream_pool(net::io_context& ioc, const config::forwarding_config& cfg) : ioc_(ioc), cfg_(cfg) {}
+upstream_pool::upstream_pool(net::io_context& ioc, const config::forwarding_config& cfg, chunk_pool& chunks)
+    : ioc_(ioc), cfg_(cfg), chunks_(chunks) {}
 
 net::awaitable<std::unique_ptr<upstream_connection>> upstream_pool::acquire(const runtime::upstream_endpoint& endpoint,
                                                                            dial_error& error, reuse which) {
@@ -43,15 +44,18 @@ net::awaitable<std::unique_ptr<upstream_connection>> upstream_pool::acquire(cons
                 list.pop_back();
                 if (now - c->idle_since < cfg_.idle_conn_timeout && usable(*c, now, which)) {
                     c->reused = true;
+                    c->buffer.reserve(relay_chunk);
                     co_return c;
                 }
             }
         }
     }
-    auto c = std::make_unique<upstream_connection>(ioc_.get_executor());
+    auto c = std::make_unique<upstream_connection>(ioc_.get_executor(), chunks_);
     c->key = endpoint.key;
-    // Room to read 64 KiB per system call (an empty flat_buffer reads 512 bytes at a time).
-    c->buffer.reserve(64 * 1024);
+    // A block of the worker's pool to read into: 16 KiB per system call, as the client side
+    // (an empty flat_buffer would read 512 bytes at a time). Bigger reads would save system
+    // calls on big bodies at the price of memory per request in flight.
+    c->buffer.reserve(relay_chunk);
     boost::system::error_code ec;
     const auto address = net::ip::make_address(endpoint.host, ec);
     const auto within = c->stream.writing_within(cfg_.dial_timeout);
@@ -82,6 +86,7 @@ void upstream_pool::release(std::unique_ptr<upstream_connection> connection) {
     if (cfg_.max_idle_per_host == 0) return;
     auto& list = idle_[connection->key];
     connection->idle_since = std::chrono::steady_clock::now();
+    connection->buffer.shrink_to_fit();  // empty: its block goes back to the worker's pool
     // Bounded: the oldest idle connection gives way.
     if (list.size() >= cfg_.max_idle_per_host) list.pop_front();
     list.push_back(std::move(connection));

@@ -21,9 +21,10 @@ namespace sluice::http {
 namespace net = boost::asio;
 
 struct upstream_connection {
-    explicit upstream_connection(const tcp_connection::executor_type& ex) : stream(ex) {}
+    upstream_connection(const tcp_connection::executor_type& ex, chunk_pool& chunks)
+        : stream(ex), buffer(chunk_allocator<char>(&chunks)) {}
     tcp_connection stream;
-    read_buffer buffer;  // from the heap: a pooled upstream connection keeps it
+    read_buffer buffer;  // a block of the worker's chunk_pool while in use; none while pooled
     std::string key;
     bool reused = false;  // came from the pool: a failure before any response byte may be a stale close
     std::chrono::steady_clock::time_point idle_since;
@@ -40,12 +41,13 @@ enum class reuse {
 
 class upstream_pool {
 public:
-    upstream_pool(net::io_context& ioc, const config::forwarding_config& cfg);
+    upstream_pool(net::io_context& ioc, const config::forwarding_config& cfg, chunk_pool& chunks);
 
     // An idle connection to the endpoint, or a new one. On failure, `error` says why.
     net::awaitable<std::unique_ptr<upstream_connection>> acquire(const runtime::upstream_endpoint& endpoint,
                                                                 dial_error& error, reuse which);
-    // Hands back a connection whose last exchange completed cleanly.
+    // Hands back a connection whose last exchange completed cleanly (nothing left unread);
+    // its read buffer goes back to the worker's chunk_pool.
     void release(std::unique_ptr<upstream_connection> connection);
     // Closes connections idle for longer than idleConnTimeout; called periodically.
     void sweep();
@@ -54,6 +56,7 @@ public:
 private:
     net::io_context& ioc_;
     const config::forwarding_config& cfg_;
+    chunk_pool& chunks_;
     std::unordered_map<std::string, std::deque<std::unique_ptr<upstream_connection>>> idle_;
 };
 

@@ -13,8 +13,7 @@ class head_writer {
 public:
     head_writer(head_text& out, std::size_t size) : out_(out), at_(0) {
         out.clear();
-        // The pool's block when it holds the head (the allocator lends exactly relay_chunk).
-        out.reserve(std::max(size, relay_chunk));
+        out.reserve(size);
         out.resize(size);
     }
     ~head_writer() { out_.resize(at_); }

@@ -19,9 +19,9 @@ namespace sluice::http {
 namespace net = boost::asio;
 namespace bhttp = boost::beast::http;
 
-// A head's text, in a block the worker's chunk_pool lends (write_head takes it); a larger
-// head grows onto the heap.
-using head_text = std::vector<char, chunk_allocator<char>>;
+// A head's text, in a block of the thread's head_blocks (up to 4 KiB; a larger head's from
+// the heap).
+using head_text = std::vector<char, runtime::head_allocator<char>>;
 
 // Each write_head replaces what `out` held.
 // "METHOD target HTTP/1.x", the fields in order, and the empty line.

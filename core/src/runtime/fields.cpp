@@ -1,6 +1,7 @@
 #include "runtime/fields.hpp"
 
 #include <array>
+#include <bit>
 #include <cstdint>
 #include <new>
 #include <utility>
@@ -39,11 +40,14 @@ void arm_reaper() {
     [[maybe_unused]] reaper& r = thread_end;  // constructed now, destroyed as the thread ends
 }
 
-// The class of a request, or -1 beyond the largest.
+// The class of a request (64 bytes: 0, 65 to 128: 1, ... 2049 to 4096: 6), or -1 beyond the
+// largest.
 int class_of(std::size_t bytes) noexcept {
-    return bytes <= 64 ? 0 : bytes <= 128 ? 1 : bytes <= 256 ? 2 : bytes <= 512 ? 3 : -1;
+    if (bytes <= head_blocks::smallest) return 0;
+    const int c = static_cast<int>(std::bit_width(bytes - 1)) - 6;
+    return c < static_cast<int>(head_blocks::classes) ? c : -1;
 }
-static_assert(head_blocks::smallest == 64 && head_blocks::classes == 4);
+static_assert(head_blocks::smallest == 64);
 
 }  // namespace
 

@@ -11,10 +11,11 @@
 
 namespace sluice::runtime {
 
-// The blocks of the calling thread: size classes of 64, 128, 256 and 512 bytes, at most
-// `kept` free blocks of each. Larger requests go to the heap.
+// The blocks of the calling thread: size classes of 64, 128, ... 4096 bytes (field blocks,
+// and the text of the heads the proxy writes), at most `kept` free blocks of each. Larger
+// requests go to the heap.
 struct head_blocks {
-    static constexpr std::size_t classes = 4;
+    static constexpr std::size_t classes = 7;
     static constexpr std::size_t smallest = 64;
     static constexpr std::size_t kept = 128;
 
