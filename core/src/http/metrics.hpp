@@ -75,15 +75,13 @@ public:
     using map = std::unordered_map<request_key, request_stats, key_hash, key_equal>;
 
     void record(const request_key_view& key, std::chrono::steady_clock::duration took) {
-        auto it = requests_.find(key);
-        if (it == requests_.end()) {
-            // Bounded: past this many distinct series new ones are folded into one.
-            if (requests_.size() >= max_series) it = requests_.try_emplace(request_key{"", "", "", "", "OTHER", 0}).first;
-            else it = requests_.try_emplace(request_key{std::string(key.entry_point), std::string(key.router),
-                                                        std::string(key.service), std::string(key.server),
-                                                        std::string(key.method), key.code}).first;
-        }
-        it->second.add(std::chrono::duration<double>(took).count());
+        // The series of the last requests are remembered by where their names live (the
+        // snapshot's and the entry point's strings), so that a request of a recent series
+        // costs a comparison of its names, not a hash of them and a lookup. The names are
+        // compared all the same: an address may be reused by another name.
+        series*& slot = recent_[slot_of(key)];
+        if (!slot || !key_equal{}(slot->first, key)) slot = &find_or_add(key);
+        slot->second.add(std::chrono::duration<double>(took).count());
     }
 
     const map& requests() const noexcept { return requests_; }
@@ -92,7 +90,28 @@ public:
     static constexpr std::size_t max_series = 10'000;
 
 private:
+    using series = map::value_type;  // never erased: its address stays valid
+
+    series& find_or_add(const request_key_view& key) {
+        auto it = requests_.find(key);
+        if (it == requests_.end()) {
+            // Bounded: past this many distinct series new ones are folded into one.
+            if (requests_.size() >= max_series) it = requests_.try_emplace(request_key{"", "", "", "", "OTHER", 0}).first;
+            else it = requests_.try_emplace(request_key{std::string(key.entry_point), std::string(key.router),
+                                                        std::string(key.service), std::string(key.server),
+                                                        std::string(key.method), key.code}).first;
+        }
+        return *it;
+    }
+    static std::size_t slot_of(const request_key_view& k) noexcept {
+        const auto at = [](std::string_view s) { return reinterpret_cast<std::uintptr_t>(s.data()); };
+        const std::uintptr_t h = (at(k.router) ^ (at(k.server) * 31) ^ (at(k.service) * 7)) >> 3;
+        return (h ^ (h >> 7) ^ k.code ^ k.method.size()) % recent_slots;
+    }
+
+    static constexpr std::size_t recent_slots = 16;
     map requests_;
+    std::array<series*, recent_slots> recent_{};
 };
 
 }  // namespace sluice::http
