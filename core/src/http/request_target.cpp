@@ -30,6 +30,8 @@ constexpr auto classes = make_classes();
 // Characters Go's net/url leaves raw in a path it forwards (its validEncoded): the others
 // are escaped. '?' and '#' never reach here ('?' ends the path, '#' is refused).
 constexpr bool raw_in_path(unsigned char c) { return classes[c] != other; }
+// Copied into both the forwarded target and the routing path unchanged.
+constexpr bool kept_as_is(unsigned char c) { return c != '%' && c != '#' && raw_in_path(c); }
 
 int hex_value(char c) {
     if (c >= '0' && c <= '9') return c - '0';
@@ -55,6 +57,13 @@ bool normalise(std::string_view rest, request_target& out) {
     out.forward_target.reserve(rest.size() + 1);
     out.routing_path.reserve(path.size());
     for (std::size_t i = 0; i < path.size(); ++i) {
+        // A run of characters that stay as they are (most paths are one) is copied at once.
+        std::size_t plain = i;
+        while (plain < path.size() && kept_as_is(static_cast<unsigned char>(path[plain]))) ++plain;
+        out.forward_target.append(path, i, plain - i);
+        out.routing_path.append(path, i, plain - i);
+        if (plain == path.size()) break;
+        i = plain;
         const auto c = static_cast<unsigned char>(path[i]);
         if (c == '%') {
             if (i + 2 >= path.size()) return false;
