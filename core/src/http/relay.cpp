@@ -72,7 +72,8 @@ net::awaitable<relay_status> relay_body(From& from, read_buffer& from_buffer,
         const auto buffers = framing.frame(pieces, p.is_done());
         if (!buffers.empty()) {
             const auto within = beast::get_lowest_layer(to).writing_within(write_timeout);
-            auto [wec, wn] = co_await to.send(buffers);
+            auto [wec, wn] = to.send_now(buffers);
+            if (!wec && wn < net::buffer_size(buffers)) std::tie(wec, wn) = co_await to.send_rest(buffers, wn);
             if (wec) co_return relay_status::write_failed;
         }
         bytes += got;

@@ -77,6 +77,12 @@ public:
     net::awaitable<std::tuple<boost::system::error_code, std::size_t>> send(
         std::span<const net::const_buffer> buffers);
     net::awaitable<std::tuple<boost::system::error_code, std::size_t>> send(net::const_buffer buffer);
+    // send() in two halves, for the data path's writes, which the socket almost always takes
+    // whole: what it takes now, without a coroutine (the error, the bytes taken), then, only
+    // when it took less, the rest from `sent` on.
+    std::tuple<boost::system::error_code, std::size_t> send_now(std::span<const net::const_buffer> buffers) noexcept;
+    net::awaitable<std::tuple<boost::system::error_code, std::size_t>> send_rest(
+        std::span<const net::const_buffer> buffers, std::size_t sent);
 
     // Cancels the pending operations; later ones run.
     void cancel() noexcept {

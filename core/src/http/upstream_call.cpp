@@ -73,8 +73,10 @@ net::awaitable<outcome> upstream_call<Stream>::run() {
         boost::system::error_code wec;
         {
             const auto within = up_->stream.writing_within(forwarding.dial_timeout);
-            std::tie(wec, std::ignore) =
-                co_await up_->stream.send(net::buffer(head_.data(), head_.size()));
+            const net::const_buffer head(head_.data(), head_.size());
+            std::size_t sent = 0;
+            std::tie(wec, sent) = up_->stream.send_now({&head, 1});
+            if (!wec && sent < head.size()) std::tie(wec, std::ignore) = co_await up_->stream.send_rest({&head, 1}, sent);
         }
         if (wec) {
             if (may_retry) continue;
