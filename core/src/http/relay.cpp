@@ -51,8 +51,8 @@ net::awaitable<relay_status> relay_body(From& from, read_buffer& from_buffer,
                 if (has_bare_lf(rest)) co_return relay_status::malformed;
             }
             if (from_buffer.size() >= from_buffer.max_size()) co_return relay_status::malformed;
-            // As much as the buffer holds without growing (an upstream connection's 64 KiB, a
-            // client's 16 KiB block), unless that is little: then it grows.
+            // As much as the buffer holds without growing (its 16 KiB block of the worker's
+            // pool), unless that is little: then it grows.
             const std::size_t free = from_buffer.capacity() - from_buffer.size();
             const std::size_t room =
                 std::min(free >= 4096 ? free : relay_chunk, from_buffer.max_size() - from_buffer.size());
