@@ -12,6 +12,7 @@
 
 #include <boost/asio/awaitable.hpp>
 #include <boost/beast/core/stream_traits.hpp>
+#include <boost/intrusive/list.hpp>
 
 #include "config/static_config.hpp"
 #include "http/chunk_pool.hpp"
@@ -29,12 +30,21 @@ struct session_handle {
     tcp_connection* upstream = nullptr;  // the connection of the call in progress, if any
     bool idle = true;                       // waiting for the next request head
     bool cancelled = false;                 // the worker is ending it: no failure is anyone's fault
+    // In the worker's list of open sessions (linked in place: opening a connection allocates
+    // nothing for it, and closing one leaves no hole in the heap).
+    boost::intrusive::list_member_hook<> in_worker;
 
     // Ends whatever the session awaits: every pending and later operation on its sockets
     // fails at once. (A cancellation slot bound to the coroutine would do the same at a cost
     // on every operation of every request.)
     void cancel() noexcept;
 };
+
+using session_list =
+    boost::intrusive::list<session_handle,
+                           boost::intrusive::member_hook<session_handle, boost::intrusive::list_member_hook<>,
+                                                         &session_handle::in_worker>,
+                           boost::intrusive::constant_time_size<false>>;
 
 template <class Stream>
 struct client_connection {

@@ -96,7 +96,8 @@ void worker::stop_serving(bool cancel_busy) {
     sweep_timer.cancel();
     pool.clear();
     // Cancelling may end a session at once, which removes it from the set.
-    std::vector<session_handle*> open(sessions.begin(), sessions.end());
+    std::vector<session_handle*> open;
+    for (session_handle& s : sessions) open.push_back(&s);
     for (session_handle* s : open) {
         if (s->idle) s->client->cancel();
         else if (cancel_busy) s->cancel();

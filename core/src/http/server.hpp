@@ -7,7 +7,6 @@
 #include <memory>
 #include <string>
 #include <thread>
-#include <unordered_set>
 #include <utility>
 #include <vector>
 
@@ -39,7 +38,7 @@ struct worker {
     const server_context& ctx;
     // Declared before the io_context: a session still open when the io_context is destroyed
     // unregisters itself from these, and returns what it borrowed, as its coroutine frame goes.
-    std::unordered_set<session_handle*> sessions;
+    session_list sessions;
     chunk_pool chunks;  // relay chunks, lent to connections while they relay a body
     metrics_shard metrics;
     bool draining = false;

@@ -11,7 +11,7 @@
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/beast/http/read.hpp>
 
-#include "http/exact_allocator.hpp"
+#include "http/connection_blocks.hpp"
 #include "http/exchange.hpp"
 #include "http/server.hpp"
 
@@ -47,19 +47,23 @@ public:
                                  [&](const config::ip_network& n) { return n.contains(c_.ip); });
         c_.buffer.max_size(c_.ep.max_header_bytes + relay_chunk);
         c_.handle.client = &c_.connection();
-        w.sessions.insert(&c_.handle);
+        w.sessions.push_back(c_.handle);
         ++w.metrics.open_connections;
     }
     ~session() {
         boost::system::error_code ec;
         c_.socket().shutdown(net::ip::tcp::socket::shutdown_send, ec);
         c_.connection().close();
-        c_.w.sessions.erase(&c_.handle);
+        c_.w.sessions.erase(c_.w.sessions.iterator_to(c_.handle));
         --c_.w.metrics.open_connections;
         c_.w.session_ended();
     }
     session(const session&) = delete;
     session& operator=(const session&) = delete;
+
+    // A session lives as long as its connection: its memory is the worker's connection pages.
+    static void* operator new(std::size_t bytes) { return connection_blocks::take(bytes); }
+    static void operator delete(void* block, std::size_t bytes) noexcept { connection_blocks::give(block, bytes); }
 
     // Serves requests until the connection closes or parks. `first`: nothing was read on it
     // yet (the read timeout applies, not the idle timeout).
@@ -110,7 +114,7 @@ private:
         std::unique_ptr<session> self;
         tcp_connection::deadline idle;
 
-        using allocator_type = exact_allocator<void>;
+        using allocator_type = connection_allocator<void>;
         allocator_type get_allocator() const noexcept { return {}; }
 
         void operator()(boost::system::error_code ec) {

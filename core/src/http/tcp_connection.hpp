@@ -29,7 +29,7 @@
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/steady_timer.hpp>
 
-#include "http/exact_allocator.hpp"
+#include "http/connection_blocks.hpp"
 
 namespace sluice::http {
 
@@ -46,7 +46,7 @@ public:
     using clock = std::chrono::steady_clock;
 
     explicit tcp_connection(socket_type socket)
-        : socket_(std::move(socket)), state_(std::make_shared<state>(socket_)) {}
+        : socket_(std::move(socket)), state_(std::allocate_shared<state>(connection_allocator<state>{}, socket_)) {}
     explicit tcp_connection(const executor_type& ex) : tcp_connection(socket_type(ex)) {}
     tcp_connection(tcp_connection&& o) noexcept : socket_(std::move(o.socket_)), state_(std::move(o.state_)) {
         state_->socket = &socket_;
@@ -145,11 +145,11 @@ private:
             timer.async_wait(expiry{shared_from_this(), ++generation});
         }
         // The timer's handler: it waits as long as the connection lives, so its memory is a
-        // block of its own size (exact_allocator), not a recycled one of any size.
+        // block of the connection pages (connection_blocks), not a recycled one of any size.
         struct expiry {
             std::shared_ptr<state> self;
             std::uint64_t generation;
-            using allocator_type = exact_allocator<void>;
+            using allocator_type = connection_allocator<void>;
             allocator_type get_allocator() const noexcept { return {}; }
             void operator()(boost::system::error_code) const {
                 if (self->generation == generation && self->socket) self->expire();
