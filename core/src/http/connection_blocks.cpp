@@ -17,6 +17,14 @@
 
 namespace sluice::http {
 
+#ifdef SLUICE_BLOCKS_FROM_HEAP
+
+void* connection_blocks::take(std::size_t bytes) { return ::operator new(bytes); }
+void connection_blocks::give(void* block, std::size_t) noexcept { ::operator delete(block); }
+std::size_t connection_blocks::pages() noexcept { return 0; }
+
+#else
+
 namespace {
 
 constexpr std::size_t page_bytes = 64 * 1024;
@@ -134,9 +142,6 @@ void release(page* p) noexcept {
 }  // namespace
 
 void* connection_blocks::take(std::size_t bytes) {
-#ifdef SLUICE_BLOCKS_FROM_HEAP
-    return ::operator new(bytes);
-#else
     if (bytes == 0 || bytes > largest) return ::operator new(bytes);
     const std::size_t c = (bytes - 1) / granule;
     page* p = mine.room[c];
@@ -146,13 +151,9 @@ void* connection_blocks::take(std::size_t bytes) {
     else block = reinterpret_cast<char*>(p) + header_bytes + std::size_t{p->carved++} * p->block;
     if (++p->used == p->capacity) unlink_room(mine.room[c], p);
     return block;
-#endif
 }
 
 void connection_blocks::give(void* block, std::size_t bytes) noexcept {
-#ifdef SLUICE_BLOCKS_FROM_HEAP
-    ::operator delete(block);
-#else
     if (bytes == 0 || bytes > largest) return ::operator delete(block);
     page* p = page_of(block);
     if (p->orphan) {
@@ -168,9 +169,10 @@ void connection_blocks::give(void* block, std::size_t bytes) noexcept {
         unlink_room(mine.room[c], p);
         release(p);
     }
-#endif
 }
 
 std::size_t connection_blocks::pages() noexcept { return mine.count + (mine.spare ? 1 : 0); }
+
+#endif
 
 }  // namespace sluice::http
