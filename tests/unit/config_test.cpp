@@ -211,6 +211,16 @@ prefixes = ["/api"]
     EXPECT_NE(m.plugin.text.find("prefixes"), std::string::npos);
 }
 
+TEST(dynamic_config, strategies_are_named_case_insensitively_and_wrr_is_roundrobin) {
+    for (const auto& [written, meant] : std::vector<std::pair<std::string, std::string>>{
+             {"wrr", "roundrobin"}, {"WRR", "roundrobin"}, {"RoundRobin", "roundrobin"}, {"leastConn", "leastconn"}}) {
+        auto d = parse_dynamic("[http.services.api.loadBalancer]\nstrategy = \"" + written +
+                               "\"\nservers = [{ url = \"http://127.0.0.1:9001\" }]\n");
+        ASSERT_EQ(d.invalid.size(), 0u) << written;
+        EXPECT_EQ(d.services.at("api@file").strategy, meant) << written;
+    }
+}
+
 TEST(dynamic_config, a_router_asking_for_tls_is_refused_not_served_in_clear) {
     auto d = parse_dynamic("[http.routers.secure]\nrule = \"Host(`a`)\"\nservice = \"s\"\ntls = true\n");
     ASSERT_EQ(d.invalid.routers.count("secure@file"), 1u);

@@ -13,6 +13,13 @@ std::string qualify(std::string_view name, std::string_view provider) {
 
 namespace {
 
+// A strategy's plugin name. Strategies are named case-insensitively, and Traefik's name for
+// its default, smooth weighted round robin, is Sluice's roundrobin.
+std::string strategy_name(std::string_view configured) {
+    std::string name = to_lower(configured);
+    return name == "wrr" ? "roundrobin" : name;
+}
+
 struct object_parser {
     const std::string& provider;
     const std::string& source;
@@ -60,7 +67,7 @@ struct object_parser {
         table_reader r(t, path, source, errors);
         if (const auto* lb = r.get_table("loadBalancer")) {
             table_reader l(*lb, r.child_path("loadBalancer"), source, errors);
-            if (auto strategy = l.get_string("strategy")) sc.strategy = to_lower(*strategy);
+            if (auto strategy = l.get_string("strategy")) sc.strategy = strategy_name(*strategy);
             if (auto phh = l.get_bool("passHostHeader")) sc.pass_host_header = *phh;
             if (const auto* servers = l.get("servers")) {
                 if (const auto* arr = servers->as_array()) {

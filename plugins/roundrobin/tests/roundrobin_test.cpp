@@ -11,80 +11,65 @@ using namespace sluice::sdk::testing;
 
 namespace {
 
-struct fixture {
-    fake_host host;
-    collecting_errors errors;
-    balancer_object balancer;
-    fixture() {
-        const auto plugin = SLUICE_TESTING_LINKED_PLUGIN();
-        EXPECT_EQ(plugin.kind(), sdk::plugin_kind::balancer);
-        EXPECT_EQ(plugin.role(), sdk::balancer_role::strategy);
-        EXPECT_EQ(plugin.name(), "roundrobin");
-        balancer = plugin.create_balancer(host, "test", "", errors);
-    }
-    picker_object picker(const fake_server_set& set) { return balancer.create_picker(set, errors); }
-};
-
-// `n` picks, each with the host's filter over `set` (down servers and `exclude` refused).
-std::vector<int> picks(const picker_object& p, const fake_server_set& set, int n,
-                       std::vector<std::int32_t> exclude = {}) {
-    fake_request req;
-    std::vector<int> out;
-    for (int i = 0; i < n; ++i) out.push_back(p.pick(req, set.accepting(exclude)));
-    return out;
+TEST(roundrobin, is_the_strategy_named_roundrobin) {
+    strategy_fixture f(SLUICE_TESTING_LINKED_PLUGIN());
+    EXPECT_EQ(f.plugin.kind(), sdk::plugin_kind::balancer);
+    EXPECT_EQ(f.plugin.role(), sdk::balancer_role::strategy);
+    EXPECT_EQ(f.plugin.name(), "roundrobin");
+    EXPECT_TRUE(f.balancer);
 }
 
 TEST(roundrobin, equal_weights_cycle_in_order) {
-    fixture f;
+    strategy_fixture f(SLUICE_TESTING_LINKED_PLUGIN());
     fake_server_set set({{"http://a", 1}, {"http://b", 1}, {"http://c", 1}});
     auto p = f.picker(set);
-    EXPECT_EQ(picks(p, set, 7), (std::vector<int>{0, 1, 2, 0, 1, 2, 0}));
+    EXPECT_EQ(f.picks(p, set, 7), (std::vector<std::int32_t>{0, 1, 2, 0, 1, 2, 0}));
 }
 
 TEST(roundrobin, smooth_weights_interleave) {
-    fixture f;
+    strategy_fixture f(SLUICE_TESTING_LINKED_PLUGIN());
     fake_server_set set({{"http://a", 5}, {"http://b", 1}, {"http://c", 1}});
     auto p = f.picker(set);
     // nginx's smooth sequence for 5/1/1: a a b a c a a.
-    EXPECT_EQ(picks(p, set, 7), (std::vector<int>{0, 0, 1, 0, 2, 0, 0}));
+    EXPECT_EQ(f.picks(p, set, 7), (std::vector<std::int32_t>{0, 0, 1, 0, 2, 0, 0}));
 }
 
 TEST(roundrobin, weights_share_traffic_proportionally) {
-    fixture f;
+    strategy_fixture f(SLUICE_TESTING_LINKED_PLUGIN());
     fake_server_set set({{"http://a", 3}, {"http://b", 2}});
     auto p = f.picker(set);
     std::map<int, int> counts;
-    for (int i : picks(p, set, 500)) ++counts[i];
+    for (int i : f.picks(p, set, 500)) ++counts[i];
     EXPECT_EQ(counts[0], 300);
     EXPECT_EQ(counts[1], 200);
 }
 
 TEST(roundrobin, down_servers_are_skipped_and_return) {
-    fixture f;
+    strategy_fixture f(SLUICE_TESTING_LINKED_PLUGIN());
     fake_server_set set({{"http://a", 1}, {"http://b", 1}, {"http://c", 1}});
     auto p = f.picker(set);
     set.set_up(1, false);
-    for (int i : picks(p, set, 10)) EXPECT_NE(i, 1);
+    for (int i : f.picks(p, set, 10)) EXPECT_NE(i, 1);
     set.set_up(1, true);
-    auto again = picks(p, set, 3);
+    auto again = f.picks(p, set, 3);
     EXPECT_NE(std::find(again.begin(), again.end(), 1), again.end());
 }
 
 TEST(roundrobin, none_up_yields_minus_one) {
-    fixture f;
+    strategy_fixture f(SLUICE_TESTING_LINKED_PLUGIN());
     fake_server_set set({{"http://a", 1}, {"http://b", 1}});
     auto p = f.picker(set);
     set.set_up(0, false);
     set.set_up(1, false);
-    EXPECT_EQ(picks(p, set, 2), (std::vector<int>{-1, -1}));
+    EXPECT_EQ(f.picks(p, set, 2), (std::vector<std::int32_t>{-1, -1}));
 }
 
 TEST(roundrobin, excluded_servers_are_not_picked) {
-    fixture f;
+    strategy_fixture f(SLUICE_TESTING_LINKED_PLUGIN());
     fake_server_set set({{"http://a", 1}, {"http://b", 1}});
     auto p = f.picker(set);
-    EXPECT_EQ(picks(p, set, 4, {0}), (std::vector<int>{1, 1, 1, 1}));
-    EXPECT_EQ(picks(p, set, 1, {0, 1}), (std::vector<int>{-1}));
+    EXPECT_EQ(f.picks(p, set, 4, {0}), (std::vector<std::int32_t>{1, 1, 1, 1}));
+    EXPECT_EQ(f.picks(p, set, 1, {0, 1}), (std::vector<std::int32_t>{-1}));
 }
 
 TEST(roundrobin, rejects_options) {
@@ -97,7 +82,7 @@ TEST(roundrobin, rejects_options) {
 
 // A strategy has no response or attempt hooks: the host skips those calls.
 TEST(roundrobin, declares_no_optional_hooks) {
-    fixture f;
+    strategy_fixture f(SLUICE_TESTING_LINKED_PLUGIN());
     fake_server_set set({{"http://a", 1}});
     auto p = f.picker(set);
     EXPECT_FALSE(p.has_on_response());

@@ -22,6 +22,7 @@
 #include <string>
 #include <string_view>
 #include <utility>
+#include <vector>
 
 #include "sluice/abi.h"
 #include "sluice/sdk/plugin.hpp"
@@ -235,6 +236,34 @@ private:
     }
 
     const sluice_plugin* d_;
+};
+
+// A strategy's balancer as the host holds it, for table tests of its pickers:
+//
+//     strategy_fixture f(SLUICE_TESTING_LINKED_PLUGIN());   // its balancer, no options
+//     fake_server_set servers({{"http://a", 3}, {"http://b", 1}});
+//     auto picker = f.picker(servers);
+//     EXPECT_EQ(f.picks(picker, servers, 4), (std::vector<std::int32_t>{0, 0, 1, 0}));
+struct strategy_fixture {
+    explicit strategy_fixture(loaded_plugin plugin, std::string_view config = "")
+        : plugin(plugin), balancer(plugin.create_balancer(host, "test", config, errors)) {}
+
+    picker_object picker(const fake_server_set& servers) { return balancer.create_picker(servers, errors); }
+
+    // `n` picks of a request each, with the host's filter over `servers` (down servers and
+    // `exclude` refused).
+    static std::vector<std::int32_t> picks(const picker_object& p, const fake_server_set& servers, int n,
+                                           const std::vector<std::int32_t>& exclude = {}) {
+        fake_request req;
+        std::vector<std::int32_t> out;
+        for (int i = 0; i < n; ++i) out.push_back(p.pick(req, servers.accepting(exclude)));
+        return out;
+    }
+
+    loaded_plugin plugin;
+    fake_host host;
+    collecting_errors errors;
+    balancer_object balancer;  // false when the plugin refused `config`: see `errors`
 };
 
 }  // namespace sluice::sdk::testing

@@ -1,0 +1,156 @@
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <atomic>
+#include <chrono>
+#include <map>
+#include <thread>
+#include <vector>
+
+#include "sluice/sdk/testing/fakes.hpp"
+
+namespace sdk = sluice::sdk;
+using namespace sluice::sdk::testing;
+
+namespace {
+
+TEST(leastconn, is_the_strategy_named_leastconn) {
+    strategy_fixture f(SLUICE_TESTING_LINKED_PLUGIN());
+    EXPECT_EQ(f.plugin.kind(), sdk::plugin_kind::balancer);
+    EXPECT_EQ(f.plugin.role(), sdk::balancer_role::strategy);
+    EXPECT_EQ(f.plugin.name(), "leastconn");
+    EXPECT_TRUE(f.balancer);
+}
+
+int pick(const picker_object& p, const fake_server_set& set, std::vector<std::int32_t> exclude = {}) {
+    fake_request req;
+    return p.pick(req, set.accepting(std::move(exclude)));
+}
+
+void end(const picker_object& p, int server) {
+    fake_request req;
+    p.on_attempt(req, {server, sdk::attempt_outcome::response, 200, std::chrono::microseconds(1000)});
+}
+
+// Requests that end before the next starts: every server is idle at each pick.
+TEST(leastconn, idle_servers_take_turns_by_weight) {
+    strategy_fixture f(SLUICE_TESTING_LINKED_PLUGIN());
+    fake_server_set set({{"http://a", 1}, {"http://b", 1}, {"http://c", 1}});
+    auto p = f.picker(set);
+    std::vector<int> seen;
+    for (int i = 0; i < 6; ++i) {
+        seen.push_back(pick(p, set));
+        end(p, seen.back());
+    }
+    EXPECT_EQ(seen, (std::vector<std::int32_t>{0, 1, 2, 0, 1, 2}));
+
+    fake_server_set weighted({{"http://a", 3}, {"http://b", 1}});
+    auto q = f.picker(weighted);
+    std::map<int, int> counts;
+    for (int i = 0; i < 400; ++i) {
+        const int s = pick(q, weighted);
+        ++counts[s];
+        end(q, s);
+    }
+    EXPECT_EQ(counts[0], 300);
+    EXPECT_EQ(counts[1], 100);
+}
+
+TEST(leastconn, the_least_loaded_server_takes_the_next_request) {
+    strategy_fixture f(SLUICE_TESTING_LINKED_PLUGIN());
+    fake_server_set set({{"http://a", 1}, {"http://b", 1}, {"http://c", 1}});
+    auto p = f.picker(set);
+    // Three requests held: one on each server.
+    std::vector<int> held{pick(p, set), pick(p, set), pick(p, set)};
+    std::sort(held.begin(), held.end());
+    EXPECT_EQ(held, (std::vector<std::int32_t>{0, 1, 2}));
+    // Server 1 finishes its request: the next two go to it, then to anyone.
+    end(p, 1);
+    EXPECT_EQ(pick(p, set), 1);
+    end(p, 0);
+    EXPECT_EQ(pick(p, set), 0);
+}
+
+TEST(leastconn, a_heavier_server_holds_more_before_counting_as_busier) {
+    strategy_fixture f(SLUICE_TESTING_LINKED_PLUGIN());
+    fake_server_set set({{"http://a", 2}, {"http://b", 1}});
+    auto p = f.picker(set);
+    // Held requests: loads settle at 2:1, in proportion to the weights.
+    std::map<int, int> counts;
+    for (int i = 0; i < 30; ++i) ++counts[pick(p, set)];
+    EXPECT_EQ(counts[0], 20);
+    EXPECT_EQ(counts[1], 10);
+}
+
+TEST(leastconn, a_busy_or_refused_servers_turn_is_shared_evenly_by_the_rest) {
+    strategy_fixture f(SLUICE_TESTING_LINKED_PLUGIN());
+    fake_server_set set({{"http://a", 1}, {"http://b", 1}, {"http://c", 1}, {"http://d", 1}});
+    auto p = f.picker(set);
+    const int busy = pick(p, set);  // held: one request in flight
+    set.set_up(3, false);
+    std::map<int, int> counts;
+    for (int i = 0; i < 60; ++i) {
+        const int s = pick(p, set);
+        ++counts[s];
+        end(p, s);
+    }
+    EXPECT_EQ(counts[busy], 0);
+    EXPECT_EQ(counts[3], 0);
+    for (int s : {0, 1, 2}) {
+        if (s == busy) continue;
+        EXPECT_EQ(counts[s], 30) << s;
+    }
+}
+
+TEST(leastconn, refused_servers_are_skipped_even_when_idle) {
+    strategy_fixture f(SLUICE_TESTING_LINKED_PLUGIN());
+    fake_server_set set({{"http://a", 1}, {"http://b", 1}});
+    auto p = f.picker(set);
+    const int first = pick(p, set);  // held
+    set.set_up(static_cast<std::size_t>(1 - first), false);
+    EXPECT_EQ(pick(p, set), first);  // the idle one is down
+    EXPECT_EQ(pick(p, set, {first}), -1);  // and the loaded one already failed this request
+}
+
+TEST(leastconn, none_up_and_empty_sets_yield_minus_one) {
+    strategy_fixture f(SLUICE_TESTING_LINKED_PLUGIN());
+    fake_server_set set({{"http://a", 1}});
+    auto p = f.picker(set);
+    set.set_up(0, false);
+    EXPECT_EQ(pick(p, set), -1);
+    fake_server_set empty({});
+    auto q = f.picker(empty);
+    EXPECT_EQ(pick(q, empty), -1);
+}
+
+TEST(leastconn, counts_stay_exact_under_picks_from_several_threads) {
+    strategy_fixture f(SLUICE_TESTING_LINKED_PLUGIN());
+    fake_server_set set({{"http://a", 1}, {"http://b", 1}, {"http://c", 1}});
+    auto p = f.picker(set);
+    std::vector<std::thread> threads;
+    std::atomic<int> failed{0};
+    for (int t = 0; t < 4; ++t)
+        threads.emplace_back([&] {
+            for (int i = 0; i < 5000; ++i) {
+                const int s = pick(p, set);
+                if (s < 0) ++failed;
+                else end(p, s);
+            }
+        });
+    for (auto& t : threads) t.join();
+    EXPECT_EQ(failed, 0);
+    // Every attempt ended: all servers idle again, so the next three picks take turns.
+    std::vector<int> held{pick(p, set), pick(p, set), pick(p, set)};
+    std::sort(held.begin(), held.end());
+    EXPECT_EQ(held, (std::vector<std::int32_t>{0, 1, 2}));
+}
+
+TEST(leastconn, options_are_refused) {
+    fake_host host;
+    collecting_errors errors;
+    const auto plugin = SLUICE_TESTING_LINKED_PLUGIN();
+    EXPECT_FALSE(plugin.create_balancer(host, "test", "slots = 2\n", errors));
+    ASSERT_EQ(errors.errors.size(), 1u);
+}
+
+}  // namespace
