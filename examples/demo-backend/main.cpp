@@ -8,6 +8,7 @@
 //   /bytes/N     N bytes, streamed
 //   /echo        the request body, streamed back
 //   /delay/MS    answers after MS milliseconds
+// --latency MS adds MS milliseconds before every answer (a slow replica, for benchmarks).
 #include <unistd.h>
 
 #include <array>
@@ -74,6 +75,7 @@ struct settings {
     std::string host = "127.0.0.1";
     unsigned short port = 8080;
     unsigned threads = 1;
+    std::chrono::milliseconds latency{0};  // added before every answer: a slow replica
     std::string hostname;
     std::atomic<unsigned> health_status{200};
     session_store sessions;
@@ -274,6 +276,10 @@ net::awaitable<void> session(tcp::socket socket, settings& s) {
             ok = co_await echo(stream, buffer, p, keep_alive);
         } else {
             if (!co_await drain_body(stream, buffer, p)) break;
+            if (s.latency.count() > 0) {
+                net::steady_timer t(stream.get_executor(), s.latency);
+                co_await t.async_wait(nothrow);
+            }
             if (target.starts_with("/bytes/")) {
                 ok = co_await send_bytes(stream, number_after(target, "/bytes/"), keep_alive);
             } else {
@@ -347,8 +353,10 @@ int main(int argc, char** argv) {
         const char* v = i + 1 < argc ? argv[i + 1] : nullptr;
         if (arg == "--help") {
             std::cout << "demo-backend [--port N] [--name NAME] [--host ADDRESS] [--threads N] [--mode page|api]\n"
+                         "             [--latency MS]\n"
                          "Prints \"listening on HOST:PORT\" once ready (--port 0 picks a free port).\n"
-                         "--name defaults to the host name; --mode api answers JSON on / as well.\n";
+                         "--name defaults to the host name; --mode api answers JSON on / as well;\n"
+                         "--latency adds MS milliseconds before every answer (a slow replica).\n";
             return 0;
         }
         if (!v) {
@@ -359,6 +367,7 @@ int main(int argc, char** argv) {
         else if (arg == "--name") s.name = v;
         else if (arg == "--host") s.host = v;
         else if (arg == "--threads") s.threads = std::max(1, std::stoi(v));
+        else if (arg == "--latency") s.latency = std::chrono::milliseconds(std::max(0, std::stoi(v)));
         else if (arg == "--mode" && (std::string_view(v) == "api" || std::string_view(v) == "page")) s.api_mode = std::string_view(v) == "api";
         else {
             std::cerr << "demo-backend: unknown argument " << arg << " (see --help)\n";

@@ -8,6 +8,7 @@
 
 #include "sluice/sdk/config_reader.hpp"
 #include "sluice/sdk/declare.hpp"
+#include "sluice/sdk/least_scored.hpp"
 
 namespace sluice::leastconn {
 namespace {
@@ -20,41 +21,12 @@ public:
     explicit lc_picker(const sdk::server_set& set) : weights_(weights_of(set)), in_flight_(set.servers.size()) {}
 
     std::int32_t pick(const sdk::request&, const sdk::server_filter& filter) {
-        const std::size_t n = weights_.size();
-        // The least load for its weight among the servers the host accepts, and the summed
-        // weight of the servers tied at it.
-        std::int32_t least = -1;
-        std::uint64_t least_load = 0, tied_weight = 0;
-        for (std::size_t i = 0; i < n; ++i) {
-            const std::uint64_t load = in_flight_[i].load(std::memory_order_relaxed);
-            if (least >= 0 && below(least_load, static_cast<std::size_t>(least), load, i)) continue;
-            if (!filter.accept(static_cast<std::int32_t>(i))) continue;
-            if (least >= 0 && !below(load, i, least_load, static_cast<std::size_t>(least))) {
-                tied_weight += weights_[i];
-                continue;
-            }
-            least = static_cast<std::int32_t>(i);
-            least_load = load;
-            tied_weight = weights_[i];
-        }
-        if (least < 0) return -1;
-        // Ties (every server idle, at low load, is one) go round robin by weight: a turn
-        // counter walks the tied servers' weights, never always the first of them.
-        std::uint64_t turn = next_.fetch_add(1, std::memory_order_relaxed) % tied_weight;
-        std::int32_t chosen = least;
-        for (std::size_t i = static_cast<std::size_t>(least); i < n; ++i) {
-            const std::uint64_t load = in_flight_[i].load(std::memory_order_relaxed);
-            if (below(load, i, least_load, static_cast<std::size_t>(least)) ||
-                below(least_load, static_cast<std::size_t>(least), load, i))
-                continue;  // not tied (or no longer: another worker picked meanwhile)
-            if (!filter.accept(static_cast<std::int32_t>(i))) continue;  // refused: not among the tied
-            if (turn < weights_[i]) {
-                chosen = static_cast<std::int32_t>(i);
-                break;
-            }
-            turn -= weights_[i];
-        }
-        in_flight_[static_cast<std::size_t>(chosen)].fetch_add(1, std::memory_order_relaxed);
+        // Ties (every server idle, at low load, is one) go round robin by weight.
+        const std::int32_t chosen =
+            sdk::least_scored(weights_, filter, next_.fetch_add(1, std::memory_order_relaxed), [&](std::size_t i) {
+                return static_cast<double>(in_flight_[i].load(std::memory_order_relaxed)) / weights_[i];
+            });
+        if (chosen >= 0) in_flight_[static_cast<std::size_t>(chosen)].fetch_add(1, std::memory_order_relaxed);
         return chosen;
     }
 
@@ -65,18 +37,13 @@ public:
     }
 
 private:
-    // Load `a` on server i is below load `b` on server j, for their weights: a/wi < b/wj.
-    bool below(std::uint64_t a, std::size_t i, std::uint64_t b, std::size_t j) const noexcept {
-        return a * weights_[j] < b * weights_[i];
-    }
-
-    static std::vector<std::uint64_t> weights_of(const sdk::server_set& set) {
-        std::vector<std::uint64_t> out;
+    static std::vector<std::uint32_t> weights_of(const sdk::server_set& set) {
+        std::vector<std::uint32_t> out;
         for (const auto& s : set.servers) out.push_back(std::max<std::uint32_t>(1, s.weight));
         return out;
     }
 
-    std::vector<std::uint64_t> weights_;
+    std::vector<std::uint32_t> weights_;
     std::vector<std::atomic<std::uint32_t>> in_flight_;
     std::atomic<std::uint64_t> next_{0};
 };

@@ -10,11 +10,7 @@ using namespace sluice::sdk::testing;
 namespace {
 
 TEST(first, is_the_strategy_named_first) {
-    strategy_fixture f(SLUICE_TESTING_LINKED_PLUGIN());
-    EXPECT_EQ(f.plugin.kind(), sdk::plugin_kind::balancer);
-    EXPECT_EQ(f.plugin.role(), sdk::balancer_role::strategy);
-    EXPECT_EQ(f.plugin.name(), "first");
-    EXPECT_TRUE(f.balancer);
+    EXPECT_TRUE(strategy_fixture(SLUICE_TESTING_LINKED_PLUGIN()).is_strategy("first"));
 }
 
 TEST(first, always_the_first_while_it_is_up) {

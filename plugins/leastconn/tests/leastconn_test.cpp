@@ -15,21 +15,7 @@ using namespace sluice::sdk::testing;
 namespace {
 
 TEST(leastconn, is_the_strategy_named_leastconn) {
-    strategy_fixture f(SLUICE_TESTING_LINKED_PLUGIN());
-    EXPECT_EQ(f.plugin.kind(), sdk::plugin_kind::balancer);
-    EXPECT_EQ(f.plugin.role(), sdk::balancer_role::strategy);
-    EXPECT_EQ(f.plugin.name(), "leastconn");
-    EXPECT_TRUE(f.balancer);
-}
-
-int pick(const picker_object& p, const fake_server_set& set, std::vector<std::int32_t> exclude = {}) {
-    fake_request req;
-    return p.pick(req, set.accepting(std::move(exclude)));
-}
-
-void end(const picker_object& p, int server) {
-    fake_request req;
-    p.on_attempt(req, {server, sdk::attempt_outcome::response, 200, std::chrono::microseconds(1000)});
+    EXPECT_TRUE(strategy_fixture(SLUICE_TESTING_LINKED_PLUGIN()).is_strategy("leastconn"));
 }
 
 // Requests that end before the next starts: every server is idle at each pick.
@@ -39,8 +25,8 @@ TEST(leastconn, idle_servers_take_turns_by_weight) {
     auto p = f.picker(set);
     std::vector<int> seen;
     for (int i = 0; i < 6; ++i) {
-        seen.push_back(pick(p, set));
-        end(p, seen.back());
+        seen.push_back(f.pick(p, set));
+        f.ended(p, seen.back());
     }
     EXPECT_EQ(seen, (std::vector<std::int32_t>{0, 1, 2, 0, 1, 2}));
 
@@ -48,9 +34,9 @@ TEST(leastconn, idle_servers_take_turns_by_weight) {
     auto q = f.picker(weighted);
     std::map<int, int> counts;
     for (int i = 0; i < 400; ++i) {
-        const int s = pick(q, weighted);
+        const int s = f.pick(q, weighted);
         ++counts[s];
-        end(q, s);
+        f.ended(q, s);
     }
     EXPECT_EQ(counts[0], 300);
     EXPECT_EQ(counts[1], 100);
@@ -61,14 +47,14 @@ TEST(leastconn, the_least_loaded_server_takes_the_next_request) {
     fake_server_set set({{"http://a", 1}, {"http://b", 1}, {"http://c", 1}});
     auto p = f.picker(set);
     // Three requests held: one on each server.
-    std::vector<int> held{pick(p, set), pick(p, set), pick(p, set)};
+    std::vector<int> held{f.pick(p, set), f.pick(p, set), f.pick(p, set)};
     std::sort(held.begin(), held.end());
     EXPECT_EQ(held, (std::vector<std::int32_t>{0, 1, 2}));
     // Server 1 finishes its request: the next two go to it, then to anyone.
-    end(p, 1);
-    EXPECT_EQ(pick(p, set), 1);
-    end(p, 0);
-    EXPECT_EQ(pick(p, set), 0);
+    f.ended(p, 1);
+    EXPECT_EQ(f.pick(p, set), 1);
+    f.ended(p, 0);
+    EXPECT_EQ(f.pick(p, set), 0);
 }
 
 TEST(leastconn, a_heavier_server_holds_more_before_counting_as_busier) {
@@ -77,7 +63,7 @@ TEST(leastconn, a_heavier_server_holds_more_before_counting_as_busier) {
     auto p = f.picker(set);
     // Held requests: loads settle at 2:1, in proportion to the weights.
     std::map<int, int> counts;
-    for (int i = 0; i < 30; ++i) ++counts[pick(p, set)];
+    for (int i = 0; i < 30; ++i) ++counts[f.pick(p, set)];
     EXPECT_EQ(counts[0], 20);
     EXPECT_EQ(counts[1], 10);
 }
@@ -86,13 +72,13 @@ TEST(leastconn, a_busy_or_refused_servers_turn_is_shared_evenly_by_the_rest) {
     strategy_fixture f(SLUICE_TESTING_LINKED_PLUGIN());
     fake_server_set set({{"http://a", 1}, {"http://b", 1}, {"http://c", 1}, {"http://d", 1}});
     auto p = f.picker(set);
-    const int busy = pick(p, set);  // held: one request in flight
+    const int busy = f.pick(p, set);  // held: one request in flight
     set.set_up(3, false);
     std::map<int, int> counts;
     for (int i = 0; i < 60; ++i) {
-        const int s = pick(p, set);
+        const int s = f.pick(p, set);
         ++counts[s];
-        end(p, s);
+        f.ended(p, s);
     }
     EXPECT_EQ(counts[busy], 0);
     EXPECT_EQ(counts[3], 0);
@@ -106,10 +92,10 @@ TEST(leastconn, refused_servers_are_skipped_even_when_idle) {
     strategy_fixture f(SLUICE_TESTING_LINKED_PLUGIN());
     fake_server_set set({{"http://a", 1}, {"http://b", 1}});
     auto p = f.picker(set);
-    const int first = pick(p, set);  // held
+    const int first = f.pick(p, set);  // held
     set.set_up(static_cast<std::size_t>(1 - first), false);
-    EXPECT_EQ(pick(p, set), first);  // the idle one is down
-    EXPECT_EQ(pick(p, set, {first}), -1);  // and the loaded one already failed this request
+    EXPECT_EQ(f.pick(p, set), first);  // the idle one is down
+    EXPECT_EQ(f.pick(p, set, {first}), -1);  // and the loaded one already failed this request
 }
 
 TEST(leastconn, none_up_and_empty_sets_yield_minus_one) {
@@ -117,10 +103,10 @@ TEST(leastconn, none_up_and_empty_sets_yield_minus_one) {
     fake_server_set set({{"http://a", 1}});
     auto p = f.picker(set);
     set.set_up(0, false);
-    EXPECT_EQ(pick(p, set), -1);
+    EXPECT_EQ(f.pick(p, set), -1);
     fake_server_set empty({});
     auto q = f.picker(empty);
-    EXPECT_EQ(pick(q, empty), -1);
+    EXPECT_EQ(f.pick(q, empty), -1);
 }
 
 TEST(leastconn, counts_stay_exact_under_picks_from_several_threads) {
@@ -132,15 +118,15 @@ TEST(leastconn, counts_stay_exact_under_picks_from_several_threads) {
     for (int t = 0; t < 4; ++t)
         threads.emplace_back([&] {
             for (int i = 0; i < 5000; ++i) {
-                const int s = pick(p, set);
+                const int s = f.pick(p, set);
                 if (s < 0) ++failed;
-                else end(p, s);
+                else f.ended(p, s);
             }
         });
     for (auto& t : threads) t.join();
     EXPECT_EQ(failed, 0);
     // Every attempt ended: all servers idle again, so the next three picks take turns.
-    std::vector<int> held{pick(p, set), pick(p, set), pick(p, set)};
+    std::vector<int> held{f.pick(p, set), f.pick(p, set), f.pick(p, set)};
     std::sort(held.begin(), held.end());
     EXPECT_EQ(held, (std::vector<std::int32_t>{0, 1, 2}));
 }

@@ -12,11 +12,7 @@ using namespace sluice::sdk::testing;
 namespace {
 
 TEST(random, is_the_strategy_named_random) {
-    strategy_fixture f(SLUICE_TESTING_LINKED_PLUGIN());
-    EXPECT_EQ(f.plugin.kind(), sdk::plugin_kind::balancer);
-    EXPECT_EQ(f.plugin.role(), sdk::balancer_role::strategy);
-    EXPECT_EQ(f.plugin.name(), "random");
-    EXPECT_TRUE(f.balancer);
+    EXPECT_TRUE(strategy_fixture(SLUICE_TESTING_LINKED_PLUGIN()).is_strategy("random"));
 }
 
 std::map<int, int> counts(const picker_object& p, const fake_server_set& set, int n,

@@ -12,11 +12,7 @@ using namespace sluice::sdk::testing;
 namespace {
 
 TEST(roundrobin, is_the_strategy_named_roundrobin) {
-    strategy_fixture f(SLUICE_TESTING_LINKED_PLUGIN());
-    EXPECT_EQ(f.plugin.kind(), sdk::plugin_kind::balancer);
-    EXPECT_EQ(f.plugin.role(), sdk::balancer_role::strategy);
-    EXPECT_EQ(f.plugin.name(), "roundrobin");
-    EXPECT_TRUE(f.balancer);
+    EXPECT_TRUE(strategy_fixture(SLUICE_TESTING_LINKED_PLUGIN()).is_strategy("roundrobin"));
 }
 
 TEST(roundrobin, equal_weights_cycle_in_order) {

@@ -17,6 +17,7 @@
 // started provider_object stops itself first), as the host does. Not thread-safe.
 #pragma once
 
+#include <chrono>
 #include <cstdint>
 #include <memory>
 #include <string>
@@ -250,14 +251,33 @@ struct strategy_fixture {
 
     picker_object picker(const fake_server_set& servers) { return balancer.create_picker(servers, errors); }
 
-    // `n` picks of a request each, with the host's filter over `servers` (down servers and
-    // `exclude` refused).
+    // The plugin is the strategy `name` (a balancer, not a wrapper) and made its balancer.
+    bool is_strategy(std::string_view name) const {
+        return plugin.kind() == plugin_kind::balancer && plugin.role() == balancer_role::strategy &&
+               plugin.name() == name && static_cast<bool>(balancer);
+    }
+
+    // A pick for one request, with the host's filter over `servers` (down servers and
+    // `exclude` refused); `n` of them.
+    static std::int32_t pick(const picker_object& p, const fake_server_set& servers,
+                             const std::vector<std::int32_t>& exclude = {}) {
+        fake_request req;
+        return p.pick(req, servers.accepting(exclude));
+    }
     static std::vector<std::int32_t> picks(const picker_object& p, const fake_server_set& servers, int n,
                                            const std::vector<std::int32_t>& exclude = {}) {
-        fake_request req;
         std::vector<std::int32_t> out;
-        for (int i = 0; i < n; ++i) out.push_back(p.pick(req, servers.accepting(exclude)));
+        for (int i = 0; i < n; ++i) out.push_back(pick(p, servers, exclude));
         return out;
+    }
+    // The end of an attempt on `server` a pick returned, as the host reports it: answered
+    // after `latency` (to the response head), or failed as `how`.
+    static void ended(const picker_object& p, std::int32_t server,
+                      std::chrono::microseconds latency = std::chrono::microseconds(0),
+                      attempt_outcome how = attempt_outcome::response) {
+        fake_request req;
+        p.on_attempt(req, {server, how, static_cast<std::uint16_t>(how == attempt_outcome::response ? 200 : 0),
+                           latency});
     }
 
     loaded_plugin plugin;
