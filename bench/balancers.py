@@ -8,7 +8,7 @@ the three while C client threads (keep-alive, default 16) send GET requests for 
 X-Instance header), req/s, and p50/p99 latency as the clients saw it.
 
   python3 bench/balancers.py [--build build] [--clients 16] [--seconds 4] [--latency 20]
-                             [--strategies roundrobin,random,leastconn,first]
+                             [--strategies roundrobin,random,leastconn,leasttime,first]
 
 The clients are Python threads: req/s is what they can drive on this machine, the same for
 every strategy, so compare the columns, not the absolute figures.
@@ -26,7 +26,7 @@ import time
 
 from peers import free_port
 
-STRATEGIES = ["roundrobin", "random", "leastconn", "first"]
+STRATEGIES = ["roundrobin", "random", "leastconn", "leasttime", "first"]
 
 
 def start_backend(argv):
@@ -81,7 +81,7 @@ def load(port, clients, seconds):
                     continue
                 times.append((time.perf_counter() - t0) * 1000)
                 mine[r.getheader("X-Instance")] += 1
-            except OSError as e:
+            except (OSError, http.client.HTTPException) as e:
                 failed.append(repr(e))
                 c.close()
                 c = http.client.HTTPConnection("127.0.0.1", port, timeout=10)

@@ -33,7 +33,7 @@ public:
     // Called once for each attempt on a server pick returned, when it ends.
     void on_attempt(const sdk::request&, const sdk::attempt& a) {
         if (a.server < 0 || static_cast<std::size_t>(a.server) >= in_flight_.size()) return;
-        in_flight_[static_cast<std::size_t>(a.server)].fetch_sub(1, std::memory_order_relaxed);
+        sdk::count_out(in_flight_[static_cast<std::size_t>(a.server)]);
     }
 
 private:

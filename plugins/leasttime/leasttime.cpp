@@ -51,7 +51,7 @@ public:
     void on_attempt(const sdk::request&, const sdk::attempt& a) {
         if (a.server < 0 || static_cast<std::size_t>(a.server) >= weights_.size()) return;
         auto& s = stats_[static_cast<std::size_t>(a.server)];
-        s.in_flight.fetch_sub(1, std::memory_order_relaxed);
+        sdk::count_out(s.in_flight);
         if (a.outcome == sdk::attempt_outcome::response) {
             const auto us = std::clamp<std::int64_t>(a.latency.count(), 0, std::numeric_limits<std::uint32_t>::max());
             s.times.add(static_cast<std::uint32_t>(us));

@@ -16,8 +16,7 @@ public:
     void add(std::uint32_t sample) noexcept {
         const std::uint64_t n = count_.fetch_add(1, std::memory_order_relaxed);
         const std::uint32_t old = ring_[n % Window].exchange(sample, std::memory_order_relaxed);
-        sum_.fetch_add(sample, std::memory_order_relaxed);
-        sum_.fetch_sub(old, std::memory_order_relaxed);
+        sum_.fetch_add(static_cast<std::int64_t>(sample) - old, std::memory_order_relaxed);
     }
 
     bool empty() const noexcept { return count_.load(std::memory_order_relaxed) == 0; }
@@ -25,12 +24,13 @@ public:
     // 0 while empty.
     double mean() const noexcept {
         const std::uint64_t n = std::min<std::uint64_t>(count_.load(std::memory_order_relaxed), Window);
-        return n == 0 ? 0.0 : static_cast<double>(sum_.load(std::memory_order_relaxed)) / static_cast<double>(n);
+        const std::int64_t sum = std::max<std::int64_t>(0, sum_.load(std::memory_order_relaxed));
+        return n == 0 ? 0.0 : static_cast<double>(sum) / static_cast<double>(n);
     }
 
 private:
     std::atomic<std::uint64_t> count_{0};  // samples ever added
-    std::atomic<std::uint64_t> sum_{0};    // of the ones in the ring
+    std::atomic<std::int64_t> sum_{0};     // of the ones in the ring
     std::array<std::atomic<std::uint32_t>, Window> ring_{};
 };
 

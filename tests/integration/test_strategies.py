@@ -68,11 +68,11 @@ class Strategies(unittest.TestCase):
     def test_leastconn_sends_new_requests_away_from_a_busy_server(self):
         s = self.serve("leastconn")
         try:
-            # The first request, idle servers, goes to s1 and stays there 1.5 s.
+            # The first request, idle servers, goes to s1 and stays there 3 s.
             slow = {}
-            t = threading.Thread(target=lambda: slow.update(r=instance(s.port, "/delay/1500")))
+            t = threading.Thread(target=lambda: slow.update(r=instance(s.port, "/delay/3000")))
             t.start()
-            time.sleep(0.3)  # picked within a millisecond on loopback; it ends at 1.5 s
+            time.sleep(0.5)  # picked within a millisecond on loopback; it ends at 3 s
             quick = [instance(s.port)[1] for _ in range(6)]
             t.join()
             self.assertEqual(slow["r"], (200, "s1"))

@@ -1,5 +1,9 @@
 #include "http/connection_blocks.hpp"
 
+#include <sys/mman.h>
+
+#include <cerrno>
+
 #include <cstdint>
 #include <cstring>
 #include <set>
@@ -94,6 +98,13 @@ TEST(ConnectionBlocks, ABlockOutlivesTheThreadThatTookIt) {
     });
     std::memset(kept, 0xcd, 248);  // still mapped
     connection_blocks::give(kept, 248);
+    if (from_pages) {
+        // Its last block freed, the orphaned page is unmapped.
+        void* page = reinterpret_cast<void*>(reinterpret_cast<std::uintptr_t>(kept) & ~std::uintptr_t{64 * 1024 - 1});
+        unsigned char resident[16];
+        EXPECT_EQ(::mincore(page, 64 * 1024, resident), -1);
+        EXPECT_EQ(errno, ENOMEM);
+    }
 }
 
 }  // namespace

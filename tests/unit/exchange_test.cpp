@@ -64,6 +64,20 @@ const sluice_balancer_ops in_order_ops{
     nullptr,
 };
 
+// A strategy that always returns server 0 without asking the filter, and records how the
+// host reports each attempt to it.
+std::vector<sluice_attempt> stubborn_attempts;
+const sluice_balancer_ops stubborn_ops{
+    sizeof(sluice_balancer_ops),
+    nullptr,
+    nullptr,
+    nullptr,
+    [](void* picker) { delete static_cast<std::size_t*>(picker); },
+    [](void*, const sluice_request*, const sluice_server_filter*) -> int32_t { return 0; },
+    nullptr,
+    [](void*, const sluice_request*, const sluice_attempt* a) { stubborn_attempts.push_back(*a); },
+};
+
 // A server that reads one request head (not its body) and answers with `answer` (raw
 // bytes) or, when `answer` is empty, closes without a word.
 struct scripted_upstream {
@@ -107,8 +121,8 @@ protected:
         cfg_.forwarding.response_header_timeout = std::chrono::milliseconds(2000);
     }
 
-    // One router for every path, to a service over `urls` picked in order.
-    void serve(const std::vector<std::string>& urls) {
+    // One router for every path, to a service over `urls` picked in order (by `ops`).
+    void serve(const std::vector<std::string>& urls, const sluice_balancer_ops* ops = &in_order_ops) {
         auto snap = std::make_shared<runtime::snapshot>();
         auto svc = std::make_unique<runtime::service>();
         svc->name = "svc@test";
@@ -121,8 +135,8 @@ protected:
         for (std::size_t i = 0; i < urls.size(); ++i) svc->health.push_back(std::make_shared<runtime::server_health>());
         auto layer = std::make_unique<runtime::service::balancer_layer>();
         layer->plugin = "in-order";
-        layer->picker = {&in_order_ops, new std::size_t(urls.size()), nullptr, nullptr};
-        svc->pick_ops = &in_order_ops;
+        layer->picker = {ops, new std::size_t(urls.size()), nullptr, nullptr};
+        svc->pick_ops = ops;
         svc->picker = layer->picker.get();
         svc->layers.push_back(std::move(layer));
         auto r = std::make_unique<runtime::route>();
@@ -186,6 +200,22 @@ TEST_F(exchange_test, forwards_to_the_picked_server_and_relays_its_answer) {
     EXPECT_EQ(up.received[0][bhttp::field::host], "demo.test");
     EXPECT_EQ(up.received[0]["X-Forwarded-For"], "127.0.0.1");
     EXPECT_EQ(up.received[0]["X-Forwarded-Server"], "proxy.test");
+}
+
+TEST_F(exchange_test, a_pick_the_host_does_not_take_is_reported_to_the_picker_as_refused) {
+    scripted_upstream up(w_.ioc, "HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n");
+    serve({refused_url(w_.ioc), up.url()}, &stubborn_ops);
+    // Server 0 is down: the host serves from server 1, which the picker did not choose.
+    store_.load()->services.begin()->second->health[0]->active_up = false;
+    stubborn_attempts.clear();
+    const auto res = exchange("GET / HTTP/1.1\r\nHost: demo.test\r\n\r\n");
+    EXPECT_EQ(res.result_int(), 200u);
+    EXPECT_EQ(up.received.size(), 1u);
+    // Its pick counted out at once; nothing of server 1, which it did not pick.
+    ASSERT_EQ(stubborn_attempts.size(), 1u);
+    EXPECT_EQ(stubborn_attempts[0].server, 0);
+    EXPECT_EQ(stubborn_attempts[0].outcome, static_cast<std::uint32_t>(SLUICE_ATTEMPT_REFUSED));
+    EXPECT_EQ(stubborn_attempts[0].latency_us, 0u);
 }
 
 TEST_F(exchange_test, an_unreachable_server_sends_the_request_to_the_next) {

@@ -14,7 +14,8 @@ std::string qualify(std::string_view name, std::string_view provider) {
 namespace {
 
 // A strategy's plugin name. Strategies are named case-insensitively, and Traefik's name for
-// its default, smooth weighted round robin, is Sluice's roundrobin.
+// its default weighted round robin is Sluice's roundrobin (the same shares; Traefik orders
+// turns by earliest deadline, Sluice by nginx's smooth order).
 std::string strategy_name(std::string_view configured) {
     std::string name = to_lower(configured);
     return name == "wrr" ? "roundrobin" : name;

@@ -3,6 +3,7 @@
 #include <sys/mman.h>
 
 #include <array>
+#include <atomic>
 #include <cstdint>
 #include <new>
 #include <utility>
@@ -35,15 +36,13 @@ struct free_block {
     free_block* next;
 };
 
-struct thread_pages;
-
 // A page's header, at its start; its blocks follow.
 struct page {
     page* room_prev;  // in its class's list of pages with a free block
     page* room_next;
     page* all_prev;  // in its thread's list of all its pages
     page* all_next;
-    thread_pages* owner;
+    std::uint64_t owner;  // its thread's id (thread_pages::id)
     free_block* free;
     std::uint32_t block;     // bytes per block
     std::uint32_t capacity;  // blocks in the page
@@ -97,9 +96,12 @@ struct thread_pages {
     page* all;
     page* spare;  // an empty page kept for the next one needed
     std::size_t count;
-    bool reaped;  // the thread's reaper is set up
+    std::uint64_t id;  // from next_thread_id with the first page: never another thread's, even
+                       // one that later gets this thread's storage
+    bool reaped;       // the thread's reaper is set up
 };
 constinit thread_local thread_pages mine{};
+std::atomic<std::uint64_t> next_thread_id{1};
 
 // When the thread ends: its empty pages are unmapped; a page still holding blocks (a session
 // abandoned with its io_context, freed later by another thread) is left to the last of them.
@@ -112,7 +114,7 @@ struct reaper {
         }
         if (mine.spare) unmap_page(mine.spare);
         mine = {};
-        mine.reaped = true;  // a page made after this is not reaped: the thread is ending
+        mine.reaped = true;  // a page made after this (the thread is ending) is never unmapped
     }
 };
 thread_local reaper thread_end;
@@ -124,7 +126,8 @@ page* new_page(std::size_t c) {
         [[maybe_unused]] reaper& r = thread_end;  // constructed now, destroyed as the thread ends
     }
     const auto block = static_cast<std::uint32_t>((c + 1) * granule);
-    ::new (static_cast<void*>(p)) page{nullptr, nullptr, nullptr, nullptr, &mine, nullptr, block,
+    if (mine.id == 0) mine.id = next_thread_id.fetch_add(1, std::memory_order_relaxed);
+    ::new (static_cast<void*>(p)) page{nullptr, nullptr, nullptr, nullptr, mine.id, nullptr, block,
                                        static_cast<std::uint32_t>((page_bytes - header_bytes) / block), 0, 0, false};
     link_room(mine.room[c], p);
     link_all(mine.all, p);
@@ -161,8 +164,8 @@ void connection_blocks::give(void* block, std::size_t bytes) noexcept {
         if (--p->used == 0) unmap_page(p);
         return;
     }
-    if (p->owner != &mine) return;  // another live thread's: kept until that thread ends
-    const std::size_t c = (bytes - 1) / granule;
+    if (p->owner != mine.id) return;  // another live thread's: never reused (see the header)
+    const std::size_t c = p->block / granule - 1;  // the page's class, whatever `bytes` says
     if (p->used == p->capacity) link_room(mine.room[c], p);
     p->free = ::new (block) free_block{p->free};
     if (--p->used == 0) {

@@ -10,8 +10,8 @@
 // ones), so memory comes back as connections close. Taking and giving a block is a few
 // instructions, with no lock: a worker frees what it took.
 //
-// Blocks larger than `largest`, and every block in sanitizer builds (which must see each
-// object's memory), come from the heap.
+// Blocks larger than `largest`, and every block in AddressSanitizer builds (which must see
+// each object's memory), come from the heap. Blocks are 16-byte aligned.
 #pragma once
 
 #include <cstddef>
@@ -23,8 +23,9 @@ struct connection_blocks {
     static constexpr std::size_t largest = 512;
 
     static void* take(std::size_t bytes);
-    // `bytes` as taken. A block freed on a thread that did not take it is freed with its
-    // page when that page's thread has ended (shutdown), and kept until then otherwise.
+    // `bytes` as taken. A worker frees what it took; a block freed on another thread after
+    // its worker ended (a session abandoned with its io_context at shutdown) frees its page
+    // with the last one. One freed on another thread while its worker runs is never reused.
     static void give(void* block, std::size_t bytes) noexcept;
     // The pages the calling thread holds now, the kept empty one included (tests).
     static std::size_t pages() noexcept;
@@ -38,7 +39,10 @@ struct connection_allocator {
     template <class U>
     connection_allocator(const connection_allocator<U>&) noexcept {}
 
-    T* allocate(std::size_t n) { return static_cast<T*>(connection_blocks::take(n * sizeof(T))); }
+    T* allocate(std::size_t n) {
+        static_assert(alignof(T) <= 16, "connection blocks are 16-byte aligned");
+        return static_cast<T*>(connection_blocks::take(n * sizeof(T)));
+    }
     void deallocate(T* p, std::size_t n) noexcept { connection_blocks::give(p, n * sizeof(T)); }
 
     template <class U>

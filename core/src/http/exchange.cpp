@@ -12,6 +12,17 @@
 
 namespace sluice::http {
 
+namespace {
+// A server the picker returned that the host does not take after all (it went down after the
+// filter accepted it, or the picker never asked): the picker hears that this attempt ended
+// before it began, as one refused, so that what it counts at pick time is counted back.
+void discard_pick(const runtime::service& svc, const sluice_request& request, std::int32_t index) noexcept {
+    if (!svc.pick_ops->on_attempt) return;
+    const sluice_attempt a{sizeof(sluice_attempt), index, SLUICE_ATTEMPT_REFUSED, 0, 0};
+    svc.pick_ops->on_attempt(svc.picker, &request, &a);
+}
+}  // namespace
+
 request_facts read_facts(const upstream_request& req) {
     request_facts f;
     f.version = req.version();
@@ -122,6 +133,7 @@ net::awaitable<bool> exchange<Stream>::run() {
         // The picker failed (it reported the fault): any server the host accepts rather than none.
         // A picker may only return what the host accepted.
         if (index == SLUICE_PICK_FAILED || (index >= 0 && !selection.accepted(index))) {
+            if (index >= 0) discard_pick(svc, *view, index);
             index = selection.first_accepted();
             chosen = false;
         }

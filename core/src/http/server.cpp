@@ -95,7 +95,7 @@ void worker::stop_serving(bool cancel_busy) {
     }
     sweep_timer.cancel();
     pool.clear();
-    // Cancelling may end a session at once, which removes it from the set.
+    // Cancelling may end a session at once, which removes it from the list.
     std::vector<session_handle*> open;
     for (session_handle& s : sessions) open.push_back(&s);
     for (session_handle* s : open) {

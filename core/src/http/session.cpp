@@ -62,7 +62,10 @@ public:
     session& operator=(const session&) = delete;
 
     // A session lives as long as its connection: its memory is the worker's connection pages.
-    static void* operator new(std::size_t bytes) { return connection_blocks::take(bytes); }
+    static void* operator new(std::size_t bytes) {
+        static_assert(alignof(session) <= 16, "connection blocks are 16-byte aligned");
+        return connection_blocks::take(bytes);
+    }
     static void operator delete(void* block, std::size_t bytes) noexcept { connection_blocks::give(block, bytes); }
 
     // Serves requests until the connection closes or parks. `first`: nothing was read on it

@@ -131,6 +131,17 @@ TEST(leastconn, counts_stay_exact_under_picks_from_several_threads) {
     EXPECT_EQ(held, (std::vector<std::int32_t>{0, 1, 2}));
 }
 
+TEST(leastconn, an_attempt_reported_without_its_pick_does_not_wrap_the_count) {
+    strategy_fixture f(SLUICE_TESTING_LINKED_PLUGIN());
+    fake_server_set set({{"http://a", 1}, {"http://b", 1}});
+    auto p = f.picker(set);
+    f.ended(p, 0);  // never picked: server 0 stays at zero, not at 2^32 - 1
+    std::map<int, int> counts;
+    for (int i = 0; i < 4; ++i) ++counts[f.pick(p, set)];  // held
+    EXPECT_EQ(counts[0], 2);
+    EXPECT_EQ(counts[1], 2);
+}
+
 TEST(leastconn, options_are_refused) {
     fake_host host;
     collecting_errors errors;

@@ -76,7 +76,8 @@ TEST(roundrobin, rejects_options) {
     EXPECT_NE(errors.errors[0].second.find("no options"), std::string::npos);
 }
 
-// A strategy has no response or attempt hooks: the host skips those calls.
+// roundrobin keeps no per-request state: it has no response or attempt hooks, and the host
+// skips those calls.
 TEST(roundrobin, declares_no_optional_hooks) {
     strategy_fixture f(SLUICE_TESTING_LINKED_PLUGIN());
     fake_server_set set({{"http://a", 1}});

@@ -240,7 +240,9 @@ typedef struct sluice_balancer_ops {
      * the client (to set a cookie, say). Not called when no server answered. */
     void (*on_response)(void* picker, const sluice_request* request, sluice_response* response, int32_t server);
     /* Optional (NULL). Exactly once for every attempt on a server this picker's pick
-     * returned, when the attempt ends: after its response went out, or when it failed. */
+     * returned, when the attempt ends: after its response went out, or when it failed. A
+     * server the host does not take after all (it went down after the filter accepted it)
+     * ends at once as SLUICE_ATTEMPT_REFUSED with latency 0. */
     void (*on_attempt)(void* picker, const sluice_request* request, const sluice_attempt* attempt);
 } sluice_balancer_ops;
 

@@ -3,6 +3,7 @@
 // accepts with the least score, ties going round robin by weight.
 #pragma once
 
+#include <atomic>
 #include <cstddef>
 #include <cstdint>
 #include <span>
@@ -45,6 +46,15 @@ std::int32_t least_scored(std::span<const std::uint32_t> weights, const server_f
         turn -= weights[i];
     }
     return least;
+}
+
+// Counts one request in flight out (in on_attempt), never below zero: an on_attempt without
+// its pick (a wrapper forwarding one it should not) must not wrap the count around and make
+// the server look busiest forever.
+inline void count_out(std::atomic<std::uint32_t>& in_flight) noexcept {
+    std::uint32_t n = in_flight.load(std::memory_order_relaxed);
+    while (n > 0 && !in_flight.compare_exchange_weak(n, n - 1, std::memory_order_relaxed)) {
+    }
 }
 
 }  // namespace sluice::sdk

@@ -258,7 +258,7 @@ struct strategy_fixture {
     }
 
     // A pick for one request, with the host's filter over `servers` (down servers and
-    // `exclude` refused); `n` of them.
+    // `exclude` refused); picks() makes `n` of them.
     static std::int32_t pick(const picker_object& p, const fake_server_set& servers,
                              const std::vector<std::int32_t>& exclude = {}) {
         fake_request req;
