@@ -4,8 +4,8 @@
 #include <memory>
 #include <string_view>
 
-#include "sluice/sdk/config_reader.hpp"
 #include "sluice/sdk/declare.hpp"
+#include "sluice/sdk/optionless_balancer.hpp"
 
 namespace sluice::first {
 namespace {
@@ -24,22 +24,8 @@ private:
     std::int32_t count_;
 };
 
-class first_balancer {
-public:
-    static std::unique_ptr<first_balancer> create(sdk::host&, std::string_view, std::string_view config,
-                                                  sdk::error_sink& errors) {
-        // No options: every key is reported as unknown.
-        if (!sdk::config_reader(config, errors).finish()) return nullptr;
-        return std::make_unique<first_balancer>();
-    }
-
-    std::unique_ptr<first_picker> create_picker(const sdk::server_set& servers, sdk::error_sink&) {
-        return std::make_unique<first_picker>(servers);
-    }
-};
-
 }  // namespace
 }  // namespace sluice::first
 
-SLUICE_DECLARE_BALANCER(sluice::first::first_balancer, "first", "1.0.0",
+SLUICE_DECLARE_BALANCER(sluice::sdk::optionless_balancer<sluice::first::first_picker>, "first", "1.0.0",
                         "The first healthy server in configured order (active/standby failover)", "")

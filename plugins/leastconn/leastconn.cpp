@@ -6,8 +6,8 @@
 #include <string_view>
 #include <vector>
 
-#include "sluice/sdk/config_reader.hpp"
 #include "sluice/sdk/declare.hpp"
+#include "sluice/sdk/optionless_balancer.hpp"
 #include "sluice/sdk/least_scored.hpp"
 
 namespace sluice::leastconn {
@@ -48,23 +48,9 @@ private:
     std::atomic<std::uint64_t> next_{0};
 };
 
-class lc_balancer {
-public:
-    static std::unique_ptr<lc_balancer> create(sdk::host&, std::string_view, std::string_view config,
-                                               sdk::error_sink& errors) {
-        // No options: every key is reported as unknown.
-        if (!sdk::config_reader(config, errors).finish()) return nullptr;
-        return std::make_unique<lc_balancer>();
-    }
-
-    std::unique_ptr<lc_picker> create_picker(const sdk::server_set& servers, sdk::error_sink&) {
-        return std::make_unique<lc_picker>(servers);
-    }
-};
-
 }  // namespace
 }  // namespace sluice::leastconn
 
-SLUICE_DECLARE_BALANCER(sluice::leastconn::lc_balancer, "leastconn", "1.0.0",
+SLUICE_DECLARE_BALANCER(sluice::sdk::optionless_balancer<sluice::leastconn::lc_picker>, "leastconn", "1.0.0",
                         "The server with the fewest requests in flight for its weight; ties by weighted round robin",
                         "")

@@ -9,8 +9,8 @@
 #include <vector>
 
 #include "moving_average.hpp"
-#include "sluice/sdk/config_reader.hpp"
 #include "sluice/sdk/declare.hpp"
+#include "sluice/sdk/optionless_balancer.hpp"
 #include "sluice/sdk/least_scored.hpp"
 
 namespace sluice::leasttime {
@@ -75,22 +75,8 @@ private:
     std::atomic<std::uint64_t> next_{0};
 };
 
-class lt_balancer {
-public:
-    static std::unique_ptr<lt_balancer> create(sdk::host&, std::string_view, std::string_view config,
-                                               sdk::error_sink& errors) {
-        // No options: every key is reported as unknown.
-        if (!sdk::config_reader(config, errors).finish()) return nullptr;
-        return std::make_unique<lt_balancer>();
-    }
-
-    std::unique_ptr<lt_picker> create_picker(const sdk::server_set& servers, sdk::error_sink&) {
-        return std::make_unique<lt_picker>(servers);
-    }
-};
-
 }  // namespace
 }  // namespace sluice::leasttime
 
-SLUICE_DECLARE_BALANCER(sluice::leasttime::lt_balancer, "leasttime", "1.0.0",
+SLUICE_DECLARE_BALANCER(sluice::sdk::optionless_balancer<sluice::leasttime::lt_picker>, "leasttime", "1.0.0",
                         "The server with the lowest mean response time for its requests in flight and weight", "")

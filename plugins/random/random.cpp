@@ -6,8 +6,8 @@
 #include <string_view>
 #include <vector>
 
-#include "sluice/sdk/config_reader.hpp"
 #include "sluice/sdk/declare.hpp"
+#include "sluice/sdk/optionless_balancer.hpp"
 
 namespace sluice::random {
 namespace {
@@ -50,22 +50,8 @@ private:
     std::vector<std::uint64_t> ends_;  // running sums of the weights
 };
 
-class random_balancer {
-public:
-    static std::unique_ptr<random_balancer> create(sdk::host&, std::string_view, std::string_view config,
-                                                   sdk::error_sink& errors) {
-        // No options: every key is reported as unknown.
-        if (!sdk::config_reader(config, errors).finish()) return nullptr;
-        return std::make_unique<random_balancer>();
-    }
-
-    std::unique_ptr<random_picker> create_picker(const sdk::server_set& servers, sdk::error_sink&) {
-        return std::make_unique<random_picker>(servers);
-    }
-};
-
 }  // namespace
 }  // namespace sluice::random
 
-SLUICE_DECLARE_BALANCER(sluice::random::random_balancer, "random", "1.0.0",
+SLUICE_DECLARE_BALANCER(sluice::sdk::optionless_balancer<sluice::random::random_picker>, "random", "1.0.0",
                         "Each request to a server drawn at random in proportion to its weight", "")

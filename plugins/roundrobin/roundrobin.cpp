@@ -6,8 +6,8 @@
 #include <vector>
 
 #include "schedule.hpp"
-#include "sluice/sdk/config_reader.hpp"
 #include "sluice/sdk/declare.hpp"
+#include "sluice/sdk/optionless_balancer.hpp"
 
 namespace sluice::roundrobin {
 namespace {
@@ -32,22 +32,8 @@ private:
     std::atomic<std::uint64_t> next_{0};
 };
 
-class rr_balancer {
-public:
-    static std::unique_ptr<rr_balancer> create(sdk::host&, std::string_view, std::string_view config,
-                                               sdk::error_sink& errors) {
-        // No options: every key is reported as unknown.
-        if (!sdk::config_reader(config, errors).finish()) return nullptr;
-        return std::make_unique<rr_balancer>();
-    }
-
-    std::unique_ptr<rr_picker> create_picker(const sdk::server_set& servers, sdk::error_sink&) {
-        return std::make_unique<rr_picker>(servers);
-    }
-};
-
 }  // namespace
 }  // namespace sluice::roundrobin
 
-SLUICE_DECLARE_BALANCER(sluice::roundrobin::rr_balancer, "roundrobin", "1.0.0",
+SLUICE_DECLARE_BALANCER(sluice::sdk::optionless_balancer<sluice::roundrobin::rr_picker>, "roundrobin", "1.0.0",
                         "Smooth weighted round robin over healthy servers (the default strategy)", "")
