@@ -8,7 +8,7 @@ the three while C client threads (keep-alive, default 16) send GET requests for 
 X-Instance header), req/s, and p50/p99 latency as the clients saw it.
 
   python3 bench/balancers.py [--build build] [--clients 16] [--seconds 4] [--latency 20]
-                             [--strategies roundrobin,random,leastconn,leasttime,first]
+                             [--strategies roundrobin,random,leastconn,p2c,leasttime,first]
 
 The clients are Python threads: req/s is what they can drive on this machine, the same for
 every strategy, so compare the columns, not the absolute figures.
@@ -26,7 +26,7 @@ import time
 
 from peers import free_port
 
-STRATEGIES = ["roundrobin", "random", "leastconn", "leasttime", "first"]
+STRATEGIES = ["roundrobin", "random", "leastconn", "p2c", "leasttime", "first"]
 
 
 def start_backend(argv):

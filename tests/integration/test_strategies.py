@@ -82,6 +82,28 @@ class Strategies(unittest.TestCase):
         finally:
             s.stop()
 
+    def test_p2c_turns_away_from_a_server_after_one_slow_answer(self):
+        urls = [b.url for b in self.backends]
+        dyn = router("demo", "Host(`demo.localhost`)", "demo") + (
+            "[http.services.demo.loadBalancer]\nstrategy = \"p2c\"\n"
+            f'servers = [{{ url = "{urls[0]}" }}, {{ url = "{urls[1]}" }}, {{ url = "{urls[2]}" }}]\n'
+            "[http.services.demo.loadBalancer.p2c]\ndecay = \"30s\"\n")
+        s = Sluice(entry_point(), dyn, workers=1)
+        try:
+            c = http.client.HTTPConnection("127.0.0.1", s.port, timeout=10)
+            status, slow = instance(s.port, "/delay/300", conn=c)
+            self.assertEqual(status, 200)
+            # Its 300 ms is the peak of its cost: every pair of two drawn holds a server that
+            # is faster (or not yet tried), so none of the next requests goes there, where
+            # round robin or random would send it a third.
+            quick = collections.Counter(instance(s.port, conn=c)[1] for _ in range(30))
+            c.close()
+            self.assertNotIn(slow, quick)
+            self.assertEqual(sum(quick.values()), 30)
+            self.assertEqual(len(quick), 2)
+        finally:
+            s.stop()
+
 
 if __name__ == "__main__":
     unittest.main()

@@ -11,6 +11,8 @@
 namespace sdk = sluice::sdk;
 using namespace sluice::sdk::testing;
 
+using namespace std::chrono_literals;
+
 namespace {
 
 TEST(leasttime, is_the_strategy_named_leasttime) {
@@ -35,23 +37,6 @@ TEST(leasttime, the_mean_is_of_the_last_hundred_times) {
     EXPECT_DOUBLE_EQ(o.mean(), 100.5);
 }
 
-// A pick the host lets go only to `server` (the others refused for this request).
-int pick_only(const picker_object& p, const fake_server_set& set, int server) {
-    std::vector<std::int32_t> others;
-    for (std::size_t i = 0; i < set.size(); ++i)
-        if (static_cast<int>(i) != server) others.push_back(static_cast<std::int32_t>(i));
-    return strategy_fixture::pick(p, set, others);
-}
-
-// Teaches the picker each server's time: `times[i]` ms, `n` answered requests each.
-void learn(const picker_object& p, const fake_server_set& set, const std::vector<int>& times, int n = 5) {
-    for (int k = 0; k < n; ++k)
-        for (std::size_t i = 0; i < times.size(); ++i) {
-            ASSERT_EQ(pick_only(p, set, static_cast<int>(i)), static_cast<int>(i));
-            strategy_fixture::ended(p, static_cast<int>(i), std::chrono::milliseconds(times[i]));
-        }
-}
-
 TEST(leasttime, cold_servers_take_turns_by_weight) {
     strategy_fixture f(SLUICE_TESTING_LINKED_PLUGIN());
     fake_server_set set({{"http://a", 1}, {"http://b", 1}, {"http://c", 1}});
@@ -68,7 +53,7 @@ TEST(leasttime, the_faster_server_takes_the_requests) {
     strategy_fixture f(SLUICE_TESTING_LINKED_PLUGIN());
     fake_server_set set({{"http://a", 1}, {"http://b", 1}});
     auto p = f.picker(set);
-    learn(p, set, {50, 5});
+    ASSERT_TRUE(f.teach_times(p, set, {50ms, 5ms}, 5));
     std::map<int, int> counts;
     for (int i = 0; i < 20; ++i) {
         const int s = f.pick(p, set);
@@ -82,7 +67,7 @@ TEST(leasttime, requests_in_flight_move_load_to_the_slower_server) {
     strategy_fixture f(SLUICE_TESTING_LINKED_PLUGIN());
     fake_server_set set({{"http://a", 1}, {"http://b", 1}});
     auto p = f.picker(set);
-    learn(p, set, {50, 5});
+    ASSERT_TRUE(f.teach_times(p, set, {50ms, 5ms}, 5));
     // Held requests: b's score is 5 x (1 + k), a's 50 x (1 + j). b takes the first nine
     // (5 x 10 = 50 ties a's 50 at the tenth), then they share.
     std::map<int, int> counts;
@@ -97,7 +82,7 @@ TEST(leasttime, weights_divide_the_score) {
     strategy_fixture f(SLUICE_TESTING_LINKED_PLUGIN());
     fake_server_set set({{"http://a", 3}, {"http://b", 1}});
     auto p = f.picker(set);
-    learn(p, set, {10, 10});
+    ASSERT_TRUE(f.teach_times(p, set, {10ms, 10ms}, 5));
     // The same time: a (weight 3) scores a third of b. Held, a takes three for b's one.
     std::map<int, int> counts;
     for (int i = 0; i < 40; ++i) ++counts[f.pick(p, set)];
@@ -110,7 +95,7 @@ TEST(leasttime, a_new_server_gets_a_share_not_every_request) {
     fake_server_set set({{"http://a", 1}, {"http://b", 1}, {"http://new", 1}});
     auto p = f.picker(set);
     // a and b are known at 10 ms; the new one has no time yet. Twelve requests held.
-    learn(p, set, {10, 10}, 5);
+    ASSERT_TRUE(f.teach_times(p, set, {10ms, 10ms}, 5));
     std::map<int, int> counts;
     for (int i = 0; i < 12; ++i) ++counts[f.pick(p, set)];
     // Counted as fast as the fastest known: a third each, not all twelve (Traefik's cold
@@ -124,7 +109,7 @@ TEST(leasttime, failures_end_a_request_but_are_no_time) {
     strategy_fixture f(SLUICE_TESTING_LINKED_PLUGIN());
     fake_server_set set({{"http://a", 1}, {"http://b", 1}});
     auto p = f.picker(set);
-    learn(p, set, {5, 5});
+    ASSERT_TRUE(f.teach_times(p, set, {5ms, 5ms}, 5));
     // A timed out attempt after 10 s on a: no sample, so a stays as fast as b.
     const int s = f.pick(p, set);
     f.ended(p, s, std::chrono::seconds(10), sdk::attempt_outcome::timeout);

@@ -270,6 +270,25 @@ struct strategy_fixture {
         for (int i = 0; i < n; ++i) out.push_back(pick(p, servers, exclude));
         return out;
     }
+    // A pick for one request that the host lets go only to `server` (every other refused).
+    static std::int32_t pick_only(const picker_object& p, const fake_server_set& servers, std::int32_t server) {
+        std::vector<std::int32_t> others;
+        for (std::int32_t i = 0; i < static_cast<std::int32_t>(servers.size()); ++i)
+            if (i != server) others.push_back(i);
+        return pick(p, servers, others);
+    }
+    // Teaches a picker that learns response times each server's: `rounds` times, server i is
+    // picked (pick_only) and answers after `times[i]`. False when a pick did not return the
+    // only server let through.
+    static bool teach_times(const picker_object& p, const fake_server_set& servers,
+                            const std::vector<std::chrono::milliseconds>& times, int rounds) {
+        for (int k = 0; k < rounds; ++k)
+            for (std::int32_t i = 0; i < static_cast<std::int32_t>(times.size()); ++i) {
+                if (pick_only(p, servers, i) != i) return false;
+                ended(p, i, times[static_cast<std::size_t>(i)]);
+            }
+        return true;
+    }
     // The end of an attempt on `server` a pick returned, as the host reports it: answered
     // after `latency` (to the response head), or failed as `how`.
     static void ended(const picker_object& p, std::int32_t server,
