@@ -5,10 +5,11 @@ Three demo backends on 127.0.0.1: two fast ones and one that adds latency to eve
 (a slow replica: --latency, default 20 ms). For each strategy, sluice (one worker) balances
 the three while C client threads (keep-alive, default 16) send GET requests for D seconds
 (default 4); printed per strategy: the share of requests each backend answered (from its
-X-Instance header), req/s, and p50/p99 latency as the clients saw it.
+X-Instance header), req/s, and p50/p99 latency as the clients saw it. Each client sends its
+own X-User header: the rows `hash` and `hash+bound` (boundedLoad = 1.25) hash on it.
 
   python3 bench/balancers.py [--build build] [--clients 16] [--seconds 4] [--latency 20]
-                             [--strategies roundrobin,random,leastconn,p2c,leasttime,first]
+        [--strategies roundrobin,random,leastconn,p2c,leasttime,first,hash,hash+bound]
 
 The clients are Python threads: req/s is what they can drive on this machine, the same for
 every strategy, so compare the columns, not the absolute figures.
@@ -26,7 +27,10 @@ import time
 
 from peers import free_port
 
-STRATEGIES = ["roundrobin", "random", "leastconn", "p2c", "leasttime", "first"]
+STRATEGIES = ["roundrobin", "random", "leastconn", "p2c", "leasttime", "first", "hash", "hash+bound"]
+# Rows that are a strategy with options: each client sends its own X-User, the hash key.
+HASH = '[http.services.bench.loadBalancer.hash]\nkey = "header"\nname = "X-User"\n'
+ROWS = {"hash": ("hash", HASH), "hash+bound": ("hash", HASH + "boundedLoad = 1.25\n")}
 
 
 def start_backend(argv):
@@ -67,13 +71,13 @@ def load(port, clients, seconds):
     lock = threading.Lock()
     end = time.monotonic() + seconds
 
-    def client():
+    def client(user):
         c = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
         mine, times, failed = collections.Counter(), [], []
         while time.monotonic() < end:
             t0 = time.perf_counter()
             try:
-                c.request("GET", "/api/", headers={"Host": "bench.localhost"})
+                c.request("GET", "/api/", headers={"Host": "bench.localhost", "X-User": user})
                 r = c.getresponse()
                 r.read()
                 if r.status != 200:
@@ -91,7 +95,7 @@ def load(port, clients, seconds):
             latencies.extend(times)
             errors.extend(failed)
 
-    threads = [threading.Thread(target=client) for _ in range(clients)]
+    threads = [threading.Thread(target=client, args=(f"user{i}",)) for i in range(clients)]
     for t in threads:
         t.start()
     for t in threads:
@@ -122,14 +126,15 @@ def main():
             backends.append(start_backend([demo, "--port", "0", "--name", name, *extra]))
         servers = ", ".join(f'{{ url = "http://127.0.0.1:{port}" }}' for _, port in backends)
         print(f"{'strategy':11} {'fast1':>7} {'fast2':>7} {'slow':>7} {'req/s':>8} {'p50 ms':>8} {'p99 ms':>8}")
-        for strategy in args.strategies.split(","):
+        for row in args.strategies.split(","):
+            strategy, options = ROWS.get(row, (row, ""))
             with tempfile.TemporaryDirectory() as work:
                 path = os.path.join(work, "sluice.toml")
                 port = free_port()
                 with open(path, "w") as f:
                     f.write(f'[entryPoints.web]\naddress = "127.0.0.1:{port}"\n[log]\nlevel = "warn"\n'
                             f'[http.routers.bench]\nrule = "PathPrefix(`/`)"\nservice = "bench"\n'
-                            f'[http.services.bench.loadBalancer]\nstrategy = "{strategy}"\nservers = [{servers}]\n')
+                            f'[http.services.bench.loadBalancer]\nstrategy = "{strategy}"\nservers = [{servers}]\n' + options)
                 proxy = start_proxy([sluice, "--config", path, "--workers", "1"], port)
                 try:
                     load(port, args.clients, 0.5)  # warm the upstream pools
@@ -138,7 +143,7 @@ def main():
                     stop(proxy)
             total = sum(served.values()) or 1
             shares = "".join(f" {100 * served[n] / total:6.1f}%" for n in names)
-            print(f"{strategy:11}{shares} {total / args.seconds:8.0f} {percentile(latencies, 0.5):8.2f}"
+            print(f"{row:11}{shares} {total / args.seconds:8.0f} {percentile(latencies, 0.5):8.2f}"
                   f" {percentile(latencies, 0.99):8.2f}" + (f"  errors: {len(errors)}" if errors else ""))
         print(f"\n({args.clients} keep-alive clients, {args.seconds:g} s per strategy; "
               f"slow adds {args.latency} ms to every answer)")

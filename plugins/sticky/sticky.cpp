@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "sluice/sdk/config_reader.hpp"
+#include "sluice/sdk/cookies.hpp"
 #include "sluice/sdk/declare.hpp"
 
 namespace sluice::sticky {
@@ -27,25 +28,6 @@ std::string hex_digest(const EVP_MD* md, std::string_view data, std::size_t char
     }
     out.resize(std::min(out.size(), chars));
     return out;
-}
-
-// The value of cookie `name` in a Cookie header ("a=1; name=value"), if present.
-std::optional<std::string_view> cookie_value(std::string_view header, std::string_view name) {
-    while (!header.empty()) {
-        const auto semi = header.find(';');
-        std::string_view pair = header.substr(0, semi);
-        while (!pair.empty() && pair.front() == ' ') pair.remove_prefix(1);
-        const auto eq = pair.find('=');
-        if (eq != std::string_view::npos && pair.substr(0, eq) == name) {
-            std::string_view value = pair.substr(eq + 1);
-            while (!value.empty() && value.back() == ' ') value.remove_suffix(1);
-            if (value.size() >= 2 && value.front() == '"' && value.back() == '"') value = value.substr(1, value.size() - 2);
-            return value;
-        }
-        if (semi == std::string_view::npos) break;
-        header.remove_prefix(semi + 1);
-    }
-    return std::nullopt;
 }
 
 struct cookie_settings {
@@ -89,7 +71,7 @@ private:
     // The server the request's cookie pins, or -1 (also when the cookie is off).
     std::int32_t pinned_server(const sdk::request& req) const noexcept {
         if (!cookie_.enabled) return -1;
-        const auto value = cookie_value(req.header("Cookie"), cookie_.name);
+        const auto value = sdk::cookie_value(req.header("Cookie"), cookie_.name);
         if (!value) return -1;
         for (std::size_t i = 0; i < values_.size(); ++i)
             if (values_[i] == *value) return static_cast<std::int32_t>(i);

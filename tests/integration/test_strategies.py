@@ -104,6 +104,55 @@ class Strategies(unittest.TestCase):
         finally:
             s.stop()
 
+    def test_hash_keeps_each_user_on_one_server_and_moves_only_a_stopped_servers_users(self):
+        for algorithm in ("rendezvous", "maglev"):
+            with self.subTest(algorithm=algorithm):
+                backends = [Backend(f"h{i}") for i in range(4)]
+                urls = ", ".join(f'{{ url = "{b.url}" }}' for b in backends)
+                dyn = router("demo", "Host(`demo.localhost`)", "demo") + (
+                    f"[http.services.demo.loadBalancer]\nstrategy = \"hash\"\nservers = [{urls}]\n"
+                    "[http.services.demo.loadBalancer.hash]\n"
+                    f'key = "header"\nname = "X-User"\nalgorithm = "{algorithm}"\n')
+                s = Sluice(entry_point(), dyn, workers=2)
+                try:
+                    def served(user):
+                        c = http.client.HTTPConnection("127.0.0.1", s.port, timeout=10)
+                        c.request("GET", "/api/", headers={"Host": "demo.localhost", "X-User": user})
+                        r = c.getresponse()
+                        r.read()
+                        c.close()
+                        return r.status, r.getheader("X-Instance")
+
+                    users = [f"user{k}" for k in range(40)]
+                    first = {u: served(u) for u in users}
+                    self.assertEqual({st for st, _ in first.values()}, {200})
+                    self.assertEqual({u: served(u) for u in users}, first)  # new connections, same servers
+                    self.assertEqual(len({name for _, name in first.values()}), 4)
+                    # h1 stops: its users go elsewhere (the refused attempt retried), nobody else moves.
+                    backends[1].stop()
+                    after = {u: served(u) for u in users}
+                    for u in users:
+                        self.assertEqual(after[u][0], 200, u)
+                        if first[u][1] != "h1":
+                            self.assertEqual(after[u], first[u], u)
+                        else:
+                            self.assertNotEqual(after[u][1], "h1", u)
+                finally:
+                    s.stop()
+                    for b in backends:
+                        b.stop()
+
+    def test_traefiks_hrw_hashes_the_client_address(self):
+        s = self.serve("hrw")
+        try:
+            c = http.client.HTTPConnection("127.0.0.1", s.port, timeout=10)
+            seen = {instance(s.port, conn=c)[1] for _ in range(10)}
+            c.close()
+            seen |= {instance(s.port)[1] for _ in range(10)}  # and over new connections
+            self.assertEqual(len(seen), 1)
+        finally:
+            s.stop()
+
 
 if __name__ == "__main__":
     unittest.main()

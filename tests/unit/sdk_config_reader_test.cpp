@@ -67,6 +67,32 @@ TEST(sdk_config_reader, integers_accept_label_digits_and_check_the_range) {
     }
 }
 
+TEST(sdk_config_reader, numbers_take_floats_integers_and_label_strings) {
+    struct {
+        const char* text;
+        std::optional<double> want;
+        const char* error;
+    } cases[] = {
+        {"factor = 1.25", 1.25, ""},
+        {"factor = 2", 2.0, ""},
+        {"factor = \"1.5\"", 1.5, ""},
+        {"factor = \" +3 \"", 3.0, ""},
+        {"factor = \"-0.5\"", -0.5, ""},
+        {"factor = \"lots\"", std::nullopt, "factor: expected a number, found a string"},
+        {"factor = \"1.5x\"", std::nullopt, "factor: expected a number, found a string"},
+        {"factor = nan", std::nullopt, "factor: expected a number, found a float"},
+        {"factor = inf", std::nullopt, "factor: expected a number, found a float"},
+        {"factor = true", std::nullopt, "factor: expected a number, found a boolean"},
+    };
+    for (const auto& c : cases) {
+        sdk::testing::collecting_errors errors;
+        sdk::config_reader config(c.text, errors);
+        EXPECT_EQ(config.number("factor"), c.want) << c.text;
+        config.finish();
+        EXPECT_EQ(lines(errors), *c.error ? std::vector<std::string>{c.error} : std::vector<std::string>{}) << c.text;
+    }
+}
+
 TEST(sdk_config_reader, durations_take_units_or_bare_seconds) {
     struct {
         const char* text;

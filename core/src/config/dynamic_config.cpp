@@ -13,12 +13,15 @@ std::string qualify(std::string_view name, std::string_view provider) {
 
 namespace {
 
-// A strategy's plugin name. Strategies are named case-insensitively, and Traefik's name for
-// its default weighted round robin is Sluice's roundrobin (the same shares; Traefik orders
-// turns by earliest deadline, Sluice by nginx's smooth order).
+// A strategy's plugin name. Strategies are named case-insensitively, and Traefik's names are
+// Sluice's: its default weighted round robin is roundrobin (the same shares; Traefik orders
+// turns by earliest deadline, Sluice by nginx's smooth order), and its highest random weight
+// is hash (rendezvous on the client's address by default, as Traefik's).
 std::string strategy_name(std::string_view configured) {
     std::string name = to_lower(configured);
-    return name == "wrr" ? "roundrobin" : name;
+    if (name == "wrr") return "roundrobin";
+    if (name == "hrw") return "hash";
+    return name;
 }
 
 struct object_parser {

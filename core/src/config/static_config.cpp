@@ -76,8 +76,7 @@ void read_entry_point(table_reader& r, entry_point_config& ep) {
         if (auto b = f.get_bool("insecure")) ep.forwarded_insecure = *b;
         if (auto ips = f.get_string_list("trustedIPs")) {
             for (const auto& text : *ips) {
-                ip_network net;
-                if (ip_network::parse(text, net)) ep.forwarded_trusted.push_back(net);
+                if (const auto net = sdk::ip_network::parse(text)) ep.forwarded_trusted.push_back(*net);
                 else f.error("trustedIPs", "\"" + text + "\" is not an IP address or CIDR range", f.get("trustedIPs"));
             }
         }

@@ -11,7 +11,7 @@
 #include <toml++/toml.h>
 
 #include "config/config_error.hpp"
-#include "config/ip_network.hpp"
+#include "sluice/sdk/ip_network.hpp"
 #include "config/plugin_table.hpp"
 
 namespace sluice::config {
@@ -36,7 +36,7 @@ struct entry_point_config {
     std::size_t max_header_bytes = 32 * 1024;
     std::size_t max_header_count = 100;
     bool forwarded_insecure = false;      // trust X-Forwarded-* from every client
-    std::vector<ip_network> forwarded_trusted;
+    std::vector<sdk::ip_network> forwarded_trusted;
 };
 
 struct forwarding_config {

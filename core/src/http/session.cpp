@@ -44,7 +44,7 @@ public:
         }
         c_.trusted = ep.forwarded_insecure ||
                      std::any_of(ep.forwarded_trusted.begin(), ep.forwarded_trusted.end(),
-                                 [&](const config::ip_network& n) { return n.contains(c_.ip); });
+                                 [&](const sdk::ip_network& n) { return n.contains(c_.ip); });
         c_.buffer.max_size(c_.ep.max_header_bytes + relay_chunk);
         c_.handle.client = &c_.connection();
         w.sessions.push_back(c_.handle);

@@ -8,7 +8,7 @@
 #include <string_view>
 #include <vector>
 
-#include "config/ip_network.hpp"
+#include "sluice/sdk/ip_network.hpp"
 #include "runtime/fields.hpp"
 
 namespace re2 {
@@ -45,7 +45,7 @@ public:
         op kind;
         std::vector<std::string> args;              // normalised arguments
         std::shared_ptr<const re2::RE2> re;         // for the *Regexp matchers
-        std::vector<config::ip_network> networks;  // for ClientIP
+        std::vector<sdk::ip_network> networks;  // for ClientIP
         std::vector<std::uint32_t> kids;            // for all_of / any_of / negate
     };
 

@@ -243,9 +243,9 @@ private:
                 break;
             }
             case rule::op::client_ip: {
-                config::ip_network net;
-                if (!config::ip_network::parse(n.args[0], net)) return fail_at("\"" + n.args[0] + "\" is not an IP address or CIDR range");
-                n.networks.push_back(net);
+                const auto net = sdk::ip_network::parse(n.args[0]);
+                if (!net) return fail_at("\"" + n.args[0] + "\" is not an IP address or CIDR range");
+                n.networks.push_back(*net);
                 break;
             }
             default: break;

@@ -21,12 +21,6 @@ namespace {
 
 constexpr peak_ewma::nanos second = 1'000'000'000;
 
-std::string text(const collecting_errors& e) {
-    std::string out;
-    for (const auto& [key, message] : e.errors) out += key + ": " + message + "\n";
-    return out;
-}
-
 std::vector<std::pair<std::string, std::uint32_t>> ten_servers() {
     std::vector<std::pair<std::string, std::uint32_t>> servers;
     for (int i = 0; i < 10; ++i) servers.emplace_back("http://s" + std::to_string(i), 1);
@@ -152,7 +146,7 @@ TEST(p2c, a_new_server_is_tried_once_then_waits_for_its_answer) {
 
 TEST(p2c, a_server_once_slow_is_tried_again_as_its_cost_decays) {
     strategy_fixture f(SLUICE_TESTING_LINKED_PLUGIN(), "decay = \"20ms\"");
-    ASSERT_TRUE(f.balancer) << text(f.errors);
+    ASSERT_TRUE(f.balancer) << f.errors.text();
     fake_server_set set({{"http://a", 1}, {"http://b", 1}});
     auto p = f.picker(set);
     ASSERT_TRUE(f.teach_times(p, set, {100ms, 5ms}, 1));
@@ -255,12 +249,12 @@ TEST(p2c, options_are_checked) {
     EXPECT_TRUE(strategy_fixture(SLUICE_TESTING_LINKED_PLUGIN(), "decay = 30").balancer);  // seconds, as labels
     strategy_fixture zero(SLUICE_TESTING_LINKED_PLUGIN(), "decay = \"0s\"");
     EXPECT_FALSE(zero.balancer);
-    EXPECT_NE(text(zero.errors).find("decay"), std::string::npos) << text(zero.errors);
+    EXPECT_NE(zero.errors.text().find("decay"), std::string::npos) << zero.errors.text();
     strategy_fixture word(SLUICE_TESTING_LINKED_PLUGIN(), "decay = \"soon\"");
     EXPECT_FALSE(word.balancer);
     strategy_fixture typo(SLUICE_TESTING_LINKED_PLUGIN(), "decy = \"1s\"");
     EXPECT_FALSE(typo.balancer);
-    EXPECT_NE(text(typo.errors).find("did you mean"), std::string::npos) << text(typo.errors);
+    EXPECT_NE(typo.errors.text().find("did you mean"), std::string::npos) << typo.errors.text();
 }
 
 }  // namespace

@@ -17,6 +17,7 @@
 
 #include <charconv>
 #include <chrono>
+#include <cmath>
 #include <cstdint>
 #include <limits>
 #include <memory>
@@ -137,6 +138,17 @@ public:
                                                  integer_range range = {}) {
         return present(path, hint) ? integer(path, range) : std::nullopt;
     }
+
+    // A number: a TOML float or integer, or a label's "1.25".
+    std::optional<double> number(std::string_view path) {
+        return read<double>(path, "a number", [](const toml::node& n) -> std::optional<double> {
+            if (const auto* f = n.as_floating_point(); f && std::isfinite(f->get())) return f->get();
+            if (const auto* i = n.as_integer()) return static_cast<double>(i->get());
+            if (const auto* s = n.as_string()) return parse_number(s->get());
+            return std::nullopt;
+        });
+    }
+    double number_or(std::string_view path, double fallback) { return number(path).value_or(fallback); }
 
     // "10s", "250ms", "1m30s", "2h"; a bare integer (TOML or label) is seconds, as in Traefik.
     std::optional<std::chrono::milliseconds> duration(std::string_view path) {
@@ -302,6 +314,15 @@ private:
         std::int64_t value = 0;
         const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
         if (ec != std::errc() || end != text.data() + text.size() || text.empty()) return std::nullopt;
+        return value;
+    }
+    static std::optional<double> parse_number(std::string_view text) {
+        text = trim(text);
+        if (text.starts_with('+')) text.remove_prefix(1);
+        double value = 0;
+        const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
+        if (ec != std::errc() || end != text.data() + text.size() || text.empty() || !std::isfinite(value))
+            return std::nullopt;
         return value;
     }
     static std::string type_name(const toml::node& node) { return std::string(detail::toml_type_name(node)); }

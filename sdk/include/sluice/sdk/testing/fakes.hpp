@@ -92,6 +92,13 @@ public:
     collecting_errors& operator=(const collecting_errors&) = delete;
 
     std::vector<std::pair<std::string, std::string>> errors;
+
+    // Every error as "key: message", one per line: for a failed assertion's message.
+    std::string text() const {
+        std::string out;
+        for (const auto& [key, message] : errors) out += key + ": " + message + "\n";
+        return out;
+    }
 };
 
 // Ordered multi-map of header fields, as the host keeps them.
