@@ -62,6 +62,7 @@ const field& service_schema() {
           {{"strategy", kind::value},
            {"passHostHeader", kind::value},
            {"retries", kind::value},
+           {"slowStart", kind::value},
            {"server", kind::server},
            {"sticky",
             kind::switched,

@@ -46,7 +46,7 @@ public:
     // The pinned server while the host accepts it; otherwise the wrapped strategy's choice.
     std::int32_t pick(const sdk::request& req, const sdk::server_filter& filter) {
         const std::int32_t pinned = pinned_server(req);
-        if (pinned >= 0 && filter.accept(pinned)) return pinned;
+        if (pinned >= 0 && filter.accept_pinned(pinned)) return pinned;  // a slow start does not unpin
         return set_.inner.pick(req, filter);
     }
 
@@ -134,6 +134,6 @@ private:
 }  // namespace
 }  // namespace sluice::sticky
 
-SLUICE_DECLARE_WRAPPING_BALANCER(sluice::sticky::sticky_balancer, "sticky", "1.1.0",
+SLUICE_DECLARE_WRAPPING_BALANCER(sluice::sticky::sticky_balancer, "sticky", "1.2.0",
                                  "Pins clients to a server with a cookie, over the service's strategy",
                                  "[cookie]\nname = \"session\"\nhttpOnly = true\nsameSite = \"lax\"\nmaxAge = 3600\n")

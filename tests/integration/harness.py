@@ -15,6 +15,17 @@ DEMO = os.path.join(BUILD, "bin", "demo-backend")
 FIXTURES = os.path.join(BUILD, "tests", "fixtures", "plugins")
 
 
+def _abi():
+    """The plugin ABI this tree builds (sdk/include/sluice/abi.h): (major, minor)."""
+    with open(os.path.join(os.path.dirname(__file__), "..", "..", "sdk", "include", "sluice", "abi.h")) as f:
+        text = f.read()
+    return tuple(int(re.search(rf"#define SLUICE_ABI_{part} (\d+)", text).group(1)) for part in ("MAJOR", "MINOR"))
+
+
+ABI_MAJOR, ABI_MINOR = _abi()
+ABI = f"{ABI_MAJOR}.{ABI_MINOR}"
+
+
 class Process:
     """A child process whose output is collected line by line."""
 

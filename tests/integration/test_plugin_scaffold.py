@@ -3,11 +3,12 @@ alone and passes its own tests as generated, and the plugins it builds work in t
 sluice: the provider publishes a route, the balancer balances it, the middleware answers."""
 import http.client
 import os
+import re
 import shutil
 import tempfile
 import unittest
 
-from harness import Backend, Process, install, run, wait_until
+from harness import ABI, Backend, Process, install, run, wait_until
 
 KINDS = ("balancer", "middleware", "provider")
 
@@ -52,9 +53,9 @@ class PluginScaffold(unittest.TestCase):
 
         r = run([self.sluice, "plugins", *(a for f in folders.values() for a in ("--plugin-dir", f))])
         self.assertEqual(r.returncode, 0, r.stderr)
-        self.assertRegex(r.stdout, r"gen-balancer\s+balancer\s+0\.1\.0\s+4\.0\s")
-        self.assertRegex(r.stdout, r"gen-middleware\s+middleware\s+0\.1\.0\s+4\.0\s")
-        self.assertRegex(r.stdout, r"gen-provider\s+provider\s+0\.1\.0\s+4\.0\s")
+        self.assertRegex(r.stdout, rf"gen-balancer\s+balancer\s+0\.1\.0\s+{re.escape(ABI)}\s")
+        self.assertRegex(r.stdout, rf"gen-middleware\s+middleware\s+0\.1\.0\s+{re.escape(ABI)}\s")
+        self.assertRegex(r.stdout, rf"gen-provider\s+provider\s+0\.1\.0\s+{re.escape(ABI)}\s")
 
         backends = [Backend("one"), Backend("two")]
         for b in backends:

@@ -1,11 +1,12 @@
 """Plugin loading refusals, `sluice plugins`, `sluice check` and the command line."""
 import os
+import re
 import shutil
 import tempfile
 import textwrap
 import unittest
 
-from harness import FIXTURES, SLUICE, run
+from harness import ABI, ABI_MAJOR, ABI_MINOR, FIXTURES, SLUICE, run
 
 
 def fixture(name):
@@ -24,7 +25,7 @@ class PluginRefusals(unittest.TestCase):
     def test_default_search_path_lists_roundrobin(self):
         r = run([SLUICE, "plugins"])
         self.assertEqual(r.returncode, 0, r.stderr)
-        self.assertRegex(r.stdout, r"roundrobin\s+balancer\s+1\.0\.0\s+4\.0\s+\S+/lib/sluice/plugins/roundrobin\.so")
+        self.assertRegex(r.stdout, rf"roundrobin\s+balancer\s+1\.0\.0\s+{re.escape(ABI)}\s+\S+/lib/sluice/plugins/roundrobin\.so")
 
     def test_not_a_plugin(self):
         r, folder = self.plugins_in("not_a_plugin")
@@ -34,18 +35,20 @@ class PluginRefusals(unittest.TestCase):
 
     def test_other_abi_major(self):
         r, _ = self.plugins_in("abi_major")
-        self.assertRegex(r.stderr, r"abi_major\.so: built for plugin ABI 5\.0, this sluice speaks ABI 4\.0 \(the major versions differ\)")
+        self.assertIn(f"abi_major.so: built for plugin ABI {ABI_MAJOR + 1}.{ABI_MINOR}, this sluice speaks ABI {ABI} "
+                      "(the major versions differ)", r.stderr)
 
     def test_newer_abi_minor(self):
         r, _ = self.plugins_in("abi_minor")
-        self.assertRegex(r.stderr, r"abi_minor\.so: needs plugin ABI 4\.1, newer than this sluice's ABI 4\.0")
+        self.assertIn(f"abi_minor.so: needs plugin ABI {ABI_MAJOR}.{ABI_MINOR + 1}, newer than this sluice's ABI {ABI}",
+                      r.stderr)
 
     def test_a_plugin_built_for_abi_3_is_refused_not_called(self):
         # Its entry is a data symbol: calling it would jump into data.
         r, _ = self.plugins_in("abi_3")
         self.assertEqual(r.returncode, 1)
         self.assertRegex(r.stderr, r'abi_3\.so: "sluice_plugin_entry" is not a function: a plugin built for plugin '
-                                   r'ABI 3 or older \(this sluice speaks ABI 4\.0\)')
+                                   rf'ABI 3 or older \(this sluice speaks ABI {re.escape(ABI)}\)')
 
     def test_a_descriptor_shorter_than_the_abi_is_refused(self):
         r, _ = self.plugins_in("truncated")
@@ -54,7 +57,7 @@ class PluginRefusals(unittest.TestCase):
     def test_plugins_show_summary_and_example_configuration(self):
         r = run([SLUICE, "plugins"])
         self.assertEqual(r.returncode, 0, r.stderr)
-        self.assertRegex(r.stdout, r"sticky\s+wrapper\s+\S+\s+4\.0\s+\S+/sticky\.so\n    Pins clients[^\n]*\n"
+        self.assertRegex(r.stdout, rf"sticky\s+wrapper\s+\S+\s+{re.escape(ABI)}\s+\S+/sticky\.so\n    Pins clients[^\n]*\n"
                                    r"    \[http\.services\.<service>\.loadBalancer\.sticky\]\n"
                                    r"    \[http\.services\.<service>\.loadBalancer\.sticky\.cookie\]\n")
         self.assertIn("[http.middlewares.<middleware>.stripprefix]\n    prefixes = ", r.stdout)
@@ -78,7 +81,7 @@ class PluginRefusals(unittest.TestCase):
     def test_a_wrapper_shows_as_one(self):
         r, _ = self.plugins_in("wrapper")
         self.assertEqual(r.returncode, 0, r.stderr)
-        self.assertRegex(r.stdout, r"wrapper\s+wrapper\s+0\.0\.1\s+4\.0\s")
+        self.assertRegex(r.stdout, rf"wrapper\s+wrapper\s+0\.0\.1\s+{re.escape(ABI)}\s")
 
     def test_refused_plugins_do_not_hide_good_ones(self):
         r, _ = self.plugins_in("abi_major", "twin_a", "not_a_plugin")
@@ -201,7 +204,7 @@ class CommandLine(unittest.TestCase):
 
     def test_version_names_the_abi(self):
         r = run([SLUICE, "--version"])
-        self.assertRegex(r.stdout, r"sluice \d+\.\d+\.\d+ \(plugin ABI 4\.0\)")
+        self.assertRegex(r.stdout, rf"sluice \d+\.\d+\.\d+ \(plugin ABI {re.escape(ABI)}\)")
 
 
 if __name__ == "__main__":

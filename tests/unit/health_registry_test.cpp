@@ -145,5 +145,37 @@ TEST(health_registry, the_same_url_in_another_service_has_its_own_state) {
     EXPECT_TRUE(server_up(service_of(first, "web@file"), 0));
 }
 
+// Slow start: a server new to a service that was serving starts its window; the servers of
+// the first configuration, or of a new service, serve at once.
+TEST(health_registry, a_server_added_to_a_serving_service_comes_up_now) {
+    registry states;
+    auto first = snapshot_of("api@file", {a});
+    states.adopt(first);
+    EXPECT_EQ(service_of(first, "api@file").health[0]->up_since_ms.load(), 0);
+
+    auto second = snapshot_of("api@file", {a, b});
+    second->services.merge(snapshot_of("web@file", {a})->services);
+    const std::int64_t before = runtime::steady_now_ms();
+    states.adopt(second);
+    const auto& svc = service_of(second, "api@file");
+    EXPECT_EQ(svc.health[0]->up_since_ms.load(), 0);  // it was there
+    EXPECT_GE(svc.health[1]->up_since_ms.load(), before);
+    EXPECT_LE(svc.health[1]->up_since_ms.load(), runtime::steady_now_ms());
+    EXPECT_EQ(service_of(second, "web@file").health[0]->up_since_ms.load(), 0);  // a new service
+}
+
+TEST(server_health, the_ramp_is_linear_over_the_window_from_the_later_of_up_and_ejection_end) {
+    runtime::server_health h;
+    EXPECT_EQ(h.ramp(5'000, 10'000), 1.0);  // up from the start
+    h.up_since_ms = 100'000;
+    EXPECT_EQ(h.ramp(100'000, 10'000), 0.0);
+    EXPECT_DOUBLE_EQ(h.ramp(102'500, 10'000), 0.25);
+    EXPECT_DOUBLE_EQ(h.ramp(107'500, 10'000), 0.75);
+    EXPECT_EQ(h.ramp(110'000, 10'000), 1.0);
+    EXPECT_EQ(h.ramp(100'000, 0), 1.0);  // no slow start
+    h.ejected_until_ms = 200'000;        // an ejection ended later: the ramp starts again there
+    EXPECT_DOUBLE_EQ(h.ramp(205'000, 10'000), 0.5);
+}
+
 }  // namespace
 }  // namespace sluice::health

@@ -158,12 +158,15 @@ TEST(sdk_harness, a_hook_that_throws_inside_a_library_is_a_fault_not_a_crash) {
 }
 
 TEST(sdk_harness, broken_libraries_are_refused_with_the_reason) {
+    const auto abi = [](int major, int minor) { return std::to_string(major) + "." + std::to_string(minor); };
+    const std::string host = abi(SLUICE_ABI_MAJOR, SLUICE_ABI_MINOR);
     struct {
         const char* fixture;
-        const char* reason;
+        std::string reason;
     } cases[] = {
-        {"abi_major", "built for plugin ABI 5.0, this host speaks ABI 4.0 (the major versions differ)"},
-        {"abi_minor", "needs plugin ABI 4.1, newer than this host's ABI 4.0"},
+        {"abi_major", "built for plugin ABI " + abi(SLUICE_ABI_MAJOR + 1, SLUICE_ABI_MINOR) + ", this host speaks ABI " +
+                          host + " (the major versions differ)"},
+        {"abi_minor", "needs plugin ABI " + abi(SLUICE_ABI_MAJOR, SLUICE_ABI_MINOR + 1) + ", newer than this host's ABI " + host},
         {"truncated", "its descriptor has 64 bytes, fewer than ABI 4.0's 72"},
         {"abi_3", "\"sluice_plugin_entry\" is not a function: a plugin built for plugin ABI 3 or older"},
         {"no_entry", "not a sluice plugin (it exports no \"sluice_plugin_entry\")"},

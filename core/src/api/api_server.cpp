@@ -1,6 +1,7 @@
 #include "api/api_server.hpp"
 
 #include <charconv>
+#include <cmath>
 #include <sstream>
 
 #include <boost/asio/as_tuple.hpp>
@@ -110,6 +111,7 @@ struct views {
                 lb[w.name] = options_json(w);
             }
             lb["wrappers"] = std::move(wrappers);
+            if (sc.slow_start.count() > 0) lb["slowStart"] = config::format_duration(sc.slow_start);
             if (sc.health_check)
                 lb["healthCheck"] = json::object{{"path", sc.health_check->path},
                                                  {"interval", config::format_duration(sc.health_check->interval)}};
@@ -125,6 +127,13 @@ struct views {
             for (std::size_t i = 0; i < svc.servers.size(); ++i)
                 status[svc.servers[i].url] = health::server_status(svc, i);
             o["serverStatus"] = status;
+            // Servers in their slow start, with how far into it (0 to 1).
+            json::object starting;
+            const std::int64_t now = runtime::steady_now_ms();
+            for (std::size_t i = 0; i < svc.servers.size(); ++i)
+                if (const double r = svc.health[i]->ramp(now, svc.slow_start_ms); r < 1.0)
+                    starting[svc.servers[i].url] = std::floor(r * 100) / 100;
+            if (!starting.empty()) o["serverSlowStart"] = std::move(starting);
             if (metrics) {
                 for (const auto& s : svc.servers) requests[s.url] = 0;
                 for (const auto& [key, stats] : metrics->requests)

@@ -102,6 +102,7 @@ struct object_parser {
                 }
             }
             if (auto retries = l.get_integer("retries", 0, 10)) sc.retries = static_cast<unsigned>(*retries);
+            if (auto d = l.get_duration("slowStart")) sc.slow_start = *d;
             if (const auto* hc = l.get_table("healthCheck")) {
                 table_reader h(*hc, l.child_path("healthCheck"), source, errors);
                 sc.health_check = read_health_check(h);

@@ -60,6 +60,7 @@ struct service_config {
     std::optional<health_check_config> health_check;
     std::optional<passive_health_config> passive_health_check;
     unsigned retries = 1;  // idempotent requests that failed before any response byte, on another server
+    std::chrono::milliseconds slow_start{0};  // a server that came up takes new clients gradually over this
 };
 
 struct router_config {

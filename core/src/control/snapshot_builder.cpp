@@ -71,6 +71,7 @@ std::unique_ptr<service> build_service(const config::service_config& sc, const p
     svc->strategy = sc.strategy;
     svc->pass_host_header = sc.pass_host_header;
     svc->retries = sc.retries;
+    svc->slow_start_ms = sc.slow_start.count();
     svc->health_check = sc.health_check;
     svc->passive_health_check = sc.passive_health_check;
     for (std::size_t i = 0; i < sc.servers.size(); ++i) {

@@ -142,6 +142,7 @@ void active_checker::record(const runtime::service& svc, std::size_t index, bool
     } else if (!up && ok && counts.successes >= hc.healthy_threshold) {
         spdlog::info("server {} of service {} is UP again: {} ({} good probe(s) in a row)", svc.servers[index].url,
                      svc.name, reason, counts.successes);
+        svc.health[index]->up_since_ms.store(runtime::steady_now_ms(), std::memory_order_relaxed);  // slow start
     } else {
         return;
     }

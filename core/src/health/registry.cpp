@@ -4,12 +4,18 @@ namespace sluice::health {
 
 void registry::adopt(const std::shared_ptr<runtime::snapshot>& next) {
     decltype(states_) live;
+    const std::int64_t now = runtime::steady_now_ms();
     for (auto& [name, svc] : next->services) {
+        // A server new to a service that was already serving came up now (its slow start
+        // begins); the servers of a new service, or of the first configuration, serve at once.
+        const auto first_of_service = states_.lower_bound({name, std::string()});
+        const bool serving = first_of_service != states_.end() && first_of_service->first.first == name;
         for (std::size_t i = 0; i < svc->servers.size(); ++i) {
             auto key = std::make_pair(name, svc->servers[i].url);
             if (auto known = states_.find(key); known != states_.end()) svc->health[i] = known->second;
             // Two servers of one service with the same URL share one state, as they share a backend.
             else if (auto twin = live.find(key); twin != live.end()) svc->health[i] = twin->second;
+            else if (serving) svc->health[i]->up_since_ms.store(now, std::memory_order_relaxed);
             live.emplace(std::move(key), svc->health[i]);
         }
     }

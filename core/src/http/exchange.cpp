@@ -128,6 +128,7 @@ net::awaitable<bool> exchange<Stream>::run() {
         svc, std::chrono::duration_cast<std::chrono::milliseconds>(started.time_since_epoch()).count());
     for (;;) {
         std::int32_t index = svc.pick_ops->pick(svc.picker, &*view, &selection);
+        if (index == -1 && selection.relax_slow_start()) index = svc.pick_ops->pick(svc.picker, &*view, &selection);
         // The picker's on_attempt hears of the attempts on servers it chose, no others.
         bool chosen = true;
         // The picker failed (it reported the fault): any server the host accepts rather than none.

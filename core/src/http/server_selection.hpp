@@ -1,12 +1,14 @@
 // The host's side of a request's picks (Pingora's selection model): the service's picker
 // proposes servers in its algorithm's order; this accepts those that are up (active verdict
-// and not ejected) and have not failed this request yet, and caps how many proposals one
-// pick may make. Balancer plugins are only their algorithm.
+// and not ejected) and have not failed this request yet, holds back a share of new
+// placements on a server in its slow start, and caps how many proposals one pick may make.
+// Balancer plugins are only their algorithm.
 #pragma once
 
 #include <array>
 #include <cstddef>
 #include <cstdint>
+#include <random>
 
 #include "runtime/snapshot.hpp"
 #include "plugin/host_api.hpp"
@@ -23,9 +25,23 @@ public:
     server_selection(const runtime::service& svc, std::int64_t now_ms) noexcept : svc_(svc), now_ms_(now_ms) {}
 
     bool accept(std::int32_t server) const noexcept override {
+        return accept_pinned(server) && !held_back(static_cast<std::size_t>(server));
+    }
+    // A server the request is pinned to (a sticky cookie): slow start does not apply.
+    bool accept_pinned(std::int32_t server) const noexcept override {
         // Bounded: a picker that proposes in a loop is refused from here on.
         if (++proposals_ > 4 * svc_.servers.size() + 4) return false;
         return accepted(server);
+    }
+
+    // The picker found no server because slow start held back every one it proposed: from
+    // now on it does not (a server in its window is better than none), with a fresh
+    // allowance of proposals. False when nothing was held back: there is no server.
+    bool relax_slow_start() noexcept {
+        if (!held_back_any_ || relaxed_) return false;
+        relaxed_ = true;
+        proposals_ = 0;
+        return true;
     }
 
     bool accepted(std::int32_t server) const noexcept {
@@ -52,11 +68,24 @@ public:
     std::size_t failures() const noexcept { return failures_; }
 
 private:
+    // Slow start: a server `ramp` into its window takes a new placement with that probability.
+    bool held_back(std::size_t server) const noexcept {
+        if (svc_.slow_start_ms <= 0 || relaxed_) return false;
+        const double ramp = svc_.health[server]->ramp(now_ms_, svc_.slow_start_ms);
+        if (ramp >= 1.0) return false;
+        thread_local std::mt19937_64 generator{std::random_device{}()};
+        if (static_cast<double>(generator() >> 11) * 0x1.0p-53 < ramp) return false;
+        held_back_any_ = true;
+        return true;
+    }
+
     const runtime::service& svc_;
     std::int64_t now_ms_;
     std::array<std::int32_t, max_failures> failed_{};
     std::size_t failures_ = 0;
     mutable std::size_t proposals_ = 0;
+    mutable bool held_back_any_ = false;
+    bool relaxed_ = false;
 };
 
 }  // namespace sluice::http

@@ -109,6 +109,8 @@ constexpr sluice_host_api table{
     },
     // Providers.
     [](sluice_document_sink* sink, sluice_str document) { sink->publish(to_view(document)); },
+    // 4.1: picks of a pinned server.
+    [](const sluice_server_filter* f, int32_t server) -> int32_t { return f->accept_pinned(server) ? 1 : 0; },
 };
 
 }  // namespace

@@ -53,6 +53,7 @@ protected:
 // The host's side of one pick (http::server_selection).
 struct sluice_server_filter {
     virtual bool accept(std::int32_t server) const noexcept = 0;
+    virtual bool accept_pinned(std::int32_t server) const noexcept = 0;
 
 protected:
     ~sluice_server_filter() = default;

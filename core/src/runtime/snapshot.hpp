@@ -2,6 +2,7 @@
 // control thread replaces it as a whole. A request keeps the snapshot it started with.
 #pragma once
 
+#include <algorithm>
 #include <atomic>
 #include <cstdint>
 #include <map>
@@ -40,10 +41,25 @@ struct server_health {
     std::atomic<std::int64_t> ejected_until_ms{0};  // passive ejection, steady-clock milliseconds
     std::atomic<std::uint32_t> failures{0};         // passive failures in the current window
     std::atomic<std::int64_t> window_start_ms{0};
+    // When the server came up: added to a service already serving, or its active check
+    // passed again (0: it has served from the start). Its slow start runs from the later of
+    // this and the end of its last ejection.
+    std::atomic<std::int64_t> up_since_ms{0};
 
     bool available(std::int64_t now_ms) const noexcept {
         return active_up.load(std::memory_order_relaxed) &&
                now_ms >= ejected_until_ms.load(std::memory_order_relaxed);
+    }
+
+    // How far the server is into a slow start of `window_ms`: 0 when it has just come up, 1
+    // when the window has passed (or there is none). New placements on it are accepted with
+    // this probability, so its share of new requests grows linearly over the window.
+    double ramp(std::int64_t now_ms, std::int64_t window_ms) const noexcept {
+        if (window_ms <= 0) return 1.0;
+        const std::int64_t since = std::max(up_since_ms.load(std::memory_order_relaxed),
+                                            ejected_until_ms.load(std::memory_order_relaxed));
+        if (since <= 0 || now_ms - since >= window_ms) return 1.0;
+        return static_cast<double>(std::max<std::int64_t>(now_ms - since, 0)) / static_cast<double>(window_ms);
     }
 };
 
@@ -54,6 +70,7 @@ struct service {
     std::string strategy;
     bool pass_host_header = true;
     unsigned retries = 1;
+    std::int64_t slow_start_ms = 0;  // loadBalancer.slowStart
     std::optional<config::health_check_config> health_check;
     std::optional<config::passive_health_config> passive_health_check;
     std::vector<server> servers;

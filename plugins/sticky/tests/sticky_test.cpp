@@ -96,6 +96,15 @@ TEST(sticky, a_down_pinned_server_repins_elsewhere) {
     EXPECT_EQ(f.exchange(cookie_pair(set_cookie)).first, server);
 }
 
+TEST(sticky, a_server_in_its_slow_start_keeps_its_pinned_clients) {
+    fixture f;
+    f.exchange();
+    const auto pin = cookie_pair(f.exchange().second);  // server 1
+    f.servers.set_starting(1, true);  // new placements held back, pins honoured
+    for (int i = 0; i < 5; ++i) EXPECT_EQ(f.exchange(pin).first, 1);
+    for (int i = 0; i < 6; ++i) EXPECT_NE(f.exchange().first, 1);  // new clients go elsewhere
+}
+
 TEST(sticky, unknown_values_are_rebalanced) {
     fixture f;
     auto [server, set_cookie] = f.exchange("s=0123456789abcdef");

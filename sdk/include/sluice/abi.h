@@ -37,7 +37,7 @@ extern "C" {
 #endif
 
 #define SLUICE_ABI_MAJOR 4
-#define SLUICE_ABI_MINOR 0
+#define SLUICE_ABI_MINOR 1
 
 #define SLUICE_OWNED_BY_HOST   /* memory the host allocates and frees */
 #define SLUICE_OWNED_BY_PLUGIN /* memory the plugin allocates and frees */
@@ -189,7 +189,8 @@ typedef struct sluice_host_api {
     void (*reply_set_body)(sluice_local_reply* reply, sluice_str body);
 
     /* Picks. The picking thread. accept: 1 when the host takes `server` (it is up, has not
-     * failed this request, and the proposal cap is not reached), else 0. */
+     * failed this request, the proposal cap is not reached, and a server in its slow start
+     * takes this new placement: it takes a growing share of them), else 0. */
     int32_t (*filter_accept)(const sluice_server_filter* filter, int32_t server);
     /* The wrapped picker's hooks, for a wrapping balancer (see sluice_balancer_ops). */
     int32_t (*inner_pick)(sluice_inner_picker* inner, const sluice_request* request,
@@ -203,6 +204,11 @@ typedef struct sluice_host_api {
      * [http.services] and [http.middlewares] tables, replacing everything this provider
      * published before. Any thread; the text is copied before the call returns. */
     void (*publish)(sluice_document_sink* sink, sluice_str toml_document);
+
+    /* Since 4.1. Picks, the picking thread: as filter_accept, for a server the request is
+     * already pinned to (a sticky cookie names it). Slow start does not apply: a client
+     * pinned to a server keeps it while it is up. */
+    int32_t (*filter_accept_pinned)(const sluice_server_filter* filter, int32_t server);
 } sluice_host_api;
 
 /* --------------------------------------------------------------------------------------

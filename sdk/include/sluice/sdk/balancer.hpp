@@ -29,13 +29,21 @@ inline constexpr std::int32_t pick_failed = SLUICE_PICK_FAILED;
 // order its algorithm prefers, the host accepts or refuses each. A server is refused when it
 // is down, ejected, or already failed this request, and every proposal after the host's cap
 // (a few times the number of servers) is refused too, so a picker that proposes in a loop
-// ends. Valid only during the pick; called on the picking thread.
+// ends. A server in its slow start (loadBalancer.slowStart) refuses a shrinking share of new
+// placements, so its share grows over the window; if every proposal was refused so, the host
+// asks the picker again with slow start off. Valid only during the pick; called on the
+// picking thread.
 class server_filter {
 public:
     server_filter(const sluice_host_api* api, const sluice_server_filter* handle) noexcept
         : api_(api), handle_(handle) {}
 
     bool accept(std::int32_t server) const noexcept { return api_->filter_accept(handle_, server) != 0; }
+    // For a server the request is pinned to (a cookie, a session the plugin keeps): as accept,
+    // but a server in its slow start is not held back, so pinned clients stay while it is up.
+    bool accept_pinned(std::int32_t server) const noexcept {
+        return api_->filter_accept_pinned(handle_, server) != 0;
+    }
 
     const sluice_server_filter* handle() const noexcept { return handle_; }
 

@@ -30,13 +30,16 @@ inline const sluice_host_api* fake_api() noexcept;
 class fake_server_set {
 public:
     explicit fake_server_set(std::vector<std::pair<std::string, std::uint32_t>> servers)
-        : urls_(std::move(servers)), up_(urls_.size(), true) {
+        : urls_(std::move(servers)), up_(urls_.size(), true), starting_(urls_.size(), false) {
         for (const auto& [url, weight] : urls_) infos_.push_back({{url.data(), url.size()}, weight});
     }
     fake_server_set(const fake_server_set&) = delete;
     fake_server_set& operator=(const fake_server_set&) = delete;
 
     void set_up(std::size_t i, bool up) { up_[i] = up; }
+    // A server in its slow start, as far as the fake goes: refused for new placements
+    // (accept), accepted for clients pinned to it (accept_pinned).
+    void set_starting(std::size_t i, bool starting) { starting_[i] = starting; }
     const sluice_server_info* data() const noexcept { return infos_.data(); }
     std::size_t size() const noexcept { return infos_.size(); }
 
@@ -50,10 +53,11 @@ public:
         filter(const filter&) = delete;
         filter& operator=(const filter&) = delete;
 
-        bool admits(std::int32_t i) const noexcept {
+        bool admits(std::int32_t i, bool pinned) const noexcept {
             if (++proposals > 4 * set_.infos_.size() + 4) return false;
             if (i < 0 || static_cast<std::size_t>(i) >= set_.infos_.size() || !set_.up_[static_cast<std::size_t>(i)])
                 return false;
+            if (!pinned && set_.starting_[static_cast<std::size_t>(i)]) return false;
             return std::find(exclude_.begin(), exclude_.end(), i) == exclude_.end();
         }
         mutable std::size_t proposals = 0;
@@ -68,6 +72,7 @@ private:
     std::vector<std::pair<std::string, std::uint32_t>> urls_;  // moving the vector keeps the strings in place
     std::vector<sluice_server_info> infos_;
     std::vector<bool> up_;
+    std::vector<bool> starting_;
 };
 
 // What a wrapping picker can wrap (its sluice_inner_picker): the fake host forwards the

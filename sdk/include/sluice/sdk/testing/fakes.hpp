@@ -298,7 +298,10 @@ struct fake_api_functions {
     }
 
     static std::int32_t filter_accept(const sluice_server_filter* f, std::int32_t server) noexcept {
-        return as<fake_server_set::filter>(f).admits(server) ? 1 : 0;
+        return as<fake_server_set::filter>(f).admits(server, false) ? 1 : 0;
+    }
+    static std::int32_t filter_accept_pinned(const sluice_server_filter* f, std::int32_t server) noexcept {
+        return as<fake_server_set::filter>(f).admits(server, true) ? 1 : 0;
     }
     static std::int32_t inner_pick(sluice_inner_picker* p, const sluice_request* r,
                                    const sluice_server_filter* f) noexcept {
@@ -354,6 +357,7 @@ inline constexpr sluice_host_api fake_api_table{
     &fake_api_functions::inner_on_response,
     &fake_api_functions::inner_on_attempt,
     &fake_api_functions::publish,
+    &fake_api_functions::filter_accept_pinned,
 };
 
 }  // namespace detail
