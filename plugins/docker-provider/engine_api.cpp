@@ -42,6 +42,7 @@ container from_inspect(const json::value& doc) {
     if (c.name.starts_with('/')) c.name.erase(0, 1);
     if (const auto* state = o.if_contains("State"); state && state->is_object()) {
         c.state = json_string(state->as_object().if_contains("Status"));
+        c.started = start_order(json_string(state->as_object().if_contains("StartedAt")));
         if (const auto* h = state->as_object().if_contains("Health"); h && h->is_object())
             c.health = json_string(h->as_object().if_contains("Status"));
     }

@@ -162,12 +162,31 @@ void add_container(const container& c, const options& opts, const std::string& p
     }
 
     auto server = servers.begin();
-    for (auto& [service, t] : services) out.add_service(service, c.name, std::move(t), std::move(*server++));
-    for (auto& [router, t] : routers) out.add_router(router, c.name, std::move(t));
-    for (auto& [middleware, t] : d.middlewares) out.add_middleware(middleware, c.name, std::move(t));
+    const merger::source from{c.name, c.started};
+    for (auto& [service, t] : services) out.add_service(service, from, std::move(t), std::move(*server++));
+    for (auto& [router, t] : routers) out.add_router(router, from, std::move(t));
+    for (auto& [middleware, t] : d.middlewares) out.add_middleware(middleware, from, std::move(t));
 }
 
 }  // namespace
+
+std::string start_order(std::string_view rfc3339) {
+    // "YYYY-MM-DDTHH:MM:SS" [".fraction"] "Z": the fraction to nine digits.
+    constexpr std::size_t seconds_end = 19;
+    if (rfc3339.size() < seconds_end) return std::string(rfc3339);
+    std::string out(rfc3339.substr(0, seconds_end));
+    std::string_view rest = rfc3339.substr(seconds_end);
+    std::string fraction;
+    if (rest.starts_with('.')) {
+        rest.remove_prefix(1);
+        while (!rest.empty() && std::isdigit(static_cast<unsigned char>(rest.front()))) {
+            fraction += rest.front();
+            rest.remove_prefix(1);
+        }
+    }
+    fraction.resize(9, '0');
+    return out + "." + fraction + std::string(rest);
+}
 
 std::string normalize(std::string_view name) {
     std::string out;

@@ -4,6 +4,7 @@
 #include <cstdint>
 #include <map>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace sluice::docker {
@@ -18,7 +19,12 @@ struct container {
     std::string network_mode;                      // "host", "bridge", a network name, ...
     std::map<std::string, std::string> networks;   // network name -> IP address ("" when none yet)
     bool stopping = false;                         // a kill or stop is under way
+    std::string started;  // State.StartedAt as start_order() makes it: later starts compare greater
 };
+
+// An Engine time ("2026-12-07T07:13:01.12Z", RFC 3339 in UTC, fraction trimmed) as a string
+// that orders as the times do: the fraction padded to nanoseconds.
+std::string start_order(std::string_view rfc3339);
 
 struct options {
     std::string label_prefix = "sluice";

@@ -1,6 +1,7 @@
 #include "merge.hpp"
 
 #include <set>
+#include <tuple>
 #include <sstream>
 
 namespace sluice::docker {
@@ -43,17 +44,17 @@ std::string differences(const std::map<std::string, std::string>& a, const std::
 
 }  // namespace
 
-void merger::add_router(const std::string& name, const std::string& container, toml::table t) {
-    routers_[name].push_back({container, std::move(t)});
+void merger::add_router(const std::string& name, const source& from, toml::table t) {
+    routers_[name].push_back({from, std::move(t)});
 }
 
-void merger::add_service(const std::string& name, const std::string& container, toml::table t, toml::table server) {
-    services_[name].push_back({container, std::move(t)});
+void merger::add_service(const std::string& name, const source& from, toml::table t, toml::table server) {
+    services_[name].push_back({from, std::move(t)});
     servers_[name].push_back(std::move(server));
 }
 
-void merger::add_middleware(const std::string& name, const std::string& container, toml::table t) {
-    middlewares_[name].push_back({container, std::move(t)});
+void merger::add_middleware(const std::string& name, const source& from, toml::table t) {
+    middlewares_[name].push_back({from, std::move(t)});
 }
 
 toml::table merger::build(std::vector<std::string>& warnings) const {
@@ -61,22 +62,28 @@ toml::table merger::build(std::vector<std::string>& warnings) const {
     auto section = [&](const pieces& all, std::string_view kind, std::string_view key) {
         toml::table out;
         for (const auto& [name, list] : all) {
-            // As Traefik: the same object from several containers must say the same thing.
+            // The same object from several containers should say the same thing. When it does
+            // not, the newest container's says it: replicas of one service disagree during a
+            // rolling update that changes their labels, and leaving the object out (as Traefik
+            // does) would take the service down until the last old replica stops.
             std::map<std::string, std::string> first;
             flatten(list.front().table, "", first);
             std::string diff;
             for (std::size_t i = 1; i < list.size(); ++i) {
                 std::map<std::string, std::string> other;
                 flatten(list[i].table, "", other);
-                const std::string d = differences(first, list.front().container, other, list[i].container);
+                const std::string d = differences(first, list.front().from.container, other, list[i].from.container);
                 if (!d.empty()) diff += (diff.empty() ? "" : "; ") + d;
             }
+            const piece* chosen = &list.front();
             if (!diff.empty()) {
-                warnings.push_back(std::string(kind) + " " + name +
-                                   " defined multiple times with different configurations, left out: " + diff);
-                continue;
+                for (const auto& p : list)
+                    if (std::tie(p.from.started, p.from.container) > std::tie(chosen->from.started, chosen->from.container))
+                        chosen = &p;
+                warnings.push_back(std::string(kind) + " " + name + " is defined differently by its containers (" +
+                                   diff + "): the newest, " + chosen->from.container + ", defines it");
             }
-            toml::table t = list.front().table;
+            toml::table t = chosen->table;
             if (kind == "service") {
                 toml::node* lb = t.get("loadBalancer");
                 if (!lb) lb = &t.insert_or_assign("loadBalancer", toml::table{}).first->second;

@@ -13,17 +13,23 @@ namespace sluice::docker {
 // container order. Servers of one service are added up, never compared.
 class merger {
 public:
-    void add_router(const std::string& name, const std::string& container, toml::table t);
-    void add_service(const std::string& name, const std::string& container, toml::table t, toml::table server);
-    void add_middleware(const std::string& name, const std::string& container, toml::table t);
+    struct source {
+        std::string container;
+        std::string started;  // start_order() of its start: the newest defines what replicas disagree on
+    };
+    void add_router(const std::string& name, const source& from, toml::table t);
+    void add_service(const std::string& name, const source& from, toml::table t, toml::table server);
+    void add_middleware(const std::string& name, const source& from, toml::table t);
 
-    // The [http] document. An object that containers define with different options is left
-    // out, with a warning naming it, each differing option and its values.
+    // The [http] document. An object that containers define with different options (a
+    // rolling update changing labels, one replica at a time) is defined by the container
+    // started last (by name among those started at the same time), with a warning naming the
+    // object, each differing option and its values.
     toml::table build(std::vector<std::string>& warnings) const;
 
 private:
     struct piece {
-        std::string container;
+        source from;
         toml::table table;
     };
     using pieces = std::map<std::string, std::vector<piece>>;

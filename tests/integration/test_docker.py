@@ -1,4 +1,5 @@
 """The docker provider against a real dockerd."""
+import collections
 import http.client
 import json
 import os
@@ -83,6 +84,67 @@ class Docker(unittest.TestCase):
         self.assertEqual(load.failures, [])
         self.assertNotIn("web-2", load.served[mark:])
         self.assertGreater(len(load.served), mark)
+
+    def test_a_rolling_label_change_swaps_the_strategy_five_times_under_load(self):
+        api_port = free_port()
+        s = self.sluice(static_extra=f'[api]\naddress = "127.0.0.1:{api_port}"\n')
+        label = "sluice.http.services.web-demo.loadbalancer.strategy"
+        # Two replicas at a time. Each swap is a rolling update of one: a replica with the new
+        # label starts (the newest defines the service) and then the oldest stops.
+        strategies = ["roundrobin", "first", "leastconn", "random", "p2c", "roundrobin"]
+        live, started = [], [0]
+
+        def start(strategy):
+            started[0] += 1
+            dh.replica("demo", "web", started[0], labels={label: strategy})
+            live.append(started[0])
+
+        def served():
+            c = http.client.HTTPConnection("127.0.0.1", api_port, timeout=10)
+            try:
+                c.request("GET", "/api/http/services/web-demo@docker")
+                r = c.getresponse()
+                lb = json.loads(r.read()).get("loadBalancer", {}) if r.status == 200 else {}
+                return lb.get("strategy"), len(lb.get("servers", []))
+            finally:
+                c.close()
+
+        start(strategies[0])
+        start(strategies[0])
+        self.assertTrue(wait_until(lambda: set(instances(s.port, 6)) == {"web-1", "web-2"}))
+        phase = [0]  # the phase a request starts in; -1 while a swap is under way
+
+        def one():
+            started_in = phase[0]
+            status, body = get(s.port)
+            counted = status == 200 and started_in >= 0 and phase[0] == started_in
+            return status, (started_in, body["instance"]) if counted else None
+
+        with Load(one, threads=4, limit=120) as load:
+            time.sleep(1.0)
+            for i, strategy in enumerate(strategies[1:], start=1):
+                phase[0] = -1
+                start(strategy)
+                self.assertTrue(wait_until(lambda: served() == (strategy, 3)), (strategy, served()))
+                oldest = live.pop(0)
+                dh.docker("stop", "-t", "5", dh.cname(f"web-{oldest}"))
+                self.assertTrue(wait_until(lambda: served() == (strategy, 2)), (strategy, served()))
+                phase[0] = i
+                time.sleep(1.0)
+        self.assertEqual(load.failures, [])
+        seen = {}
+        for started_in, name in filter(None, load.served):
+            seen.setdefault(started_in, collections.Counter())[name] += 1
+        for i, strategy in enumerate(strategies):
+            counts = seen.get(i, collections.Counter())
+            self.assertGreater(sum(counts.values()), 20, (strategy, counts))
+            # After swap i, replicas i+1 and i+2 serve (the first phase: 1 and 2).
+            expected = {f"web-{i + 1}", f"web-{i + 2}"}
+            if strategy == "first":
+                self.assertEqual(len(counts), 1, (strategy, counts))
+                self.assertLessEqual(set(counts), expected, (strategy, counts))
+            else:
+                self.assertEqual(set(counts), expected, (strategy, counts))
 
     def test_traefik_labels_work_unchanged(self):
         s = self.sluice('labelPrefix = "traefik"\nexposedByDefault = false')

@@ -282,18 +282,39 @@ TEST(labels, host_network_is_loopback_with_the_labelled_port) {
     EXPECT_EQ(urls(parse(d::build_document({host}, {})), "host"), (std::vector<std::string>{"http://127.0.0.1:9090"}));
 }
 
-// As Traefik: the object the replicas disagree on is left out, the rest stays.
-TEST(labels, replicas_that_disagree_lose_that_object_with_a_warning_naming_it) {
+// Replicas disagree while a rolling update changes their labels: the container started last
+// defines the object (Traefik leaves it out, and the service is down until the update ends),
+// with a warning naming what differs; the servers of all of them stay.
+TEST(labels, replicas_that_disagree_are_defined_by_the_newest_with_a_warning) {
     auto a = replica("web-1", "172.17.0.2", {{"sluice.http.routers.web.rule", "Host(`a`)"}});
     auto b = replica("web-2", "172.17.0.3", {{"sluice.http.routers.web.rule", "Host(`b`)"}});
+    a.started = d::start_order("2026-12-07T07:13:02.5Z");  // restarted after b: the newest
+    b.started = d::start_order("2026-12-07T07:13:02.25Z");
     auto doc = d::build_document({b, a}, {});
     auto t = parse(doc);
-    EXPECT_EQ(at(t, "http.routers.web"), absent);
+    EXPECT_EQ(at(t, "http.routers.web.rule"), "Host(`a`)");
     EXPECT_EQ(urls(t, "web-demo"), (std::vector<std::string>{"http://172.17.0.2:80", "http://172.17.0.3:80"}));
     expect_warnings(doc,
-                    {"router web defined multiple times with different configurations, left out: rule is "
-                     "\"Host(`a`)\" on web-1 but \"Host(`b`)\" on web-2"},
+                    {"router web is defined differently by its containers (rule is \"Host(`a`)\" on web-1 but "
+                     "\"Host(`b`)\" on web-2): the newest, web-1, defines it"},
                     1);
+    // Swapping the strategy so: the new replica's strategy serves all of them.
+    auto old_one = replica("web-1", "172.17.0.2", {{"sluice.http.services.web-demo.loadbalancer.strategy", "roundrobin"}});
+    auto new_one = replica("web-3", "172.17.0.4", {{"sluice.http.services.web-demo.loadbalancer.strategy", "leastconn"}});
+    old_one.started = d::start_order("2026-12-07T07:00:00Z");
+    new_one.started = d::start_order("2026-12-07T07:10:00.000000001Z");
+    t = parse(d::build_document({new_one, old_one}, {}));
+    EXPECT_EQ(at(t, "http.services.web-demo.loadBalancer.strategy"), "leastconn");
+    EXPECT_EQ(urls(t, "web-demo").size(), 2u);
+}
+
+TEST(labels, engine_start_times_order_as_times_whatever_their_fraction) {
+    EXPECT_EQ(d::start_order("2026-12-07T07:13:01.12Z"), "2026-12-07T07:13:01.120000000Z");
+    EXPECT_EQ(d::start_order("2026-12-07T07:13:01Z"), "2026-12-07T07:13:01.000000000Z");
+    EXPECT_LT(d::start_order("2026-12-07T07:13:01.1Z"), d::start_order("2026-12-07T07:13:01.12Z"));
+    EXPECT_LT(d::start_order("2026-12-07T07:13:01.999999999Z"), d::start_order("2026-12-07T07:13:02Z"));
+    EXPECT_LT(d::start_order("0001-01-01T00:00:00Z"), d::start_order("2026-01-01T00:00:00Z"));  // never started
+    EXPECT_EQ(d::start_order(""), "");
 }
 
 TEST(labels, weights) {

@@ -99,20 +99,23 @@ std::vector<build_case> cases() {
          {test_container({{"traefik.http.routers.Router1.entrypoints", "web"}})},
          {{"http.routers.Router1.rule", "Host(`Test.traefik.wtf`)"}, {"http.routers.Router1.entryPoints", "web"}}},
 
-        // --- replicas: merged, or left out when they disagree
+        // --- replicas: merged, or, where they disagree, defined by the newest (Traefik leaves
+        // the object out: a rolling update that changes labels would take it down). Started
+        // at the same time here, the last by name is the newest.
         {"two containers with same service name and different passhostheader",
          {make("Test", {{"traefik.http.services.Service1.loadbalancer.passhostheader", "true"}}, "127.0.0.1"),
           make("Test2", {{"traefik.http.services.Service1.loadbalancer.passhostheader", "false"}}, "127.0.0.2")},
-         {{"http.services", absent}, {"http.routers.Test.service", "Service1"}},
-         {"service Service1 defined multiple times with different configurations, left out: "
-          "loadBalancer.passHostHeader is \"true\" on Test but \"false\" on Test2"},
+         {{"http.services.Service1.loadBalancer.passHostHeader", "false"}, {"http.routers.Test.service", "Service1"},
+          {"http.services.Service1.loadBalancer.servers", "[2]"}},
+         {"service Service1 is defined differently by its containers (loadBalancer.passHostHeader is \"true\" on "
+          "Test but \"false\" on Test2): the newest, Test2, defines it"},
          1},
         {"three containers with same service name and different passhostheader",
          {make("Test", {{"traefik.http.services.Service1.loadbalancer.passhostheader", "false"}}, "127.0.0.1"),
           make("Test2", {{"traefik.http.services.Service1.loadbalancer.passhostheader", "true"}}, "127.0.0.2"),
           make("Test3", {{"traefik.http.services.Service1.loadbalancer.passhostheader", "false"}}, "127.0.0.3")},
-         {{"http.services", absent}},
-         {"loadBalancer.passHostHeader is \"false\" on Test but \"true\" on Test2"}, 1},
+         {{"http.services.Service1.loadBalancer.passHostHeader", "false"}},
+         {"loadBalancer.passHostHeader is \"false\" on Test but \"true\" on Test2", "the newest, Test3, defines it"}, 1},
         {"two containers with same service name and same LB methods",
          {make("Test", {{"traefik.http.services.Service1.loadbalancer.strategy", "roundrobin"}}, "127.0.0.1"),
           make("Test2", {{"traefik.http.services.Service1.loadbalancer.strategy", "roundrobin"}}, "127.0.0.2")},
@@ -126,16 +129,17 @@ std::vector<build_case> cases() {
         {"two containers with two different middlewares with same name",
          {make("Test", {{"traefik.http.middlewares.Middleware1.inflightreq.amount", "42"}}, "127.0.0.1"),
           make("Test2", {{"traefik.http.middlewares.Middleware1.inflightreq.amount", "41"}}, "127.0.0.2")},
-         {{"http.middlewares", absent}, {"http.routers.Test.rule", "Host(`Test.traefik.wtf`)"}},
-         {"middleware Middleware1 defined multiple times with different configurations, left out: "
-          "inflightreq.amount is \"42\" on Test but \"41\" on Test2"},
+         {{"http.middlewares.Middleware1.inflightreq.amount", "41"}, {"http.routers.Test.rule", "Host(`Test.traefik.wtf`)"}},
+         {"middleware Middleware1 is defined differently by its containers (inflightreq.amount is \"42\" on Test but "
+          "\"41\" on Test2): the newest, Test2, defines it"},
          1},
         {"two containers with two different routers with same name",
          {replica("demo-web-1", "127.0.0.1", {{"traefik.http.routers.Router1.rule", "Host(`foo.com`)"}}),
           replica("demo-web-2", "127.0.0.2", {{"traefik.http.routers.Router1.rule", "Host(`bar.com`)"}})},
-         {{"http.routers", absent}, {"http.services.web-demo.loadBalancer.servers[1].url", "http://127.0.0.2:80"}},
-         {"router Router1 defined multiple times with different configurations, left out: "
-          "rule is \"Host(`foo.com`)\" on demo-web-1 but \"Host(`bar.com`)\" on demo-web-2"},
+         {{"http.routers.Router1.rule", "Host(`bar.com`)"},
+          {"http.services.web-demo.loadBalancer.servers[1].url", "http://127.0.0.2:80"}},
+         {"router Router1 is defined differently by its containers (rule is \"Host(`foo.com`)\" on demo-web-1 but "
+          "\"Host(`bar.com`)\" on demo-web-2): the newest, demo-web-2, defines it"},
          1},
         {"two containers with two identical routers: one router, servers merged",
          {replica("demo-web-1", "127.0.0.1", {{"traefik.http.routers.Router1.rule", "Host(`foo.com`)"}}),
@@ -145,8 +149,10 @@ std::vector<build_case> cases() {
         {"an option one replica sets and another does not is a disagreement",
          {replica("demo-web-1", "127.0.0.1", {{"traefik.http.routers.web-demo.priority", "5"}}),
           replica("demo-web-2", "127.0.0.2", {})},
-         {{"http.routers", absent}, {"http.services.web-demo.loadBalancer.servers", "[2]"}},
-         {"router web-demo defined multiple times with different configurations, left out: priority is \"5\" on demo-web-1 but not set on demo-web-2"}, 1},
+         {{"http.routers.web-demo.priority", absent}, {"http.routers.web-demo.service", "web-demo"},
+          {"http.services.web-demo.loadBalancer.servers", "[2]"}},
+         {"router web-demo is defined differently by its containers (priority is \"5\" on demo-web-1 but not set on "
+          "demo-web-2): the newest, demo-web-2, defines it"}, 1},
         {"servers with different weights are no disagreement",
          {replica("demo-web-1", "127.0.0.1", {{"traefik.http.services.web-demo.loadbalancer.server.weight", "1"}}),
           replica("demo-web-2", "127.0.0.2", {{"traefik.http.services.web-demo.loadbalancer.server.weight", "3"}})},
