@@ -11,7 +11,7 @@ import threading
 import time
 import unittest
 
-from harness import BUILD, Backend, Sluice, entry_point, free_port, router
+from harness import BUILD, Backend, Sluice, entry_point, free_port, router, wait_until
 
 
 def api(port, path):
@@ -24,12 +24,16 @@ def api(port, path):
     return r.status, dict(r.getheaders()), (json.loads(body) if "json" in ctype else body.decode())
 
 
+def traffic_to(port, path, host="demo.localhost"):
+    c = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+    c.request("GET", path, headers={"Host": host})
+    c.getresponse().read()
+    c.close()
+
+
 def traffic(port, n, host="demo.localhost"):
     for _ in range(n):
-        c = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
-        c.request("GET", "/api/", headers={"Host": host})
-        c.getresponse().read()
-        c.close()
+        traffic_to(port, "/api/", host)
 
 
 def metric(text, name, **labels):
@@ -118,6 +122,25 @@ class Api(unittest.TestCase):
         self.assertIn("# TYPE sluice_router_request_duration_seconds histogram", after)
         _, _, svc = api(self.api_port, "/api/http/services/demo@file")
         self.assertGreaterEqual(svc["serverRequests"][self.backend.url], 5)
+
+    def test_each_servers_load_in_flight_and_average_duration(self):
+        slow = threading.Thread(target=lambda: traffic_to(self.sluice.port, "/delay/1500"))
+        slow.start()
+        try:
+            # Held on the backend: one attempt in flight on it, in the API and in /metrics.
+            self.assertTrue(wait_until(
+                lambda: api(self.api_port, "/api/http/services/demo@file")[2]["serverLoad"][self.backend.url]["inFlight"] == 1))
+            self.assertEqual(metric(api(self.api_port, "/metrics")[2], "sluice_service_server_requests_in_flight",
+                                    url=self.backend.url), 1)
+        finally:
+            slow.join()
+        load = api(self.api_port, "/api/http/services/demo@file")[2]["serverLoad"]
+        self.assertEqual(load[self.backend.url]["inFlight"], 0)
+        self.assertGreater(load[self.backend.url]["averageMs"], 0)
+        self.assertEqual(load[self.dead], {"inFlight": 0, "averageMs": 0})
+        text = api(self.api_port, "/metrics")[2]
+        self.assertEqual(metric(text, "sluice_service_server_requests_in_flight", url=self.backend.url), 0)
+        self.assertGreater(metric(text, "sluice_service_server_request_duration_average_seconds", url=self.backend.url), 0)
 
     def test_dashboard_renders_in_chromium(self):
         chromium = shutil.which("chromium")

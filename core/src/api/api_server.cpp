@@ -127,6 +127,16 @@ struct views {
             for (std::size_t i = 0; i < svc.servers.size(); ++i)
                 status[svc.servers[i].url] = health::server_status(svc, i);
             o["serverStatus"] = status;
+            // What the host sees of each server's load: attempts in flight, and the moving
+            // average of the durations of the requests it served.
+            json::object load;
+            for (std::size_t i = 0; i < svc.servers.size(); ++i) {
+                const auto& l = svc.health[i]->load;
+                load[svc.servers[i].url] =
+                    json::object{{"inFlight", l.in_flight.load(std::memory_order_relaxed)},
+                                 {"averageMs", std::round(l.average_us.load(std::memory_order_relaxed) / 10) / 100}};
+            }
+            o["serverLoad"] = std::move(load);
             // Servers in their slow start, with how far into it (0 to 1).
             json::object starting;
             const std::int64_t now = runtime::steady_now_ms();

@@ -2,6 +2,7 @@
 
 #include <map>
 #include <sstream>
+#include <string_view>
 
 #include "config/config_error.hpp"
 #include "health/registry.hpp"
@@ -73,12 +74,25 @@ std::string prometheus(const http::proxy_server::metrics_snapshot& m, const runt
            "# TYPE sluice_config_last_reload_success_timestamp_seconds gauge\n"
            "sluice_config_last_reload_success_timestamp_seconds "
         << stats.last_success_unix << "\n";
-    out << "# HELP sluice_service_server_up Whether a server receives traffic (1) or not (0).\n"
-           "# TYPE sluice_service_server_up gauge\n";
-    for (const auto& [name, svc] : snap.services)
-        for (std::size_t i = 0; i < svc->servers.size(); ++i)
-            out << "sluice_service_server_up{service=\"" << label(name) << "\",url=\"" << label(svc->servers[i].url)
-                << "\"} " << (health::server_up(*svc, i) ? 1 : 0) << "\n";
+    // One gauge per server of every service.
+    const auto per_server = [&](std::string_view family, std::string_view help, auto&& value) {
+        out << "# HELP " << family << " " << help << "\n# TYPE " << family << " gauge\n";
+        for (const auto& [name, svc] : snap.services)
+            for (std::size_t i = 0; i < svc->servers.size(); ++i)
+                out << family << "{service=\"" << label(name) << "\",url=\"" << label(svc->servers[i].url) << "\"} "
+                    << value(*svc, i) << "\n";
+    };
+    per_server("sluice_service_server_up", "Whether a server receives traffic (1) or not (0).",
+               [](const runtime::service& svc, std::size_t i) { return health::server_up(svc, i) ? 1 : 0; });
+    per_server("sluice_service_server_requests_in_flight", "Requests sent to a server and not ended.",
+               [](const runtime::service& svc, std::size_t i) {
+                   return svc.health[i]->load.in_flight.load(std::memory_order_relaxed);
+               });
+    per_server("sluice_service_server_request_duration_average_seconds",
+               "Moving average (EWMA, alpha 0.2) of the durations of a server's requests.",
+               [](const runtime::service& svc, std::size_t i) {
+                   return svc.health[i]->load.average_us.load(std::memory_order_relaxed) / 1e6;
+               });
     out << "# HELP sluice_plugin_load_failures_total Plugin files refused at start-up.\n"
            "# TYPE sluice_plugin_load_failures_total counter\nsluice_plugin_load_failures_total "
         << plugins.refusals().size() << "\n";

@@ -195,6 +195,12 @@ private:
                              x.server ? std::string_view(x.server->url) : std::string_view(), req.method_string(),
                              x.status},
                             took);
+        if (x.server && x.route && x.route->target) {
+            const runtime::service& svc = *x.route->target;
+            const auto index = static_cast<std::size_t>(x.server - svc.servers.data());
+            if (index < svc.health.size())
+                svc.health[index]->load.served(std::chrono::duration<double, std::micro>(took).count());
+        }
         if (!c_.w.ctx.access_log) return;
         log::access_entry e;
         e.client_ip = c_.ip;

@@ -34,8 +34,8 @@ public:
     // `chosen`: the service's picker chose `index` (it then hears how the attempt ended).
     upstream_call(exchange<Stream>& x, const runtime::service& svc, std::int32_t index, retry_policy policy,
                   bool chosen)
-        : x_(x), client_(x.client), svc_(svc), index_(index), policy_(policy), chosen_(chosen),
-          told_(chosen && svc.pick_ops->on_attempt) {
+: x_(x), client_(x.client), svc_(svc), index_(index), policy_(policy), chosen_(chosen),
+          told_(chosen && svc.pick_ops->on_attempt), in_flight_(svc.health[static_cast<std::size_t>(index)]->load) {
         if (told_) began_ = std::chrono::steady_clock::now();
     }
 
@@ -69,6 +69,21 @@ private:
     // attempt fails before it.
     void ended(sluice_attempt_outcome how) noexcept;
 
+    // Counts the attempt in the server's in-flight load for the life of the call, however
+    // it ends (an exception or a dropped coroutine included).
+    class in_flight_count {
+    public:
+        explicit in_flight_count(runtime::server_health::load_stats& s) noexcept : s_(s) {
+            s_.in_flight.fetch_add(1, std::memory_order_relaxed);
+        }
+        ~in_flight_count() { s_.in_flight.fetch_sub(1, std::memory_order_relaxed); }
+        in_flight_count(const in_flight_count&) = delete;
+        in_flight_count& operator=(const in_flight_count&) = delete;
+
+    private:
+        runtime::server_health::load_stats& s_;
+    };
+
     exchange<Stream>& x_;
     client_connection<Stream>& client_;
     const runtime::service& svc_;
@@ -88,6 +103,7 @@ private:
     std::chrono::steady_clock::time_point began_;
     sluice_attempt attempt_{sizeof(sluice_attempt), index_, SLUICE_ATTEMPT_RESET, 0, 0};
     bool ended_ = false;
+    in_flight_count in_flight_;
 };
 
 extern template class upstream_call<tcp_connection>;

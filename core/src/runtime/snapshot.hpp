@@ -51,6 +51,22 @@ struct server_health {
                now_ms >= ejected_until_ms.load(std::memory_order_relaxed);
     }
 
+    // What the host sees of the server's load, for the API and /metrics: the attempts on it
+    // in flight (from the pick to the end of the exchange with it) and a moving average of
+    // the durations of the requests it served. On a cache line of their own: every request
+    // writes them, every pick reads the fields above.
+    struct alignas(64) load_stats {
+        std::atomic<std::uint32_t> in_flight{0};
+        std::atomic<double> average_us{0};  // exponentially weighted (alpha 0.2); 0 until a request ends
+
+        void served(double us) noexcept {
+            double old = average_us.load(std::memory_order_relaxed);
+            while (!average_us.compare_exchange_weak(old, old == 0 ? us : old + 0.2 * (us - old),
+                                                     std::memory_order_relaxed)) {
+            }
+        }
+    } load;
+
     // How far the server is into a slow start of `window_ms`: 0 when it has just come up, 1
     // when the window has passed (or there is none). New placements on it are accepted with
     // this probability, so its share of new requests grows linearly over the window.
