@@ -108,6 +108,50 @@ value = "world"
         self.assertNotIn("clang", compiled_by(self.sluice))
         self.header_middleware("clang++-14", "clang version 14")
 
+    def test_a_balancer_hashing_a_header_built_and_tested_against_the_sdk(self):
+        plugins = self.build("out-of-tree-plugin")
+        # Its own tests, with the SDK's fakes, in its own build.
+        r = run(["ctest", "--test-dir", os.path.dirname(plugins), "--output-on-failure"], timeout=120)
+        self.assertEqual(r.returncode, 0, r.stdout + r.stderr)
+        self.assertIn("header_hash_test", r.stdout)
+        r = run([self.sluice, "plugins", "--plugin-dir", plugins])
+        self.assertRegex(r.stdout, rf"headerhash\s+balancer\s+1\.0\.0\s+{re.escape(ABI)}\s")
+
+        backends = [Backend(f"h{i}") for i in range(3)]
+        for b in backends:
+            self.addCleanup(b.stop)
+        servers = ", ".join(f'{{ url = "{b.url}" }}' for b in backends)
+        p, port, _ = self.start(f"""
+[http.routers.r]
+rule = "PathPrefix(`/`)"
+service = "s"
+[http.services.s.loadBalancer]
+strategy = "headerhash"
+servers = [{servers}]
+""", plugins)
+
+        def served(tenant):
+            c = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+            try:
+                c.request("GET", "/", headers={"X-Tenant": tenant})
+                r = c.getresponse()
+                r.read()
+                return r.status, r.getheader("X-Instance")
+            finally:
+                c.close()
+
+        tenants = [f"tenant{k}" for k in range(30)]
+        first = {t: served(t) for t in tenants}
+        self.assertEqual({status for status, _ in first.values()}, {200})
+        self.assertEqual(len({name for _, name in first.values()}), 3)
+        self.assertEqual({t: served(t) for t in tenants}, first)
+        backends[0].stop()  # its tenants move (the refused attempt goes on); nobody else does
+        for t in tenants:
+            status, name = served(t)
+            self.assertEqual(status, 200)
+            self.assertEqual(name, first[t][1] if first[t][1] != "h0" else name)
+            self.assertNotEqual(name, "h0")
+
     def test_a_balancer_written_in_c_balances_by_attempts_in_flight(self):
         plugins = self.build("c-plugin", {"CC": "clang-14"})
         self.assertIn("clang version 14", compiled_by(os.path.join(plugins, "leastinflight.so")))
