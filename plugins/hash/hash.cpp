@@ -5,6 +5,7 @@
 // an optional bound on any server's share of the requests in flight (consistent hashing with
 // bounded loads, Mirrokni et al.).
 #include <boost/url/parse_query.hpp>
+#include <boost/url/pct_string_view.hpp>
 
 #include <algorithm>
 #include <atomic>
@@ -200,6 +201,9 @@ public:
         if (named) s.name = options.required_string("name", "the " + key + "'s name (name = \"...\")").value_or("");
         else if (options.string("name")) options.error("name", "only with key = header, cookie or query");
         if (named && s.name.empty() && options.ok()) options.error("name", "expected a non-empty string");
+        // Looked up percent-encoded, as parameters are sent: the name must be valid so.
+        if (s.source == key_source::query && !s.name.empty() && !boost::urls::make_pct_string_view(s.name))
+            options.error("name", "\"" + s.name + "\" is not a valid query parameter name (a % not followed by two hex digits)");
         if (auto ip = options.table("ipStrategy")) {
             s.ip.depth = static_cast<unsigned>(ip->integer_or("depth", 0, {0, 64}));
             for (const auto& text : ip->string_list_or("excludedIPs", {})) {

@@ -9,6 +9,8 @@
 
 #include <algorithm>
 #include <cstdint>
+#include <functional>
+#include <queue>
 #include <span>
 #include <string_view>
 #include <vector>
@@ -34,22 +36,25 @@ public:
             cursors.push_back({hash_of(names[i], 0xa5a5) % size, hash_of(names[i], 0x5a5a) % (size - 1) + 1});
             heaviest = std::max(heaviest, weights[i]);
         }
-        std::uint32_t placed = 0;
-        for (std::uint64_t turn = 1; placed < size; ++turn) {
-            for (std::size_t i = 0; i < n && placed < size; ++i) {
-                auto& c = cursors[i];
-                // Weighted turns: server i has had `filled` entries; it may take one more
-                // while filled < turn x weight / heaviest.
-                if (c.filled * heaviest >= turn * weights[i]) continue;
-                std::uint64_t slot;
-                do {
-                    slot = (c.offset + c.next * c.skip) % size;
-                    ++c.next;
-                } while (entries_[slot] != none);
-                entries_[slot] = static_cast<std::uint32_t>(i);
-                ++c.filled;
-                ++placed;
-            }
+        // Weighted turns: a server that has `filled` entries may take one more at a turn t
+        // with filled x heaviest < t x weight, one a turn at most; within a turn, servers go in
+        // order. The servers wait in a heap by (turn, index), so that turns where only the
+        // heaviest takes an entry cost no scan of the others.
+        using due = std::pair<std::uint64_t, std::uint32_t>;
+        std::priority_queue<due, std::vector<due>, std::greater<>> queue;
+        for (std::uint32_t i = 0; i < n; ++i) queue.push({1, i});
+        for (std::uint32_t placed = 0; placed < size; ++placed) {
+            const auto [turn, i] = queue.top();
+            queue.pop();
+            auto& c = cursors[i];
+            std::uint64_t slot;
+            do {
+                slot = (c.offset + c.next * c.skip) % size;
+                ++c.next;
+            } while (entries_[slot] != none);
+            entries_[slot] = i;
+            ++c.filled;
+            queue.push({std::max(turn + 1, c.filled * heaviest / weights[i] + 1), i});
         }
     }
 

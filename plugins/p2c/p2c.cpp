@@ -35,6 +35,11 @@ peak_ewma::nanos now() noexcept {
 // microseconds): it takes no second request before its first answer tells what it costs.
 constexpr double unmeasured_penalty = 1e12;
 
+// What a refused or reset attempt counts as, in microseconds (at least its own time): a
+// server that fails is avoided at once, and tried again as the estimate decays, whether or
+// not health checks are on.
+constexpr double failure_sample = 1e6;
+
 // pick and on_attempt run on every worker at once: relaxed atomics, nothing locked or
 // allocated after creation.
 class p2c_picker {
@@ -68,13 +73,14 @@ public:
 
     // Called once for each attempt on a server pick returned, when it ends. An answer's time
     // to its head is a sample, and so is a timeout's (the server was at least that slow); a
-    // refused or reset connection is not (passive health deals with it).
+    // refused or reset attempt counts as an answer of a second at least.
     void on_attempt(const sdk::request&, const sdk::attempt& a) {
         if (a.server < 0 || static_cast<std::size_t>(a.server) >= n_) return;
         auto& s = stats_[static_cast<std::size_t>(a.server)];
         sdk::count_out(s.in_flight);
-        if (a.outcome == sdk::attempt_outcome::response || a.outcome == sdk::attempt_outcome::timeout)
-            s.latency->observe(static_cast<double>(std::max<std::int64_t>(a.latency.count(), 0)), now());
+        const double took = static_cast<double>(std::max<std::int64_t>(a.latency.count(), 0));
+        const bool answered = a.outcome == sdk::attempt_outcome::response || a.outcome == sdk::attempt_outcome::timeout;
+        s.latency->observe(answered ? took : std::max(took, failure_sample), now());
     }
 
 private:

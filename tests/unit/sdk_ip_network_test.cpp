@@ -22,6 +22,8 @@ TEST(ip_network, v4_v6_and_mapped) {
     EXPECT_TRUE(n->contains("fd12::1"));
     EXPECT_FALSE(n->contains("fe80::1"));
     EXPECT_FALSE(n->contains("10.0.0.1"));
+    EXPECT_TRUE(sdk::ip_network::parse("fe80::/10")->contains("fe80::1%eth0"));  // a link-local peer's zone
+    EXPECT_FALSE(sdk::ip_network::parse("10.0.0.1%eth0"));
     n = sdk::ip_network::parse("10.0.0.7");  // an address alone: a range of one
     ASSERT_TRUE(n);
     EXPECT_TRUE(n->contains("10.0.0.7"));

@@ -54,6 +54,21 @@ TEST(server_selection, slow_start_holds_back_new_placements_in_proportion) {
     for (int i = 0; i < 1000; ++i) ASSERT_TRUE(server_selection(*svc, now).accept(0));  // never started
 }
 
+// A picker that proposes the same server again (random and p2c redraw) gets the same answer.
+TEST(server_selection, a_request_draws_once_for_slow_start) {
+    auto svc = service_of(1, 10'000);
+    svc->health[0]->up_since_ms = now - 5'000;  // half way
+    int taken = 0;
+    constexpr int trials = 10'000;
+    for (int i = 0; i < trials; ++i) {
+        server_selection s(*svc, now);
+        const bool first = s.accept(0);
+        for (int again = 0; again < 3; ++again) ASSERT_EQ(s.accept(0), first);
+        taken += first;
+    }
+    EXPECT_NEAR(taken, trials / 2, trials / 40);
+}
+
 TEST(server_selection, a_pinned_client_keeps_a_server_in_its_slow_start) {
     auto svc = service_of(2, 10'000);
     svc->health[1]->up_since_ms = now;  // just came up: every new placement held back

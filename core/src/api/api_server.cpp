@@ -140,9 +140,11 @@ struct views {
             // Servers in their slow start, with how far into it (0 to 1).
             json::object starting;
             const std::int64_t now = runtime::steady_now_ms();
-            for (std::size_t i = 0; i < svc.servers.size(); ++i)
-                if (const double r = svc.health[i]->ramp(now, svc.slow_start_ms); r < 1.0)
+            for (std::size_t i = 0; i < svc.servers.size(); ++i) {
+                const double r = svc.health[i]->ramp(now, svc.slow_start_ms);
+                if (r < 1.0 && svc.health[i]->available(now))  // an ejection still running: not started yet
                     starting[svc.servers[i].url] = std::floor(r * 100) / 100;
+            }
             if (!starting.empty()) o["serverSlowStart"] = std::move(starting);
             if (metrics) {
                 for (const auto& s : svc.servers) requests[s.url] = 0;

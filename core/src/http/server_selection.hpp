@@ -69,12 +69,17 @@ public:
 
 private:
     // Slow start: a server `ramp` into its window takes a new placement with that probability.
+    // One draw per request, however often the picker proposes the server (random and p2c
+    // draw again), so that the probability stays `ramp`.
     bool held_back(std::size_t server) const noexcept {
         if (svc_.slow_start_ms <= 0 || relaxed_) return false;
         const double ramp = svc_.health[server]->ramp(now_ms_, svc_.slow_start_ms);
         if (ramp >= 1.0) return false;
-        thread_local std::mt19937_64 generator{std::random_device{}()};
-        if (static_cast<double>(generator() >> 11) * 0x1.0p-53 < ramp) return false;
+        if (draw_ < 0) {
+            thread_local std::mt19937_64 generator{std::random_device{}()};
+            draw_ = static_cast<double>(generator() >> 11) * 0x1.0p-53;
+        }
+        if (draw_ < ramp) return false;
         held_back_any_ = true;
         return true;
     }
@@ -85,6 +90,7 @@ private:
     std::size_t failures_ = 0;
     mutable std::size_t proposals_ = 0;
     mutable bool held_back_any_ = false;
+    mutable double draw_ = -1;  // the request's draw in [0, 1) for slow start, once needed
     bool relaxed_ = false;
 };
 

@@ -87,9 +87,13 @@ TEST_P(both_algorithms, removing_one_server_of_ten_moves_only_its_keys) {
     fake_server_set before(all), after(less);
     auto p = f.picker(before), q = f.picker(after);
     int moved = 0, had = 0, moved_elsewhere = 0;
+    std::set<std::string> its_keys_went_to;
     for (int k = 0; k < 10000; ++k) {
         const std::string was = server_for(p, before, all, ip_number(k)), is = server_for(q, after, less, ip_number(k));
-        if (was == all[3].first) ++had;
+        if (was == all[3].first) {
+            ++had;
+            its_keys_went_to.insert(is);
+        }
         if (was != is) {
             ++moved;
             if (was != all[3].first) ++moved_elsewhere;
@@ -98,7 +102,7 @@ TEST_P(both_algorithms, removing_one_server_of_ten_moves_only_its_keys) {
     std::cout << GetParam() << ": removing 1 server of 10 moved " << moved << " of 10000 keys (" << had
               << " were its own)\n";
     EXPECT_LE(moved, 10000 / 10 + 200) << "moved " << moved;
-    EXPECT_EQ(moved - moved_elsewhere, had);  // every key of the removed server moved
+    EXPECT_GE(its_keys_went_to.size(), 7u);  // spread over the others, not handed to one neighbour
     if (GetParam() == "rendezvous") {
         EXPECT_EQ(moved_elsewhere, 0);
     } else {
@@ -148,6 +152,46 @@ TEST_P(both_algorithms, nothing_accepted_or_no_servers) {
     EXPECT_EQ(server_for(p, set, list, "10.1.1.1", {0, 1, 2}), "none");
     fake_request req;
     EXPECT_EQ(f.picker(none).pick(req, none.accepting()), -1);
+}
+
+// The table as the turns were first written: every server scanned at every turn.
+std::vector<std::uint32_t> reference_table(const std::vector<std::string_view>& names,
+                                           const std::vector<std::uint32_t>& weights, std::uint32_t size) {
+    std::vector<std::uint32_t> entries(size, UINT32_MAX);
+    std::vector<std::uint64_t> offset, skip, next(names.size()), filled(names.size());
+    std::uint32_t heaviest = 1;
+    for (std::size_t i = 0; i < names.size(); ++i) {
+        offset.push_back(sluice::hash::hash_of(names[i], 0xa5a5) % size);
+        skip.push_back(sluice::hash::hash_of(names[i], 0x5a5a) % (size - 1) + 1);
+        heaviest = std::max(heaviest, weights[i]);
+    }
+    std::uint32_t placed = 0;
+    for (std::uint64_t turn = 1; placed < size; ++turn)
+        for (std::size_t i = 0; i < names.size() && placed < size; ++i) {
+            if (filled[i] * heaviest >= turn * weights[i]) continue;
+            std::uint64_t slot;
+            do slot = (offset[i] + next[i]++ * skip[i]) % size;
+            while (entries[slot] != UINT32_MAX);
+            entries[slot] = static_cast<std::uint32_t>(i);
+            ++filled[i];
+            ++placed;
+        }
+    return entries;
+}
+
+TEST(maglev, the_heap_of_turns_builds_the_table_of_the_plain_scan) {
+    std::vector<std::string> urls;
+    for (int i = 0; i < 40; ++i) urls.push_back("http://10.0.0." + std::to_string(i) + ":80");
+    const std::vector<std::string_view> names(urls.begin(), urls.end());
+    for (const auto& weights : std::vector<std::vector<std::uint32_t>>{
+             std::vector<std::uint32_t>(40, 1), {1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+                                                  1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 100000}}) {
+        for (std::uint32_t size : {401u, 4099u, 65537u}) {
+            const sluice::hash::maglev_table table(names, weights, size);
+            const auto expected = reference_table(names, weights, size);
+            for (std::uint32_t slot = 0; slot < size; ++slot) ASSERT_EQ(table.at(slot), expected[slot]) << size;
+        }
+    }
 }
 
 TEST(maglev, the_table_is_shared_by_weight) {
@@ -341,6 +385,7 @@ TEST(hash, options_are_checked) {
              {"key = \"header\"", "missing"},
              {"key = \"cookie\"\nname = \"\"", "non-empty"},
              {"key = \"path\"\nname = \"x\"", "only with key"},
+             {"key = \"query\"\nname = \"a%zz\"", "not a valid query parameter name"},
              {"ipStrategy.excludedIPs = [\"10.0.0.0/40\"]", "not an IP address"},
              {"ipStrategy.depth = -1", "out of range"},
              {"algorithm = \"ring\"", "expected rendezvous or maglev"},

@@ -149,10 +149,10 @@ TEST(p2c, a_server_once_slow_is_tried_again_as_its_cost_decays) {
     ASSERT_TRUE(f.balancer) << f.errors.text();
     fake_server_set set({{"http://a", 1}, {"http://b", 1}});
     auto p = f.picker(set);
+    const auto start = std::chrono::steady_clock::now();  // before a's answer: the wait is at least 60 ms
     ASSERT_TRUE(f.teach_times(p, set, {100ms, 5ms}, 1));
     // b keeps answering in 5 ms; a's 100 ms decays with nothing to refresh it, below 5 ms
     // after 20 ms x ln 20 = 60 ms.
-    const auto start = std::chrono::steady_clock::now();
     EXPECT_EQ(f.pick(p, set), 1);
     f.ended(p, 1, milliseconds(5));
     int s = 1;
@@ -231,17 +231,18 @@ TEST(p2c, picks_from_many_threads_count_every_request_out) {
     EXPECT_EQ(counts.size(), 2u);
 }
 
-TEST(p2c, a_pick_the_host_discarded_counts_out) {
-    strategy_fixture f(SLUICE_TESTING_LINKED_PLUGIN());
-    fake_server_set set({{"http://a", 1}, {"http://b", 1}});
-    auto p = f.picker(set);
-    ASSERT_TRUE(f.teach_times(p, set, {10ms, 10ms}, 3));
-    const int s = f.pick(p, set);
-    f.ended(p, s, milliseconds(0), sdk::attempt_outcome::refused);  // no time learnt from it
-    // Both idle at 10 ms again: two held requests go one to each.
-    std::map<int, int> counts;
-    for (int i = 0; i < 2; ++i) ++counts[f.pick(p, set)];
-    EXPECT_EQ(counts.size(), 2u);
+TEST(p2c, a_failed_attempt_counts_out_and_makes_its_server_costly) {
+    for (const auto how : {sdk::attempt_outcome::refused, sdk::attempt_outcome::reset}) {
+        strategy_fixture f(SLUICE_TESTING_LINKED_PLUGIN());
+        fake_server_set set({{"http://a", 1}, {"http://b", 1}});
+        auto p = f.picker(set);
+        ASSERT_TRUE(f.teach_times(p, set, {10ms, 10ms}, 3));
+        ASSERT_EQ(f.pick_only(p, set, 0), 0);
+        f.ended(p, 0, milliseconds(0), how);  // failed at once: not fast, failing
+        // a counts as a second now: b at 10 ms takes every request while fewer than a
+        // hundred are held on it.
+        for (int i = 0; i < 30; ++i) EXPECT_EQ(f.pick(p, set), 1) << static_cast<int>(how);
+    }
 }
 
 TEST(p2c, options_are_checked) {

@@ -20,8 +20,11 @@ struct ip_address {
     std::array<std::uint8_t, 16> bytes{};
     bool v4 = false;
 
-    // "10.0.0.1", "::1", "::ffff:10.0.0.1"; nullopt for anything else (no port, no brackets).
+    // "10.0.0.1", "::1", "::ffff:10.0.0.1", "fe80::1%eth0" (the zone is ignored); nullopt for
+    // anything else (no port, no brackets).
     static std::optional<ip_address> parse(std::string_view text) noexcept {
+        if (const auto zone = text.find('%'); zone != std::string_view::npos && text.find(':') < zone)
+            text = text.substr(0, zone);
         char buffer[INET6_ADDRSTRLEN + 1];
         if (text.empty() || text.size() >= sizeof buffer) return std::nullopt;
         std::memcpy(buffer, text.data(), text.size());
