@@ -221,6 +221,51 @@ TEST(dynamic_config, strategies_are_named_case_insensitively_and_traefiks_names_
     }
 }
 
+TEST(dynamic_config, weighted_and_failover_services_in_traefiks_shapes) {
+    auto d = parse_dynamic(
+        "[http.services.canary.weighted]\n"
+        "services = [{ name = \"v1\", weight = 3 }, { name = \"v2@docker\" }, { name = \"off\", weight = 0 }]\n"
+        "[http.services.canary.weighted.healthCheck]\n"
+        "[http.services.safe.failover]\nservice = \"main\"\nfallback = \"spare\"\n");
+    ASSERT_EQ(d.invalid.size(), 0u);
+    const auto& canary = d.services.at("canary@file");
+    EXPECT_EQ(canary.type, cfg::service_config::kind::weighted);
+    ASSERT_EQ(canary.children.size(), 2u);  // weight 0: no share, as in Traefik
+    EXPECT_EQ(canary.children[0].service, "v1@file");
+    EXPECT_EQ(canary.children[0].weight, 3u);
+    EXPECT_EQ(canary.children[1].service, "v2@docker");
+    EXPECT_EQ(canary.children[1].weight, 1u);
+    const auto& safe = d.services.at("safe@file");
+    EXPECT_EQ(safe.type, cfg::service_config::kind::failover);
+    ASSERT_EQ(safe.children.size(), 2u);
+    EXPECT_EQ(safe.children[1].service, "spare@file");
+}
+
+TEST(dynamic_config, a_composite_service_is_checked) {
+    struct row {
+        const char* text;
+        const char* says;
+    };
+    for (const auto& r : std::vector<row>{
+             {"[http.services.s.weighted]\n", "missing: the services to share among"},
+             {"[http.services.s.weighted]\nservices = [{ weight = 2 }]\n", "missing: the service to send a share to"},
+             {"[http.services.s.weighted]\nservices = [{ name = \"a\", weight = 0 }]\n", "no service with a weight above 0"},
+             {"[http.services.s.weighted]\nservices = \"a\"\n", "expected an array of tables"},
+             {"[http.services.s.failover]\nservice = \"a\"\n", "missing: the service to fall back to"},
+             {"[http.services.s.failover]\nservice = \"a\"\nfallback = \"b\"\nfalback = 1\n", "unknown key"},
+             {"[http.services.s.failover]\nservice = \"a\"\nfallback = \"b\"\n"
+              "[http.services.s.loadBalancer]\nservers = [{ url = \"http://127.0.0.1:1\" }]\n",
+              "not several"},
+             {"[http.services.s]\npassHostHeader = true\n", "missing [loadBalancer], [weighted] or [failover]"},
+         }) {
+        auto d = parse_dynamic(r.text);
+        ASSERT_EQ(d.invalid.services.count("s@file"), 1u) << r.text;
+        std::string all;
+        for (const auto& e : d.invalid.services.at("s@file")) all += e.to_string() + "\n";
+        EXPECT_NE(all.find(r.says), std::string::npos) << r.text << all;
+    }
+}
+
 TEST(dynamic_config, a_router_asking_for_tls_is_refused_not_served_in_clear) {
     auto d = parse_dynamic("[http.routers.secure]\nrule = \"Host(`a`)\"\nservice = \"s\"\ntls = true\n");
     ASSERT_EQ(d.invalid.routers.count("secure@file"), 1u);

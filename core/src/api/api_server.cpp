@@ -96,7 +96,19 @@ struct views {
 
     json::object service(const std::string& name) const {
         json::object o{{"name", name}, {"provider", provider_of(name)}, {"type", "loadbalancer"}};
-        if (auto it = cfg.services.find(name); it != cfg.services.end()) {
+        if (auto it = cfg.services.find(name); it != cfg.services.end() && it->second.type != config::service_config::kind::load_balancer) {
+            // Traefik's shapes: "weighted": {"services": [...]}, "failover": {"service", "fallback"}.
+            const auto& sc = it->second;
+            if (sc.type == config::service_config::kind::weighted) {
+                json::array children;
+                for (const auto& c : sc.children) children.push_back(json::object{{"name", c.service}, {"weight", c.weight}});
+                o["type"] = "weighted";
+                o["weighted"] = json::object{{"services", std::move(children)}};
+            } else {
+                o["type"] = "failover";
+                o["failover"] = json::object{{"service", sc.children.at(0).service}, {"fallback", sc.children.at(1).service}};
+            }
+        } else if (it != cfg.services.end()) {
             const auto& sc = it->second;
             json::array servers;
             for (const auto& s : sc.servers) servers.push_back(json::object{{"url", s.url}, {"weight", s.weight}});

@@ -38,6 +38,10 @@ async function refresh() {
     const now = performance.now(), dt = lastTime ? (now - lastTime) / 1000 : 0;
     fill('routers', routers.map(r => `<tr><td>${esc(r.name)}</td><td><code>${esc(r.rule)}</code></td><td>${esc(r.service)}</td><td>${esc((r.middlewares || []).join(', '))}</td><td>${status(r)}</td></tr>`));
     const counts = {};
+    // A load balancer's strategy and wrappers, or what a composite chooses among.
+    const kind = s => s.loadBalancer ? s.loadBalancer.strategy + s.loadBalancer.wrappers.map(w => ' + ' + w).join('')
+      : s.weighted ? 'weighted: ' + s.weighted.services.map(c => c.name + ' x' + c.weight).join(', ')
+      : s.failover ? 'failover: ' + s.failover.service + ', else ' + s.failover.fallback : '';
     fill('services', services.map(s => {
       const servers = Object.entries(s.serverStatus || {}).map(([url, st]) => {
         const key = s.name + ' ' + url, n = (s.serverRequests || {})[url] || 0;
@@ -45,7 +49,7 @@ async function refresh() {
         const rate = dt && key in last ? ((n - last[key]) / dt).toFixed(1) : '0.0';
         return `<div class="server"><code>${esc(url)}</code><span class="${st === 'UP' ? 'up' : 'down'}">${st}</span><span class="rate">${rate} req/s</span></div>`;
       }).join('');
-      return `<tr><td>${esc(s.name)}</td><td>${esc(s.loadBalancer ? s.loadBalancer.strategy + s.loadBalancer.wrappers.map(w => ' + ' + w).join('') : '')}</td><td>${servers}</td><td>${status(s)}</td></tr>`;
+      return `<tr><td>${esc(s.name)}</td><td>${esc(kind(s))}</td><td>${servers}</td><td>${status(s)}</td></tr>`;
     }));
     fill('middlewares', middlewares.map(m => `<tr><td>${esc(m.name)}</td><td>${esc(m.type)}</td><td>${status(m)}</td></tr>`));
     last = counts; lastTime = now;

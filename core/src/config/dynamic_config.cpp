@@ -126,8 +126,52 @@ struct object_parser {
                     if (const auto* options = l.get_table(wrapper))
                         sc.wrappers.push_back(plugin_table_at(l, wrapper, *options));
             l.finish();
+        } else if (const auto* w = r.get_table("weighted")) {
+            sc.type = service_config::kind::weighted;
+            table_reader wr(*w, r.child_path("weighted"), source, errors);
+            if (const auto* list = wr.get("services"); list && list->as_array()) {
+                const auto& arr = *list->as_array();
+                for (std::size_t i = 0; i < arr.size(); ++i) {
+                    const std::string at = "services[" + std::to_string(i) + "]";
+                    const auto* item = arr.get(i)->as_table();
+                    if (!item) {
+                        wr.error(at, "expected a table such as { name = \"api-v2\", weight = 1 }", arr.get(i));
+                        continue;
+                    }
+                    table_reader c(*item, wr.child_path(at), source, errors);
+                    service_ref ref;
+                    if (auto n = c.get_string("name")) ref.service = qualify(*n, provider);
+                    else if (!c.get("name")) c.error("name", "missing: the service to send a share to");
+                    if (auto weight = c.get_integer("weight", 0, 1'000'000)) ref.weight = static_cast<std::uint32_t>(*weight);
+                    c.finish();
+                    // Weight 0: no share (Traefik drops it).
+                    if (!ref.service.empty() && ref.weight > 0) sc.children.push_back(std::move(ref));
+                }
+            } else {
+                wr.error("services", list ? "expected an array of tables" : "missing: the services to share among", list);
+            }
+            if (sc.children.empty() && wr.get("services") && wr.get("services")->as_array())
+                wr.error("services", "no service with a weight above 0");
+            // Traefik's switch for passing health up; a weighted service here always skips
+            // services with no server up.
+            wr.allow("healthCheck");
+            wr.finish();
+        } else if (const auto* f = r.get_table("failover")) {
+            sc.type = service_config::kind::failover;
+            table_reader fr(*f, r.child_path("failover"), source, errors);
+            for (const char* key : {"service", "fallback"}) {
+                if (auto n = fr.get_string(key)) sc.children.push_back({qualify(*n, provider), 1});
+                else if (!fr.get(key)) fr.error(key, std::string("missing: the ") + (key[0] == 's' ? "main service" : "service to fall back to"));
+            }
+            fr.allow("healthCheck");
+            fr.finish();
         } else if (!r.get("loadBalancer")) {
-            r.error("", "missing [loadBalancer]: the only kind of service is a load balancer");
+            r.error("", "missing [loadBalancer], [weighted] or [failover]: what the service is");
+        }
+        {
+            int kinds = 0;
+            for (const char* k : {"loadBalancer", "weighted", "failover"}) kinds += r.get(k) != nullptr;
+            if (kinds > 1) r.error("", "a service is one of loadBalancer, weighted and failover, not several");
         }
         r.finish();
         commit(out.services, out.invalid.services, sc.name, std::move(sc), std::move(errors));

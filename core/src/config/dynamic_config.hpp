@@ -47,9 +47,20 @@ struct passive_health_config {
     std::chrono::milliseconds failure_window{10'000};  // failures counted within, and the ejection's length
 };
 
+// A service of a composite service: weighted's services, failover's main and fallback.
+struct service_ref {
+    std::string service;  // qualified
+    std::uint32_t weight = 1;
+};
+
 struct service_config {
+    // Traefik's shapes: a load balancer over servers, or a choice among other services for
+    // each request, by weight (canary releases) or by health (main, then fallback).
+    enum class kind { load_balancer, weighted, failover };
     std::string name;  // qualified: "api@file"
     object_origin origin;
+    kind type = kind::load_balancer;
+    std::vector<service_ref> children;  // weighted: its services; failover: main, fallback
     std::string strategy = "roundrobin";
     plugin_table strategy_options;  // loadBalancer.<strategy>, handed to the strategy's plugin
     // loadBalancer.<wrapper> tables present, in the order of the wrapper names the parser

@@ -136,6 +136,73 @@ std::string refer_error(std::string_view what, const std::string& name,
     return std::string(what) + " \"" + name + "\" does not exist";
 }
 
+// The smooth weighted round robin order of `weights` (nginx's), one turn per unit of weight,
+// the weights first scaled to at most 10 000 turns in all.
+std::vector<std::uint32_t> smooth_schedule(std::vector<std::uint64_t> weights) {
+    std::uint64_t total = 0;
+    for (auto w : weights) total += w;
+    if (total > 10'000)
+        for (auto& w : weights) w = std::max<std::uint64_t>(1, w * 10'000 / total);
+    total = 0;
+    for (auto w : weights) total += w;
+    std::vector<std::int64_t> current(weights.size(), 0);
+    std::vector<std::uint32_t> order;
+    for (std::uint64_t turn = 0; turn < total; ++turn) {
+        std::size_t best = 0;
+        for (std::size_t i = 0; i < weights.size(); ++i) {
+            current[i] += static_cast<std::int64_t>(weights[i]);
+            if (current[i] > current[best]) best = i;
+        }
+        current[best] -= static_cast<std::int64_t>(total);
+        order.push_back(static_cast<std::uint32_t>(best));
+    }
+    return order;
+}
+
+// Weighted and failover services, once the services they choose among exist: in rounds,
+// each building the composites whose children are all built, until none is left or a round
+// builds nothing (the rest refer to each other, or to a service that is missing or invalid).
+void build_composites(const config::dynamic_config& cfg, snapshot& snap) {
+    std::vector<const config::service_config*> waiting;
+    for (const auto& [name, sc] : cfg.services)
+        if (sc.type != config::service_config::kind::load_balancer) waiting.push_back(&sc);
+    for (bool progress = true; progress && !waiting.empty();) {
+        progress = false;
+        std::erase_if(waiting, [&](const config::service_config* sc) {
+            const auto ready = [&](const config::service_ref& c) { return snap.services.count(c.service) > 0; };
+            if (!std::all_of(sc->children.begin(), sc->children.end(), ready)) return false;
+            auto svc = std::make_unique<service>();
+            svc->name = sc->name;
+            svc->type = sc->type;
+            svc->strategy = sc->type == config::service_config::kind::weighted ? "weighted" : "failover";
+            std::vector<std::uint64_t> weights;
+            for (const auto& c : sc->children) {
+                svc->children.push_back({snap.services.at(c.service).get(), c.weight});
+                weights.push_back(c.weight);
+            }
+            if (sc->type == config::service_config::kind::weighted) svc->schedule = smooth_schedule(weights);
+            snap.services.emplace(sc->name, std::move(svc));
+            progress = true;
+            return true;
+        });
+    }
+    for (const auto* sc : waiting) {
+        const std::string path =
+            object_path("services", sc->name) + (sc->type == config::service_config::kind::weighted ? ".weighted" : ".failover");
+        config::error_list errors;
+        for (const auto& c : sc->children) {
+            if (snap.services.count(c.service)) continue;
+            const bool defined = cfg.services.count(c.service) && !snap.disabled.services.count(c.service);
+            errors.push_back({sc->origin.source, sc->origin.line, path,
+                              defined ? "service \"" + c.service +
+                                                "\" is not available: it depends on a missing or invalid service, or "
+                                                "back on this one (a cycle)"
+                                      : refer_error("service", c.service, snap.disabled.services)});
+        }
+        snap.disabled.services[sc->name] = std::move(errors);
+    }
+}
+
 }  // namespace
 
 std::unique_ptr<snapshot> build_snapshot(const config::dynamic_config& cfg, const plugin::plugin_registry& plugins,
@@ -147,10 +214,12 @@ std::unique_ptr<snapshot> build_snapshot(const config::dynamic_config& cfg, cons
     snap->disabled = cfg.invalid;
 
     for (const auto& [name, sc] : cfg.services) {
+        if (sc.type != config::service_config::kind::load_balancer) continue;
         config::error_list errors;
         if (auto svc = build_service(sc, plugins, services, errors)) snap->services.emplace(name, std::move(svc));
         else snap->disabled.services[name] = std::move(errors);
     }
+    build_composites(cfg, *snap);
     for (const auto& [name, mc] : cfg.middlewares) {
         config::error_list errors;
         if (auto mw = build_middleware(mc, plugins, services, errors)) snap->middlewares.emplace(name, std::move(mw));

@@ -119,13 +119,14 @@ net::awaitable<bool> exchange<Stream>::run() {
     // Forward: the picker proposes, a server that could not take the request is excluded and
     // another one tried. (Here rather than in a function of its own: one coroutine frame
     // fewer per request.)
-    const runtime::service& svc = *route->target;
+    const std::int64_t started_ms =
+        std::chrono::duration_cast<std::chrono::milliseconds>(started.time_since_epoch()).count();
+    const runtime::service& svc = route->target->resolve(started_ms);
     prepare_upstream_head();
     // Requests sent again after a server took them and failed to answer (idempotent only).
     std::size_t resent = 0;
     const std::size_t retries = std::min<std::size_t>(svc.retries, server_selection::max_failures - 1);
-    server_selection selection(
-        svc, std::chrono::duration_cast<std::chrono::milliseconds>(started.time_since_epoch()).count());
+    server_selection selection(svc, started_ms);
     for (;;) {
         std::int32_t index = svc.pick_ops->pick(svc.picker, &*view, &selection);
         if (index == -1 && selection.relax_slow_start()) index = svc.pick_ops->pick(svc.picker, &*view, &selection);

@@ -195,8 +195,8 @@ private:
                              x.server ? std::string_view(x.server->url) : std::string_view(), req.method_string(),
                              x.status},
                             took);
-        if (x.server && x.route && x.route->target) {
-            const runtime::service& svc = *x.route->target;
+        if (const runtime::service* owner = x.server && x.route ? x.route->target->owner_of(x.server) : nullptr) {
+            const runtime::service& svc = *owner;
             const auto index = static_cast<std::size_t>(x.server - svc.servers.data());
             if (index < svc.health.size())
                 svc.health[index]->load.served(std::chrono::duration<double, std::micro>(took).count());

@@ -1,6 +1,7 @@
 #include "runtime/snapshot.hpp"
 
 #include <algorithm>
+#include <functional>
 
 #include <boost/url/parse.hpp>
 
@@ -9,6 +10,37 @@ namespace sluice::runtime {
 std::int64_t steady_now_ms() noexcept {
     return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now().time_since_epoch())
         .count();
+}
+
+bool service::available(std::int64_t now_ms) const noexcept {
+    if (type == config::service_config::kind::load_balancer)
+        return std::any_of(health.begin(), health.end(), [&](const auto& h) { return h->available(now_ms); });
+    return std::any_of(children.begin(), children.end(), [&](const child& c) { return c.svc->available(now_ms); });
+}
+
+const service* service::owner_of(const server* s) const noexcept {
+    const std::less<const server*> before;  // a total order, also for pointers into other arrays
+    if (!servers.empty() && !before(s, servers.data()) && before(s, servers.data() + servers.size())) return this;
+    for (const auto& c : children)
+        if (const service* found = c.svc->owner_of(s)) return found;
+    return nullptr;
+}
+
+const service& service::resolve(std::int64_t now_ms) const noexcept {
+    using kind = config::service_config::kind;
+    if (type == kind::load_balancer || children.empty()) return *this;
+    if (type == kind::failover) {
+        for (const auto& c : children)
+            if (c.svc->available(now_ms)) return c.svc->resolve(now_ms);
+        return children.front().svc->resolve(now_ms);
+    }
+    // Weighted: the next turn of the schedule whose service has a server up.
+    const std::size_t n = schedule.size();
+    for (std::size_t k = 0; k < n; ++k) {
+        const child& c = children[schedule[turn.fetch_add(1, std::memory_order_relaxed) % n]];
+        if (c.svc->available(now_ms)) return c.svc->resolve(now_ms);
+    }
+    return children.front().svc->resolve(now_ms);
 }
 
 namespace {

@@ -83,6 +83,28 @@ std::int64_t steady_now_ms() noexcept;
 
 struct service {
     std::string name;
+    // A load balancer over its servers, or a composite (weighted, failover) that chooses one
+    // of its children for each request and has no servers, picker or health of its own.
+    config::service_config::kind type = config::service_config::kind::load_balancer;
+    struct child {
+        const service* svc;  // in the same snapshot
+        std::uint32_t weight;
+    };
+    std::vector<child> children;          // weighted: by weight; failover: main, fallback
+    std::vector<std::uint32_t> schedule;  // weighted: indexes of children in smooth weighted order
+    mutable std::atomic<std::uint64_t> turn{0};
+
+    // Whether a server of this service, or of a child it may choose, takes traffic now.
+    bool available(std::int64_t now_ms) const noexcept;
+    // The load balancer that serves a request sent here now: this one, or the one a
+    // composite's choice leads to. With nothing available, the first child's way (it answers
+    // 503 as a load balancer with no server up does).
+    const service& resolve(std::int64_t now_ms) const noexcept;
+    // The load balancer, this one or one a composite chooses among, whose server `s` is.
+    // (Found again after the exchange rather than kept in it: the exchange's coroutine frame
+    // must stay small enough for Asio to recycle it.)
+    const service* owner_of(const server* s) const noexcept;
+
     std::string strategy;
     bool pass_host_header = true;
     unsigned retries = 1;
