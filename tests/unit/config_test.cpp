@@ -241,6 +241,27 @@ TEST(dynamic_config, weighted_and_failover_services_in_traefiks_shapes) {
     EXPECT_EQ(safe.children[1].service, "spare@file");
 }
 
+TEST(dynamic_config, mirroring_in_traefiks_shape) {
+    auto d = parse_dynamic(
+        "[http.services.shadow.mirroring]\nservice = \"main\"\nmaxBodySize = 1024\nmirrorBody = false\n"
+        "mirrors = [{ name = \"m1\", percent = 10 }, { name = \"m2@docker\" }]\n"
+        "[http.services.plain.mirroring]\nservice = \"main\"\n");
+    ASSERT_EQ(d.invalid.size(), 0u);
+    const auto& shadow = d.services.at("shadow@file");
+    EXPECT_EQ(shadow.type, cfg::service_config::kind::mirroring);
+    ASSERT_EQ(shadow.children.size(), 3u);
+    EXPECT_EQ(shadow.children[0].service, "main@file");
+    EXPECT_EQ(shadow.children[1].service, "m1@file");
+    EXPECT_EQ(shadow.children[1].weight, 10u);
+    EXPECT_EQ(shadow.children[2].weight, 0u);  // Traefik's default percentage: none
+    EXPECT_FALSE(shadow.mirror_body);
+    EXPECT_EQ(shadow.max_body_size, 1024);
+    const auto& plain = d.services.at("plain@file");  // Traefik's defaults: bodies copied, whatever their size
+    EXPECT_TRUE(plain.mirror_body);
+    EXPECT_EQ(plain.max_body_size, -1);
+    EXPECT_EQ(plain.children.size(), 1u);
+}
+
 TEST(dynamic_config, a_composite_service_is_checked) {
     struct row {
         const char* text;
@@ -256,7 +277,12 @@ TEST(dynamic_config, a_composite_service_is_checked) {
              {"[http.services.s.failover]\nservice = \"a\"\nfallback = \"b\"\n"
               "[http.services.s.loadBalancer]\nservers = [{ url = \"http://127.0.0.1:1\" }]\n",
               "not several"},
-             {"[http.services.s]\npassHostHeader = true\n", "missing [loadBalancer], [weighted] or [failover]"},
+             {"[http.services.s]\npassHostHeader = true\n", "missing [loadBalancer], [weighted], [failover] or [mirroring]"},
+             {"[http.services.s.mirroring]\nmirrors = [{ name = \"m\", percent = 5 }]\n", "missing: the service that answers"},
+             {"[http.services.s.mirroring]\nservice = \"a\"\nmirrors = [{ name = \"m\", percent = 101 }]\n", "percent"},
+             {"[http.services.s.mirroring]\nservice = \"a\"\nmirrors = [{ percent = 5 }]\n", "missing: the service to copy requests to"},
+             {"[http.services.s.mirroring]\nservice = \"a\"\nmirrors = \"m\"\n", "expected an array of tables"},
+             {"[http.services.s.mirroring]\nservice = \"a\"\nmaxBodySize = -2\n", "maxBodySize"},
          }) {
         auto d = parse_dynamic(r.text);
         ASSERT_EQ(d.invalid.services.count("s@file"), 1u) << r.text;

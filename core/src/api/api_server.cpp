@@ -97,16 +97,26 @@ struct views {
     json::object service(const std::string& name) const {
         json::object o{{"name", name}, {"provider", provider_of(name)}, {"type", "loadbalancer"}};
         if (auto it = cfg.services.find(name); it != cfg.services.end() && it->second.type != config::service_config::kind::load_balancer) {
-            // Traefik's shapes: "weighted": {"services": [...]}, "failover": {"service", "fallback"}.
+            // Traefik's shapes: "weighted": {"services": [...]}, "failover": {"service", "fallback"},
+            // "mirroring": {"service", "mirrors": [...], "mirrorBody", "maxBodySize"}.
             const auto& sc = it->second;
             if (sc.type == config::service_config::kind::weighted) {
                 json::array children;
                 for (const auto& c : sc.children) children.push_back(json::object{{"name", c.service}, {"weight", c.weight}});
                 o["type"] = "weighted";
                 o["weighted"] = json::object{{"services", std::move(children)}};
-            } else {
+            } else if (sc.type == config::service_config::kind::failover) {
                 o["type"] = "failover";
                 o["failover"] = json::object{{"service", sc.children.at(0).service}, {"fallback", sc.children.at(1).service}};
+            } else {
+                json::array mirrors;
+                for (std::size_t i = 1; i < sc.children.size(); ++i)
+                    mirrors.push_back(json::object{{"name", sc.children[i].service}, {"percent", sc.children[i].weight}});
+                o["type"] = "mirroring";
+                o["mirroring"] = json::object{{"service", sc.children.empty() ? "" : sc.children.front().service},
+                                              {"mirrors", std::move(mirrors)},
+                                              {"mirrorBody", sc.mirror_body},
+                                              {"maxBodySize", sc.max_body_size}};
             }
         } else if (it != cfg.services.end()) {
             const auto& sc = it->second;

@@ -41,7 +41,8 @@ async function refresh() {
     // A load balancer's strategy and wrappers, or what a composite chooses among.
     const kind = s => s.loadBalancer ? s.loadBalancer.strategy + s.loadBalancer.wrappers.map(w => ' + ' + w).join('')
       : s.weighted ? 'weighted: ' + s.weighted.services.map(c => c.name + ' x' + c.weight).join(', ')
-      : s.failover ? 'failover: ' + s.failover.service + ', else ' + s.failover.fallback : '';
+      : s.failover ? 'failover: ' + s.failover.service + ', else ' + s.failover.fallback
+      : s.mirroring ? 'mirroring: ' + s.mirroring.service + s.mirroring.mirrors.map(m => ', ' + m.percent + ' % to ' + m.name).join('') : '';
     fill('services', services.map(s => {
       const servers = Object.entries(s.serverStatus || {}).map(([url, st]) => {
         const key = s.name + ' ' + url, n = (s.serverRequests || {})[url] || 0;

@@ -39,7 +39,8 @@ std::string prometheus(const http::proxy_server::metrics_snapshot& m, const runt
     std::map<std::string, std::map<std::string, http::request_stats>> families;  // family -> labels -> stats
     for (const auto& [k, stats] : m.requests) {
         const std::string common = "code=\"" + std::to_string(k.code) + "\",method=\"" + label(k.method) + "\"";
-        families["entrypoint"]["entrypoint=\"" + label(k.entry_point) + "\"," + common].merge(stats);
+        // Copies sent to mirrors count for their service alone.
+        if (!k.entry_point.empty()) families["entrypoint"]["entrypoint=\"" + label(k.entry_point) + "\"," + common].merge(stats);
         if (!k.router.empty()) families["router"]["router=\"" + label(k.router) + "\",service=\"" + label(k.service) + "\"," + common].merge(stats);
         if (!k.service.empty()) families["service"]["service=\"" + label(k.service) + "\"," + common].merge(stats);
     }

@@ -1,5 +1,7 @@
 #include "config/dynamic_config.hpp"
 
+#include <limits>
+
 #include <boost/url/parse.hpp>
 
 #include "config/table_reader.hpp"
@@ -129,29 +131,16 @@ struct object_parser {
         } else if (const auto* w = r.get_table("weighted")) {
             sc.type = service_config::kind::weighted;
             table_reader wr(*w, r.child_path("weighted"), source, errors);
-            if (const auto* list = wr.get("services"); list && list->as_array()) {
-                const auto& arr = *list->as_array();
-                for (std::size_t i = 0; i < arr.size(); ++i) {
-                    const std::string at = "services[" + std::to_string(i) + "]";
-                    const auto* item = arr.get(i)->as_table();
-                    if (!item) {
-                        wr.error(at, "expected a table such as { name = \"api-v2\", weight = 1 }", arr.get(i));
-                        continue;
-                    }
-                    table_reader c(*item, wr.child_path(at), source, errors);
-                    service_ref ref;
-                    if (auto n = c.get_string("name")) ref.service = qualify(*n, provider);
-                    else if (!c.get("name")) c.error("name", "missing: the service to send a share to");
-                    if (auto weight = c.get_integer("weight", 0, 1'000'000)) ref.weight = static_cast<std::uint32_t>(*weight);
-                    c.finish();
-                    // Weight 0: no share (Traefik drops it).
-                    if (!ref.service.empty() && ref.weight > 0) sc.children.push_back(std::move(ref));
-                }
+            if (auto refs = read_service_refs(wr, "services", "{ name = \"api-v2\", weight = 1 }",
+                                              "the service to send a share to", "weight", 1, 1'000'000)) {
+                // Weight 0: no share (Traefik drops it).
+                for (auto& ref : *refs)
+                    if (ref.weight > 0) sc.children.push_back(std::move(ref));
+                if (sc.children.empty()) wr.error("services", "no service with a weight above 0");
             } else {
+                const auto* list = wr.get("services");
                 wr.error("services", list ? "expected an array of tables" : "missing: the services to share among", list);
             }
-            if (sc.children.empty() && wr.get("services") && wr.get("services")->as_array())
-                wr.error("services", "no service with a weight above 0");
             // Traefik's switch for passing health up; a weighted service here always skips
             // services with no server up.
             wr.allow("healthCheck");
@@ -165,16 +154,65 @@ struct object_parser {
             }
             fr.allow("healthCheck");
             fr.finish();
+        } else if (const auto* m = r.get_table("mirroring")) {
+            sc.type = service_config::kind::mirroring;
+            read_mirroring(table_reader(*m, r.child_path("mirroring"), source, errors), sc);
         } else if (!r.get("loadBalancer")) {
-            r.error("", "missing [loadBalancer], [weighted] or [failover]: what the service is");
+            r.error("", "missing [loadBalancer], [weighted], [failover] or [mirroring]: what the service is");
         }
         {
             int kinds = 0;
-            for (const char* k : {"loadBalancer", "weighted", "failover"}) kinds += r.get(k) != nullptr;
-            if (kinds > 1) r.error("", "a service is one of loadBalancer, weighted and failover, not several");
+            for (const char* k : {"loadBalancer", "weighted", "failover", "mirroring"}) kinds += r.get(k) != nullptr;
+            if (kinds > 1) r.error("", "a service is one of loadBalancer, weighted, failover and mirroring, not several");
         }
         r.finish();
         commit(out.services, out.invalid.services, sc.name, std::move(sc), std::move(errors));
+    }
+
+    // The services an array of tables at `key` names, each with its number at `number_key`
+    // (weighted's weight, mirroring's percent; `fallback` when absent); those whose name is
+    // missing are reported and left out. Nullopt when `key` is absent or not an array.
+    std::optional<std::vector<service_ref>> read_service_refs(table_reader& r, std::string_view key,
+                                                              std::string_view example, std::string_view what,
+                                                              std::string_view number_key, std::uint32_t fallback,
+                                                              std::int64_t max) {
+        const auto* list = r.get(key);
+        if (!list || !list->as_array()) return std::nullopt;
+        std::vector<service_ref> refs;
+        const auto& arr = *list->as_array();
+        for (std::size_t i = 0; i < arr.size(); ++i) {
+            const std::string at = std::string(key) + "[" + std::to_string(i) + "]";
+            const auto* item = arr.get(i)->as_table();
+            if (!item) {
+                r.error(at, "expected a table such as " + std::string(example), arr.get(i));
+                continue;
+            }
+            table_reader c(*item, r.child_path(at), source, r.errors());
+            service_ref ref{"", fallback};
+            if (auto n = c.get_string("name")) ref.service = qualify(*n, provider);
+            else if (!c.get("name")) c.error("name", "missing: " + std::string(what));
+            if (auto v = c.get_integer(number_key, 0, max)) ref.weight = static_cast<std::uint32_t>(*v);
+            c.finish();
+            if (!ref.service.empty()) refs.push_back(std::move(ref));
+        }
+        return refs;
+    }
+
+    // Traefik's mirroring: the main service, then each mirror with its percentage.
+    void read_mirroring(table_reader m, service_config& sc) {
+        if (auto n = m.get_string("service")) sc.children.push_back({qualify(*n, provider), 100});
+        else if (!m.get("service")) m.error("service", "missing: the service that answers the requests");
+        // Traefik's default percentage: 0, no request copied.
+        if (auto refs = read_service_refs(m, "mirrors", "{ name = \"shadow\", percent = 10 }",
+                                          "the service to copy requests to", "percent", 0, 100)) {
+            if (!sc.children.empty()) sc.children.insert(sc.children.end(), refs->begin(), refs->end());
+        } else if (const auto* list = m.get("mirrors")) {
+            m.error("mirrors", "expected an array of tables", list);
+        }
+        if (auto b = m.get_bool("mirrorBody")) sc.mirror_body = *b;
+        if (auto v = m.get_integer("maxBodySize", -1, std::numeric_limits<std::int64_t>::max())) sc.max_body_size = *v;
+        m.allow("healthCheck");  // Traefik's switch for passing health up: the main service's is used
+        m.finish();
     }
 
     // The table under `r` at `key`, named as the document spells the key.

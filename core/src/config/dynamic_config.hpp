@@ -47,20 +47,24 @@ struct passive_health_config {
     std::chrono::milliseconds failure_window{10'000};  // failures counted within, and the ejection's length
 };
 
-// A service of a composite service: weighted's services, failover's main and fallback.
+// A service of a composite service: weighted's services, failover's main and fallback,
+// mirroring's main service and mirrors.
 struct service_ref {
     std::string service;  // qualified
-    std::uint32_t weight = 1;
+    std::uint32_t weight = 1;  // weighted: its share; mirroring: the percentage of requests copied to it
 };
 
 struct service_config {
     // Traefik's shapes: a load balancer over servers, or a choice among other services for
-    // each request, by weight (canary releases) or by health (main, then fallback).
-    enum class kind { load_balancer, weighted, failover };
+    // each request, by weight (canary releases) or by health (main, then fallback), or a
+    // main service whose requests are also copied to mirrors (their answers discarded).
+    enum class kind { load_balancer, weighted, failover, mirroring };
     std::string name;  // qualified: "api@file"
     object_origin origin;
     kind type = kind::load_balancer;
-    std::vector<service_ref> children;  // weighted: its services; failover: main, fallback
+    std::vector<service_ref> children;  // weighted: its services; failover: main, fallback; mirroring: main, mirrors
+    bool mirror_body = true;            // mirroring: copy request bodies too
+    std::int64_t max_body_size = -1;    // mirroring: larger bodies are not copied (-1: no limit)
     std::string strategy = "roundrobin";
     plugin_table strategy_options;  // loadBalancer.<strategy>, handed to the strategy's plugin
     // loadBalancer.<wrapper> tables present, in the order of the wrapper names the parser

@@ -159,7 +159,13 @@ std::vector<std::uint32_t> smooth_schedule(std::vector<std::uint64_t> weights) {
     return order;
 }
 
-// Weighted and failover services, once the services they choose among exist: in rounds,
+// A composite's kind, as its table is named.
+const char* composite_name(config::service_config::kind k) {
+    using kind = config::service_config::kind;
+    return k == kind::weighted ? "weighted" : k == kind::failover ? "failover" : "mirroring";
+}
+
+// Weighted, failover and mirroring services, once the services they choose among exist: in rounds,
 // each building the composites whose children are all built, until none is left or a round
 // builds nothing (the rest refer to each other, or to a service that is missing or invalid).
 void build_composites(const config::dynamic_config& cfg, snapshot& snap) {
@@ -174,21 +180,27 @@ void build_composites(const config::dynamic_config& cfg, snapshot& snap) {
             auto svc = std::make_unique<service>();
             svc->name = sc->name;
             svc->type = sc->type;
-            svc->strategy = sc->type == config::service_config::kind::weighted ? "weighted" : "failover";
+            svc->strategy = composite_name(sc->type);
             std::vector<std::uint64_t> weights;
             for (const auto& c : sc->children) {
-                svc->children.push_back({snap.services.at(c.service).get(), c.weight});
+                const service* child = snap.services.at(c.service).get();
+                svc->children.push_back({child, c.weight});
                 weights.push_back(c.weight);
+                svc->mirrors_below = svc->mirrors_below || child->mirrors_below;
             }
             if (sc->type == config::service_config::kind::weighted) svc->schedule = smooth_schedule(weights);
+            if (sc->type == config::service_config::kind::mirroring) {
+                svc->mirrors_below = true;
+                svc->mirror_body = sc->mirror_body;
+                svc->max_body_size = sc->max_body_size;
+            }
             snap.services.emplace(sc->name, std::move(svc));
             progress = true;
             return true;
         });
     }
     for (const auto* sc : waiting) {
-        const std::string path =
-            object_path("services", sc->name) + (sc->type == config::service_config::kind::weighted ? ".weighted" : ".failover");
+        const std::string path = object_path("services", sc->name) + "." + composite_name(sc->type);
         config::error_list errors;
         for (const auto& c : sc->children) {
             if (snap.services.count(c.service)) continue;

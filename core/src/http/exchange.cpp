@@ -12,17 +12,6 @@
 
 namespace sluice::http {
 
-namespace {
-// A server the picker returned that the host does not take after all (it went down after the
-// filter accepted it, or the picker never asked): the picker hears that this attempt ended
-// before it began, as one refused, so that what it counts at pick time is counted back.
-void discard_pick(const runtime::service& svc, const sluice_request& request, std::int32_t index) noexcept {
-    if (!svc.pick_ops->on_attempt) return;
-    const sluice_attempt a{sizeof(sluice_attempt), index, SLUICE_ATTEMPT_REFUSED, 0, 0};
-    svc.pick_ops->on_attempt(svc.picker, &request, &a);
-}
-}  // namespace
-
 request_facts read_facts(const upstream_request& req) {
     request_facts f;
     f.version = req.version();
@@ -61,6 +50,8 @@ exchange<Stream>::~exchange() {
         const auto& object = route->chain[i]->object;
         if (states_[i] && object.ops()->end_request) object.ops()->end_request(object.get(), states_[i]);
     }
+    // The request's own answer is out: its copies go now (not when the worker is ending it).
+    if (mirror && !client.handle.cancelled) send_mirrors(client.w, std::move(mirror), parser.is_done());
 }
 
 template <class Stream>
@@ -121,24 +112,17 @@ net::awaitable<bool> exchange<Stream>::run() {
     // fewer per request.)
     const std::int64_t started_ms =
         std::chrono::duration_cast<std::chrono::milliseconds>(started.time_since_epoch()).count();
-    const runtime::service& svc = route->target->resolve(started_ms);
     prepare_upstream_head();
+    const runtime::service& svc =
+        route->target->mirrors_below ? resolve_mirrored(started_ms) : route->target->resolve(started_ms);
     // Requests sent again after a server took them and failed to answer (idempotent only).
     std::size_t resent = 0;
     const std::size_t retries = std::min<std::size_t>(svc.retries, server_selection::max_failures - 1);
     server_selection selection(svc, started_ms);
     for (;;) {
-        std::int32_t index = svc.pick_ops->pick(svc.picker, &*view, &selection);
-        if (index == -1 && selection.relax_slow_start()) index = svc.pick_ops->pick(svc.picker, &*view, &selection);
         // The picker's on_attempt hears of the attempts on servers it chose, no others.
         bool chosen = true;
-        // The picker failed (it reported the fault): any server the host accepts rather than none.
-        // A picker may only return what the host accepted.
-        if (index == SLUICE_PICK_FAILED || (index >= 0 && !selection.accepted(index))) {
-            if (index >= 0) discard_pick(svc, *view, index);
-            index = selection.first_accepted();
-            chosen = false;
-        }
+        const std::int32_t index = pick_server(svc, *view, selection, chosen);
         if (index < 0) {
             if (selection.failures() == 0) co_return co_await reply(503, "no available server\n");
             // Every server tried failed: report the last failure.
@@ -209,6 +193,15 @@ net::awaitable<bool> exchange<Stream>::answer_for_middleware(local_reply_builder
     bytes = facts.is_head ? 0 : res.body().size();
     const bool keep = keep_alive(true).allows();
     co_return co_await send_reply(client, res, facts.version, keep, facts.is_head) && keep;
+}
+
+template <class Stream>
+const runtime::service& exchange<Stream>::resolve_mirrored(std::int64_t now_ms) {
+    runtime::mirror_list mirrors;
+    const runtime::service& svc = route->target->resolve(now_ms, &mirrors);
+    // A tunnel (an Upgrade) is not a request a mirror could answer.
+    if (!mirrors.empty() && !facts.upgrade) mirror = copy_for_mirrors(parser, *view, snapshot, std::move(mirrors));
+    return svc;
 }
 
 // Rewrites the request head for the upstream once; retries send the same head.

@@ -17,6 +17,7 @@
 #include "http/client_connection.hpp"
 #include "http/local_reply.hpp"
 #include "http/message_views.hpp"
+#include "http/mirror.hpp"
 #include "http/request_target.hpp"
 #include "runtime/snapshot.hpp"
 
@@ -83,9 +84,9 @@ public:
     request_parser& parser;
     request_target& target;
     request_facts facts;
+    unsigned status = 0;
     std::chrono::steady_clock::time_point started = std::chrono::steady_clock::now();
     std::chrono::system_clock::time_point wall = std::chrono::system_clock::now();
-    unsigned status = 0;
     std::uint64_t bytes = 0;  // body bytes sent to the client
     // Kept to the end of the exchange: route and server point into it, and metrics and the
     // access log read them after the response.
@@ -94,6 +95,9 @@ public:
     const runtime::server* server = nullptr;
     std::string received_target;  // set when the target was normalised, for the access log
     std::optional<request_view> view;  // what middlewares and pickers see, once routed
+    // The copy of the request for the mirrors a mirroring service chose for it, sent when the
+    // exchange ends (see mirror.hpp).
+    std::unique_ptr<mirror_copy> mirror;
 
     // Response hooks, in reverse order, of the middlewares whose request hook ran; once per
     // exchange. False when one failed (the answer is then a 500).
@@ -107,10 +111,13 @@ private:
     // Writes the answer of the middleware that stopped the chain.
     boost::asio::awaitable<bool> answer_for_middleware(local_reply_builder& built);
     void prepare_upstream_head();
+    // The route's service resolved when a mirroring service is on the way: the copy for the
+    // mirrors it chose is taken here.
+    const runtime::service& resolve_mirrored(std::int64_t now_ms);
 
     bool failed_hook_ = false;
-    std::size_t hooks_ran_ = 0;         // request hooks called
     bool response_hooks_ran_ = false;
+    std::size_t hooks_ran_ = 0;         // request hooks called
     // Each middleware's state for this request (abi.h's on_request `state` slot).
     boost::container::small_vector<void*, 4> states_;
 };

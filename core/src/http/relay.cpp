@@ -24,6 +24,18 @@ bool has_bare_lf(std::string_view bytes) noexcept {
     return false;
 }
 
+void body_copy::add(std::span<const net::const_buffer> pieces) {
+    if (over) return;
+    for (const auto& piece : pieces) {
+        if (piece.size() > limit - bytes.size()) {
+            over = true;
+            std::string().swap(bytes);
+            return;
+        }
+        bytes.append(static_cast<const char*>(piece.data()), piece.size());
+    }
+}
+
 // The parser finds the body's pieces in the read buffer (view_body: no copy), the framing
 // writes them from there, and only then is the buffer read into again. Bytes are read here
 // and handed to the parser, so that a framing line the parser cannot finish is seen at once
@@ -32,7 +44,8 @@ template <bool isRequest, class From, class To>
 net::awaitable<relay_status> relay_body(From& from, read_buffer& from_buffer,
                                         body_parser<isRequest>& p, To& to,
                                         body_framing& framing, std::chrono::milliseconds read_timeout,
-                                        std::chrono::milliseconds write_timeout, std::uint64_t& bytes) {
+                                        std::chrono::milliseconds write_timeout, std::uint64_t& bytes,
+                                        body_copy* copy) {
     auto& pieces = p.get().body();
     p.eager(true);
     while (!p.is_done()) {
@@ -76,6 +89,7 @@ net::awaitable<relay_status> relay_body(From& from, read_buffer& from_buffer,
             if (!wec && wn < net::buffer_size(buffers)) std::tie(wec, wn) = co_await to.send_rest(buffers, wn);
             if (wec) co_return relay_status::write_failed;
         }
+        if (copy) copy->add(pieces);
         bytes += got;
     }
     co_return relay_status::done;
@@ -85,12 +99,12 @@ template net::awaitable<relay_status> relay_body(tcp_connection&, read_buffer&,
                                                  request_parser&, tcp_connection&,
                                                  body_framing&,
                                                  std::chrono::milliseconds, std::chrono::milliseconds,
-                                                 std::uint64_t&);
+                                                 std::uint64_t&, body_copy*);
 template net::awaitable<relay_status> relay_body(tcp_connection&, read_buffer&,
                                                  response_parser&, tcp_connection&,
                                                  body_framing&,
                                                  std::chrono::milliseconds, std::chrono::milliseconds,
-                                                 std::uint64_t&);
+                                                 std::uint64_t&, body_copy*);
 
 template <class Client>
 net::awaitable<void> run_tunnel(Client& client, read_buffer& client_buffer, tcp_connection& upstream,

@@ -4,6 +4,9 @@
 
 #include <chrono>
 #include <cstdint>
+#include <limits>
+#include <span>
+#include <string>
 #include <string_view>
 
 #include <boost/asio/awaitable.hpp>
@@ -27,19 +30,30 @@ enum class relay_status {
     malformed,     // the body's framing is wrong (a bare LF in a chunked line included)
 };
 
+// A copy of a body taken as it is relayed (for mirrors), up to `limit` bytes: a longer body
+// is not copied (`over`, and what was copied is dropped).
+struct body_copy {
+    std::string bytes;
+    std::uint64_t limit = std::numeric_limits<std::uint64_t>::max();
+    bool over = false;
+
+    void add(std::span<const net::const_buffer> pieces);
+};
+
 // True when `bytes` hold a line feed not preceded by a carriage return.
 bool has_bare_lf(std::string_view bytes) noexcept;
 
 // Streams the body that `p` has the head of from `from` to `to`, framed by `framing` (which
 // may hold the head, to go with the first bytes), straight from `from_buffer`: bytes already
-// in it go first. Adds the body bytes written to `bytes`. `From` and `To` are byte streams over a
-// a tcp_connection (the client's, or an upstream connection's).
+// in it go first. Adds the body bytes written to `bytes`, and to `copy` when given. `From` and
+// `To` are byte streams over a tcp_connection (the client's, or an upstream connection's).
 template <bool isRequest, class From, class To>
 net::awaitable<relay_status> relay_body(From& from, read_buffer& from_buffer,
                                         body_parser<isRequest>& p, To& to,
                                         body_framing& framing,
                                         std::chrono::milliseconds read_timeout,
-                                        std::chrono::milliseconds write_timeout, std::uint64_t& bytes);
+                                        std::chrono::milliseconds write_timeout, std::uint64_t& bytes,
+                                        body_copy* copy = nullptr);
 
 // A granted Upgrade: bytes flow both ways until either side closes or both are quiet for
 // `idle_timeout`. Bytes that arrived with the heads (in the buffers) go first.

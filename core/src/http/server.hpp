@@ -42,6 +42,7 @@ struct worker {
     chunk_pool chunks;  // relay chunks, lent to connections while they relay a body
     metrics_shard metrics;
     bool draining = false;
+    std::size_t mirror_copies = 0;  // request copies being sent to mirrors (mirror.hpp)
     // Set by drain() and terminate(): runs once, when the last connection of this worker has ended.
     std::function<void()> on_drained;
 
@@ -56,9 +57,10 @@ struct worker {
     net::steady_timer terminate_timer;
     std::thread thread;
 
-    // Sessions call it as they end; while draining, the last one reports the worker idle.
+    // Sessions (and mirror copies) call it as they end; while draining, the last one reports
+    // the worker idle.
     void session_ended() {
-        if (draining && sessions.empty() && on_drained) std::exchange(on_drained, nullptr)();
+        if (draining && sessions.empty() && mirror_copies == 0 && on_drained) std::exchange(on_drained, nullptr)();
     }
     // Stops accepting, closes idle upstream connections and, with `cancel_busy`, cancels
     // every session (not only the idle ones). Runs on the worker's thread.

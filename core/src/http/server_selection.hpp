@@ -94,4 +94,27 @@ private:
     bool relaxed_ = false;
 };
 
+// One pick on `svc` for `request`: the picker's proposal (asked once more, slow start
+// relaxed, when slow start held back every server it proposed). A failed picker, or a
+// proposal the host refuses, gives way to the first server the host accepts; `chosen` is
+// then false, and the picker hears of the refused proposal as an attempt that ended before
+// it began (what it counted at pick time is counted back), and of no attempt on the server
+// taken instead. -1: no server.
+inline std::int32_t pick_server(const runtime::service& svc, const sluice_request& request,
+                                server_selection& selection, bool& chosen) noexcept {
+    std::int32_t index = svc.pick_ops->pick(svc.picker, &request, &selection);
+    if (index == -1 && selection.relax_slow_start()) index = svc.pick_ops->pick(svc.picker, &request, &selection);
+    chosen = true;
+    // A picker may only return what the host accepted.
+    if (index == SLUICE_PICK_FAILED || (index >= 0 && !selection.accepted(index))) {
+        if (index >= 0 && svc.pick_ops->on_attempt) {
+            const sluice_attempt a{sizeof(sluice_attempt), index, SLUICE_ATTEMPT_REFUSED, 0, 0};
+            svc.pick_ops->on_attempt(svc.picker, &request, &a);
+        }
+        chosen = false;
+        return selection.first_accepted();
+    }
+    return index;
+}
+
 }  // namespace sluice::http

@@ -98,7 +98,8 @@ net::awaitable<void> upstream_call<Stream>::upload() {
     std::uint64_t sent = 0;
     body_framing framing(x_.parser.get().chunked());
     upload_ = co_await relay_body(client_.stream, client_.buffer, x_.parser, up_->stream, framing,
-                                  client_.ep.read_timeout, client_.w.ctx.cfg.forwarding.read_timeout, sent);
+                                  client_.ep.read_timeout, client_.w.ctx.cfg.forwarding.read_timeout, sent,
+                                  x_.mirror ? x_.mirror->body_sink() : nullptr);
     uploading_ = false;
     // A client that broke off its request, or framed it wrongly: the server will not answer
     // it, and whatever waits on that connection (a read just starting included, which a

@@ -69,21 +69,6 @@ private:
     // attempt fails before it.
     void ended(sluice_attempt_outcome how) noexcept;
 
-    // Counts the attempt in the server's in-flight load for the life of the call, however
-    // it ends (an exception or a dropped coroutine included).
-    class in_flight_count {
-    public:
-        explicit in_flight_count(runtime::server_health::load_stats& s) noexcept : s_(s) {
-            s_.in_flight.fetch_add(1, std::memory_order_relaxed);
-        }
-        ~in_flight_count() { s_.in_flight.fetch_sub(1, std::memory_order_relaxed); }
-        in_flight_count(const in_flight_count&) = delete;
-        in_flight_count& operator=(const in_flight_count&) = delete;
-
-    private:
-        runtime::server_health::load_stats& s_;
-    };
-
     exchange<Stream>& x_;
     client_connection<Stream>& client_;
     const runtime::service& svc_;
@@ -103,7 +88,7 @@ private:
     std::chrono::steady_clock::time_point began_;
     sluice_attempt attempt_{sizeof(sluice_attempt), index_, SLUICE_ATTEMPT_RESET, 0, 0};
     bool ended_ = false;
-    in_flight_count in_flight_;
+    runtime::server_health::load_stats::hold in_flight_;  // the attempt, in the server's load
 };
 
 extern template class upstream_call<tcp_connection>;

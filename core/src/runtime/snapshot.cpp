@@ -13,8 +13,11 @@ std::int64_t steady_now_ms() noexcept {
 }
 
 bool service::available(std::int64_t now_ms) const noexcept {
-    if (type == config::service_config::kind::load_balancer)
+    using kind = config::service_config::kind;
+    if (type == kind::load_balancer)
         return std::any_of(health.begin(), health.end(), [&](const auto& h) { return h->available(now_ms); });
+    // A mirroring service serves with its main service alone.
+    if (type == kind::mirroring) return !children.empty() && children.front().svc->available(now_ms);
     return std::any_of(children.begin(), children.end(), [&](const child& c) { return c.svc->available(now_ms); });
 }
 
@@ -26,21 +29,32 @@ const service* service::owner_of(const server* s) const noexcept {
     return nullptr;
 }
 
-const service& service::resolve(std::int64_t now_ms) const noexcept {
+const service& service::resolve(std::int64_t now_ms, mirror_list* mirrors) const {
     using kind = config::service_config::kind;
     if (type == kind::load_balancer || children.empty()) return *this;
+    if (type == kind::mirroring) {
+        // Request n of the service goes to a mirror of p % when floor(n p / 100) grows: p
+        // requests in every hundred, evenly spread (Traefik counts the same shares).
+        const std::uint64_t n = turn.fetch_add(1, std::memory_order_relaxed) + 1;
+        if (mirrors)
+            for (std::size_t i = 1; i < children.size(); ++i) {
+                const std::uint64_t p = children[i].weight;
+                if (n * p / 100 != (n - 1) * p / 100) mirrors->push_back({children[i].svc, this});
+            }
+        return children.front().svc->resolve(now_ms, mirrors);
+    }
     if (type == kind::failover) {
         for (const auto& c : children)
-            if (c.svc->available(now_ms)) return c.svc->resolve(now_ms);
-        return children.front().svc->resolve(now_ms);
+            if (c.svc->available(now_ms)) return c.svc->resolve(now_ms, mirrors);
+        return children.front().svc->resolve(now_ms, mirrors);
     }
     // Weighted: the next turn of the schedule whose service has a server up.
     const std::size_t n = schedule.size();
     for (std::size_t k = 0; k < n; ++k) {
         const child& c = children[schedule[turn.fetch_add(1, std::memory_order_relaxed) % n]];
-        if (c.svc->available(now_ms)) return c.svc->resolve(now_ms);
+        if (c.svc->available(now_ms)) return c.svc->resolve(now_ms, mirrors);
     }
-    return children.front().svc->resolve(now_ms);
+    return children.front().svc->resolve(now_ms, mirrors);
 }
 
 namespace {

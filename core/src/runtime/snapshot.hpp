@@ -59,6 +59,19 @@ struct server_health {
         std::atomic<std::uint32_t> in_flight{0};
         std::atomic<double> average_us{0};  // exponentially weighted (alpha 0.2); 0 until a request ends
 
+        // Counts one attempt in flight for its life, however it ends (an exception or a
+        // dropped coroutine included).
+        class hold {
+        public:
+            explicit hold(load_stats& s) noexcept : s_(s) { s_.in_flight.fetch_add(1, std::memory_order_relaxed); }
+            ~hold() { s_.in_flight.fetch_sub(1, std::memory_order_relaxed); }
+            hold(const hold&) = delete;
+            hold& operator=(const hold&) = delete;
+
+        private:
+            load_stats& s_;
+        };
+
         void served(double us) noexcept {
             double old = average_us.load(std::memory_order_relaxed);
             while (!average_us.compare_exchange_weak(old, old == 0 ? us : old + 0.2 * (us - old),
@@ -81,25 +94,41 @@ struct server_health {
 
 std::int64_t steady_now_ms() noexcept;
 
+struct service;
+// A mirror a request is copied to, and the mirroring service that chose it (its settings
+// say whether the body goes too).
+struct mirror_target {
+    const service* svc;
+    const service* via;
+};
+using mirror_list = std::vector<mirror_target>;
+
 struct service {
     std::string name;
-    // A load balancer over its servers, or a composite (weighted, failover) that chooses one
-    // of its children for each request and has no servers, picker or health of its own.
+    // A load balancer over its servers, or a composite (weighted, failover, mirroring) that
+    // chooses one of its children for each request and has no servers, picker or health of
+    // its own.
     config::service_config::kind type = config::service_config::kind::load_balancer;
     struct child {
         const service* svc;  // in the same snapshot
-        std::uint32_t weight;
+        std::uint32_t weight;  // weighted: its share; mirroring: the percentage copied to a mirror
     };
-    std::vector<child> children;          // weighted: by weight; failover: main, fallback
+    // weighted: by weight; failover: main, fallback; mirroring: main, then the mirrors
+    std::vector<child> children;
     std::vector<std::uint32_t> schedule;  // weighted: indexes of children in smooth weighted order
-    mutable std::atomic<std::uint64_t> turn{0};
+    mutable std::atomic<std::uint64_t> turn{0};  // weighted: the schedule's; mirroring: requests seen
+    bool mirror_body = true;                     // mirroring: bodies are copied too
+    std::int64_t max_body_size = -1;             // mirroring: a larger body is not copied (-1: any)
+    // A mirroring service is this one or on the way below it: requests sent here may be copied.
+    bool mirrors_below = false;
 
     // Whether a server of this service, or of a child it may choose, takes traffic now.
     bool available(std::int64_t now_ms) const noexcept;
     // The load balancer that serves a request sent here now: this one, or the one a
     // composite's choice leads to. With nothing available, the first child's way (it answers
-    // 503 as a load balancer with no server up does).
-    const service& resolve(std::int64_t now_ms) const noexcept;
+    // 503 as a load balancer with no server up does). A mirroring service on the way adds
+    // the mirrors whose turn the request is to `mirrors` (when given).
+    const service& resolve(std::int64_t now_ms, mirror_list* mirrors = nullptr) const;
     // The load balancer, this one or one a composite chooses among, whose server `s` is.
     // (Found again after the exchange rather than kept in it: the exchange's coroutine frame
     // must stay small enough for Asio to recycle it.)
