@@ -1,8 +1,6 @@
 // sticky: pins a client to a server with a cookie, wrapping the service's own strategy.
 // Configured as Traefik's loadBalancer.sticky: the host hands it that table, whose `cookie`
 // (a table of attributes, or `true` for the defaults) switches the cookie on.
-#include <openssl/evp.h>
-
 #include <memory>
 #include <optional>
 #include <string>
@@ -12,23 +10,10 @@
 #include "sluice/sdk/config_reader.hpp"
 #include "sluice/sdk/cookies.hpp"
 #include "sluice/sdk/declare.hpp"
+#include "sluice/sdk/sticky_cookie.hpp"
 
 namespace sluice::sticky {
 namespace {
-
-std::string hex_digest(const EVP_MD* md, std::string_view data, std::size_t chars) {
-    unsigned char digest[EVP_MAX_MD_SIZE];
-    unsigned int size = 0;
-    EVP_Digest(data.data(), data.size(), digest, &size, md, nullptr);
-    static constexpr char digits[] = "0123456789abcdef";
-    std::string out;
-    for (unsigned int i = 0; i < size && out.size() < chars; ++i) {
-        out += digits[digest[i] >> 4];
-        out += digits[digest[i] & 0xf];
-    }
-    out.resize(std::min(out.size(), chars));
-    return out;
-}
 
 struct cookie_settings {
     bool enabled = false;    // without a cookie the picker only hands picks to the strategy
@@ -40,7 +25,7 @@ class sticky_picker {
 public:
     sticky_picker(const sdk::server_set& set, const cookie_settings& cookie) : set_(set), cookie_(cookie) {
         // Opaque and stable: the same URL gives the same value in every configuration.
-        for (const auto& s : set.servers) values_.push_back(hex_digest(EVP_sha256(), s.url, 16));
+        for (const auto& s : set.servers) values_.push_back(sdk::sticky_cookie_value(s.url));
     }
 
     // The pinned server while the host accepts it; otherwise the wrapped strategy's choice.
@@ -94,28 +79,17 @@ public:
         const auto name = options->string("name");
         if (name && name->empty()) options->error("name", "expected a non-empty string");
         b->cookie_.name = name.value_or("");
-        const std::string path = options->string_or("path", "/");
-        const std::string domain = options->string_or("domain", "");
-        const bool secure = options->boolean_or("secure", false);
-        const bool http_only = options->boolean_or("httpOnly", false);
-        const std::string same_site = sdk::to_lower(options->string_or("sameSite", ""));
-        const std::int64_t max_age = options->integer_or("maxAge", 0);
+        sdk::cookie_attributes attributes;
+        attributes.path = options->string_or("path", "/");
+        attributes.domain = options->string_or("domain", "");
+        attributes.secure = options->boolean_or("secure", false);
+        attributes.http_only = options->boolean_or("httpOnly", false);
+        attributes.same_site = options->string_or("sameSite", "");
+        attributes.max_age = options->integer_or("maxAge", 0);
         if (!sticky.finish()) return nullptr;
         b->cookie_.enabled = true;
-        // Traefik's default name: "_" and the start of SHA-1 of a fixed string and the service.
-        if (b->cookie_.name.empty())
-            b->cookie_.name = "_" + hex_digest(EVP_sha1(), "_TRAEFIK_BACKEND_" + std::string(instance), 5);
-        std::string& a = b->cookie_.attributes;
-        a += "; Path=" + path;
-        if (!domain.empty()) a += "; Domain=" + domain;
-        if (max_age > 0) a += "; Max-Age=" + std::to_string(max_age);
-        else if (max_age < 0) a += "; Max-Age=0";
-        if (http_only) a += "; HttpOnly";
-        if (secure) a += "; Secure";
-        // Only the three values browsers know; anything else leaves the attribute out.
-        if (same_site == "none") a += "; SameSite=None";
-        else if (same_site == "lax") a += "; SameSite=Lax";
-        else if (same_site == "strict") a += "; SameSite=Strict";
+        if (b->cookie_.name.empty()) b->cookie_.name = sdk::default_sticky_cookie_name(instance);
+        b->cookie_.attributes = attributes.suffix();
         return b;
     }
 

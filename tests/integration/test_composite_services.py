@@ -52,6 +52,49 @@ class CompositeServices(unittest.TestCase):
         finally:
             s.stop()
 
+    def test_a_sticky_weighted_service_keeps_a_client_on_its_service_until_it_goes_down(self):
+        dyn = (router("app", "Host(`app.localhost`)", "canary") + self.lb("v1", "v1a") + self.lb("v2", "v2") +
+               '[http.services.v2.loadBalancer.healthCheck]\npath = "/health"\ninterval = "200ms"\n'
+               "[http.services.canary.weighted]\n"
+               'services = [{ name = "v1", weight = 1 }, { name = "v2", weight = 1 }]\n'
+               '[http.services.canary.weighted.sticky.cookie]\nname = "release"\nhttpOnly = true\nsameSite = "lax"\n')
+        api_port = free_port()
+        s = Sluice(entry_point() + f'[api]\naddress = "127.0.0.1:{api_port}"\n', dyn, workers=1)
+
+        def get(cookie=None):
+            c = http.client.HTTPConnection("127.0.0.1", s.port, timeout=10)
+            headers = {"Host": "app.localhost"}
+            if cookie:
+                headers["Cookie"] = f"other=1; release={cookie}"
+            c.request("GET", "/", headers=headers)
+            r = c.getresponse()
+            r.read()
+            c.close()
+            return r.getheader("X-Instance"), r.getheader("Set-Cookie")
+
+        try:
+            pins = {}
+            for _ in range(2):  # 1:1: one new client to each service, each told its pin
+                instance, set_cookie = get()
+                self.assertRegex(set_cookie, r"^release=[0-9a-f]{16}; Path=/; HttpOnly; SameSite=Lax$")
+                pins[instance] = set_cookie.split(";")[0].split("=")[1]
+            self.assertEqual(set(pins), {"v1a", "v2"})
+            # Pinned: always the same service, and no new cookie, whatever the weighted turn.
+            for _ in range(6):
+                self.assertEqual(get(pins["v2"]), ("v2", None))
+                self.assertEqual(get(pins["v1a"]), ("v1a", None))
+            # The pinned service has no server up: the client moves, with a cookie for its new service.
+            self.backends["v2"].stop()
+            self.assertTrue(wait_until(lambda: get(pins["v2"])[0] == "v1a"))
+            self.assertEqual(get(pins["v2"]), ("v1a", "release=" + pins["v1a"] + "; Path=/; HttpOnly; SameSite=Lax"))
+            c = http.client.HTTPConnection("127.0.0.1", api_port, timeout=10)
+            c.request("GET", "/api/http/services/canary@file")
+            svc = json.loads(c.getresponse().read())
+            c.close()
+            self.assertEqual(svc["weighted"]["sticky"]["cookie"]["name"], "release")
+        finally:
+            s.stop()
+
     def test_failover_to_the_fallback_while_the_main_service_has_no_server_up(self):
         dyn = (router("app", "Host(`app.localhost`)", "safe") + self.lb("main", "v1a") +
                '[http.services.main.loadBalancer.healthCheck]\npath = "/health"\ninterval = "200ms"\n' +

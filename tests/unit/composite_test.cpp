@@ -31,9 +31,9 @@ struct services {
         s->type = type;
         for (const auto& [child, weight] : children) {
             s->children.push_back({by_name.at(child).get(), weight});
-            s->mirrors_below = s->mirrors_below || by_name.at(child)->mirrors_below;
+            s->needs_choices = s->needs_choices || by_name.at(child)->needs_choices;
         }
-        s->mirrors_below = s->mirrors_below || type == kind::mirroring;
+        s->needs_choices = s->needs_choices || type == kind::mirroring;
         return *s;
     }
 };
@@ -46,9 +46,14 @@ TEST(composite, mirrors_get_exactly_their_percentage_evenly_spread) {
         auto& m = s.composite("m", kind::mirroring, {{"main", 100}, {"copy", percent}});
         int copied = 0, longest_gap = 0, gap = 0;
         for (int n = 0; n < 1000; ++n) {
-            mirror_list mirrors;
-            EXPECT_EQ(&m.resolve(now, &mirrors), s.by_name.at("main").get());
+            request_choices choices;
+            EXPECT_EQ(&m.resolve(now, &choices), s.by_name.at("main").get());
+            const auto& mirrors = choices.mirrors;
             copied += static_cast<int>(mirrors.size());
+            // As in Traefik, the first request of the run is copied.
+            if (n == 0) {
+                EXPECT_EQ(mirrors.size(), percent > 0 ? 1u : 0u) << percent;
+            }
             gap = mirrors.empty() ? gap + 1 : 0;
             longest_gap = std::max(longest_gap, gap);
             for (const auto& t : mirrors) {
@@ -72,11 +77,12 @@ TEST(composite, mirroring_below_a_weighted_service_and_over_a_failover) {
     s.composite("mirrored", kind::mirroring, {{"v2", 100}, {"shadow", 100}});
     auto& canary = s.composite("canary", kind::weighted, {{"v1", 1}, {"mirrored", 1}});
     canary.schedule = {0, 1};
-    EXPECT_TRUE(canary.mirrors_below);
+    EXPECT_TRUE(canary.needs_choices);
     int to_v2 = 0, copies = 0;
     for (int n = 0; n < 10; ++n) {
-        mirror_list mirrors;
-        const service& served = canary.resolve(now, &mirrors);
+        request_choices choices;
+        const service& served = canary.resolve(now, &choices);
+        const auto& mirrors = choices.mirrors;
         to_v2 += &served == s.by_name.at("v2").get();
         copies += static_cast<int>(mirrors.size());
         // Only the requests that went the mirrored way are copied.
@@ -91,6 +97,36 @@ TEST(composite, mirroring_below_a_weighted_service_and_over_a_failover) {
     s.by_name.at("v2")->health[0]->active_up = true;
     s.by_name.at("shadow")->health[0]->active_up = false;
     EXPECT_TRUE(s.by_name.at("mirrored")->available(now));
+}
+
+TEST(composite, a_sticky_weighted_service_keeps_a_client_on_the_service_its_cookie_names) {
+    services s;
+    s.lb("v1");
+    s.lb("v2");
+    auto& canary = s.composite("canary", kind::weighted, {{"v1", 1}, {"v2", 1}});
+    canary.schedule = {0, 1};
+    canary.sticky = service::sticky_pin{"pin", "; Path=/", {"one", "two"}};
+    request_choices first;
+    EXPECT_EQ(&canary.resolve(now, &first), s.by_name.at("v1").get());
+    EXPECT_EQ(first.set_cookies, std::vector<std::string>{"pin=one; Path=/"});
+    for (int n = 0; n < 4; ++n) {
+        request_choices pinned;
+        pinned.cookies = "other=1; pin=two";
+        EXPECT_EQ(&canary.resolve(now, &pinned), s.by_name.at("v2").get());
+        EXPECT_TRUE(pinned.set_cookies.empty());  // already pinned: no new cookie
+    }
+    // The pinned service has no server up: another one, and a cookie for it.
+    s.by_name.at("v2")->health[0]->active_up = false;
+    request_choices moved;
+    moved.cookies = "pin=two";
+    EXPECT_EQ(&canary.resolve(now, &moved), s.by_name.at("v1").get());
+    EXPECT_EQ(moved.set_cookies, std::vector<std::string>{"pin=one; Path=/"});
+    // An unknown value is no pin.
+    s.by_name.at("v2")->health[0]->active_up = true;
+    request_choices unknown;
+    unknown.cookies = "pin=zzz";
+    canary.resolve(now, &unknown);
+    EXPECT_EQ(unknown.set_cookies.size(), 1u);
 }
 
 TEST(composite, failover_takes_the_fallback_while_the_main_service_is_down) {

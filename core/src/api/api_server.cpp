@@ -104,7 +104,17 @@ struct views {
                 json::array children;
                 for (const auto& c : sc.children) children.push_back(json::object{{"name", c.service}, {"weight", c.weight}});
                 o["type"] = "weighted";
-                o["weighted"] = json::object{{"services", std::move(children)}};
+                json::object weighted{{"services", std::move(children)}};
+                if (sc.sticky) {
+                    const auto& a = sc.sticky->attributes;
+                    weighted["sticky"] = json::object{
+                        {"cookie", json::object{{"name", sc.sticky->name.empty() ? sdk::default_sticky_cookie_name(name)
+                                                                                 : sc.sticky->name},
+                                                {"path", a.path}, {"domain", a.domain}, {"secure", a.secure},
+                                                {"httpOnly", a.http_only}, {"sameSite", a.same_site},
+                                                {"maxAge", a.max_age}}}};
+                }
+                o["weighted"] = std::move(weighted);
             } else if (sc.type == config::service_config::kind::failover) {
                 o["type"] = "failover";
                 o["failover"] = json::object{{"service", sc.children.at(0).service}, {"fallback", sc.children.at(1).service}};

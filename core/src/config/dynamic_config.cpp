@@ -141,6 +141,10 @@ struct object_parser {
                 const auto* list = wr.get("services");
                 wr.error("services", list ? "expected an array of tables" : "missing: the services to share among", list);
             }
+            if (const auto* st = wr.get_table("sticky")) {
+                table_reader sr(*st, wr.child_path("sticky"), source, errors);
+                sc.sticky = read_sticky_cookie(sr);
+            }
             // Traefik's switch for passing health up; a weighted service here always skips
             // services with no server up.
             wr.allow("healthCheck");
@@ -196,6 +200,37 @@ struct object_parser {
             if (!ref.service.empty()) refs.push_back(std::move(ref));
         }
         return refs;
+    }
+
+    // Traefik's sticky table: `cookie`, a table of attributes or true for the defaults.
+    std::optional<sticky_cookie_config> read_sticky_cookie(table_reader& st) {
+        std::optional<sticky_cookie_config> out;
+        const auto* cookie = st.get("cookie");
+        if (cookie && cookie->as_boolean()) {
+            if (cookie->as_boolean()->get()) out.emplace();
+        } else if (cookie && cookie->as_table()) {
+            table_reader c(*cookie->as_table(), st.child_path("cookie"), source, st.errors());
+            sticky_cookie_config cfg;
+            if (auto v = c.get_string("name")) {
+                if (v->empty()) c.error("name", "expected a non-empty string", c.get("name"));
+                cfg.name = *v;
+            }
+            auto& a = cfg.attributes;
+            if (auto v = c.get_string("path")) a.path = *v;
+            if (auto v = c.get_string("domain")) a.domain = *v;
+            if (auto v = c.get_bool("secure")) a.secure = *v;
+            if (auto v = c.get_bool("httpOnly")) a.http_only = *v;
+            if (auto v = c.get_string("sameSite")) a.same_site = *v;
+            if (auto v = c.get_integer("maxAge", std::numeric_limits<std::int64_t>::min(),
+                                       std::numeric_limits<std::int64_t>::max()))
+                a.max_age = *v;
+            c.finish();
+            out = std::move(cfg);
+        } else if (cookie) {
+            st.error("cookie", "expected a table of cookie attributes, or true", cookie);
+        }
+        st.finish();
+        return out;
     }
 
     // Traefik's mirroring: the main service, then each mirror with its percentage.

@@ -12,6 +12,7 @@
 
 #include "config/config_error.hpp"
 #include "config/plugin_table.hpp"
+#include "sluice/sdk/sticky_cookie.hpp"
 
 namespace sluice::config {
 
@@ -54,6 +55,13 @@ struct service_ref {
     std::uint32_t weight = 1;  // weighted: its share; mirroring: the percentage of requests copied to it
 };
 
+// A sticky cookie (Traefik's sticky.cookie): its name (empty: Traefik's default for the
+// service) and attributes.
+struct sticky_cookie_config {
+    std::string name;
+    sdk::cookie_attributes attributes;
+};
+
 struct service_config {
     // Traefik's shapes: a load balancer over servers, or a choice among other services for
     // each request, by weight (canary releases) or by health (main, then fallback), or a
@@ -63,6 +71,7 @@ struct service_config {
     object_origin origin;
     kind type = kind::load_balancer;
     std::vector<service_ref> children;  // weighted: its services; failover: main, fallback; mirroring: main, mirrors
+    std::optional<sticky_cookie_config> sticky;  // weighted: pins a client to the service it got
     bool mirror_body = true;            // mirroring: copy request bodies too
     std::int64_t max_body_size = -1;    // mirroring: larger bodies are not copied (-1: no limit)
     std::string strategy = "roundrobin";

@@ -186,11 +186,18 @@ void build_composites(const config::dynamic_config& cfg, snapshot& snap) {
                 const service* child = snap.services.at(c.service).get();
                 svc->children.push_back({child, c.weight});
                 weights.push_back(c.weight);
-                svc->mirrors_below = svc->mirrors_below || child->mirrors_below;
+                svc->needs_choices = svc->needs_choices || child->needs_choices;
             }
             if (sc->type == config::service_config::kind::weighted) svc->schedule = smooth_schedule(weights);
+            if (sc->sticky) {
+                auto& pin = svc->sticky.emplace();
+                pin.name = sc->sticky->name.empty() ? sdk::default_sticky_cookie_name(sc->name) : sc->sticky->name;
+                pin.attributes = sc->sticky->attributes.suffix();
+                for (const auto& c : sc->children) pin.values.push_back(sdk::sticky_cookie_value(c.service));
+                svc->needs_choices = true;
+            }
             if (sc->type == config::service_config::kind::mirroring) {
-                svc->mirrors_below = true;
+                svc->needs_choices = true;
                 svc->mirror_body = sc->mirror_body;
                 svc->max_body_size = sc->max_body_size;
             }

@@ -51,7 +51,8 @@ exchange<Stream>::~exchange() {
         if (states_[i] && object.ops()->end_request) object.ops()->end_request(object.get(), states_[i]);
     }
     // The request's own answer is out: its copies go now (not when the worker is ending it).
-    if (mirror && !client.handle.cancelled) send_mirrors(client.w, std::move(mirror), parser.is_done());
+    if (composite && composite->mirror && !client.handle.cancelled)
+        send_mirrors(client.w, std::move(composite->mirror), parser.is_done());
 }
 
 template <class Stream>
@@ -114,7 +115,7 @@ net::awaitable<bool> exchange<Stream>::run() {
         std::chrono::duration_cast<std::chrono::milliseconds>(started.time_since_epoch()).count();
     prepare_upstream_head();
     const runtime::service& svc =
-        route->target->mirrors_below ? resolve_mirrored(started_ms) : route->target->resolve(started_ms);
+        route->target->needs_choices ? resolve_composites(started_ms) : route->target->resolve(started_ms);
     // Requests sent again after a server took them and failed to answer (idempotent only).
     std::size_t resent = 0;
     const std::size_t retries = std::min<std::size_t>(svc.retries, server_selection::max_failures - 1);
@@ -196,11 +197,17 @@ net::awaitable<bool> exchange<Stream>::answer_for_middleware(local_reply_builder
 }
 
 template <class Stream>
-const runtime::service& exchange<Stream>::resolve_mirrored(std::int64_t now_ms) {
-    runtime::mirror_list mirrors;
-    const runtime::service& svc = route->target->resolve(now_ms, &mirrors);
+const runtime::service& exchange<Stream>::resolve_composites(std::int64_t now_ms) {
+    runtime::request_choices choices;
+    choices.cookies = parser.get()[bhttp::field::cookie];
+    const runtime::service& svc = route->target->resolve(now_ms, &choices);
     // A tunnel (an Upgrade) is not a request a mirror could answer.
-    if (!mirrors.empty() && !facts.upgrade) mirror = copy_for_mirrors(parser, *view, snapshot, std::move(mirrors));
+    if (facts.upgrade) choices.mirrors.clear();
+    if (choices.set_cookies.empty() && choices.mirrors.empty()) return svc;
+    composite = std::make_unique<composite_outcome>();
+    composite->set_cookies = std::move(choices.set_cookies);
+    if (!choices.mirrors.empty())
+        composite->mirror = copy_for_mirrors(parser, *view, snapshot, std::move(choices.mirrors));
     return svc;
 }
 

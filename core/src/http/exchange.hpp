@@ -10,6 +10,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include <boost/asio/awaitable.hpp>
 #include <boost/container/small_vector.hpp>
@@ -95,9 +96,14 @@ public:
     const runtime::server* server = nullptr;
     std::string received_target;  // set when the target was normalised, for the access log
     std::optional<request_view> view;  // what middlewares and pickers see, once routed
-    // The copy of the request for the mirrors a mirroring service chose for it, sent when the
-    // exchange ends (see mirror.hpp).
-    std::unique_ptr<mirror_copy> mirror;
+    // What composite services chose for the request besides the service of its server:
+    // the copy for the mirrors, sent when the exchange ends (mirror.hpp), and the cookies
+    // that pin it, set on the response. Null unless the route's service needs choices.
+    struct composite_outcome {
+        std::unique_ptr<mirror_copy> mirror;
+        std::vector<std::string> set_cookies;
+    };
+    std::unique_ptr<composite_outcome> composite;
 
     // Response hooks, in reverse order, of the middlewares whose request hook ran; once per
     // exchange. False when one failed (the answer is then a 500).
@@ -111,9 +117,9 @@ private:
     // Writes the answer of the middleware that stopped the chain.
     boost::asio::awaitable<bool> answer_for_middleware(local_reply_builder& built);
     void prepare_upstream_head();
-    // The route's service resolved when a mirroring service is on the way: the copy for the
-    // mirrors it chose is taken here.
-    const runtime::service& resolve_mirrored(std::int64_t now_ms);
+    // The route's service resolved when a composite on the way needs choices (a mirroring
+    // service, a sticky weighted one): the outcome is kept in `composite`.
+    const runtime::service& resolve_composites(std::int64_t now_ms);
 
     bool failed_hook_ = false;
     bool response_hooks_ran_ = false;

@@ -6,6 +6,7 @@
 
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
+#include <boost/asio/post.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/beast/http/read.hpp>
 #include <spdlog/spdlog.h>
@@ -76,7 +77,10 @@ net::awaitable<void> send_one(worker& w, mirror_copy& m, const runtime::mirror_t
     unsigned status = 503;
     const bool with_body = m.has_body && t.via->mirror_body;
     const std::int64_t now = runtime::steady_now_ms();
-    const runtime::service& svc = t.svc->resolve(now);
+    // A mirror that mirrors in turn adds its own mirrors to the copy's (send_all sends them next).
+    runtime::request_choices choices;
+    const runtime::service& svc = t.svc->resolve(now, &choices);
+    m.targets.insert(m.targets.end(), choices.mirrors.begin(), choices.mirrors.end());
     server_selection selection(svc, now);
     request_view view(m.head, m.client_ip, m.routing_path, m.host);
     bool chosen = true;
@@ -98,14 +102,19 @@ net::awaitable<void> send_one(worker& w, mirror_copy& m, const runtime::mirror_t
         head_text text;
         write_head(text, head);
         const auto& forwarding = w.ctx.cfg.forwarding;
-        dial_error derr;
-        auto up = co_await w.pool.acquire(server.endpoint, derr, reuse::checked);
-        boost::system::error_code ec;
-        if (!up) {
-            report.ended(SLUICE_ATTEMPT_REFUSED);
-            status = derr == dial_error::timed_out ? 504 : 502;
-        } else {
+        // A pooled connection the server closed as the copy was written to it: once more on a
+        // fresh one (the server saw nothing), as the exchange does.
+        for (int attempt = 0; attempt < 2 && !handle.cancelled; ++attempt) {
+            dial_error derr;
+            auto up = co_await w.pool.acquire(server.endpoint, derr, attempt == 0 ? reuse::checked : reuse::none);
+            if (handle.cancelled) break;
+            if (!up) {
+                report.ended(SLUICE_ATTEMPT_REFUSED);
+                status = derr == dial_error::timed_out ? 504 : 502;
+                break;
+            }
             handle.upstream = &up->stream;
+            boost::system::error_code ec;
             const std::array<net::const_buffer, 2> out{net::buffer(text.data(), text.size()),
                                                        net::buffer(with_body ? std::string_view(m.body.bytes) : "")};
             {
@@ -127,19 +136,29 @@ net::awaitable<void> send_one(worker& w, mirror_copy& m, const runtime::mirror_t
                 timed_out = ec && within.timed_out();
                 if (ec || p->get().result_int() / 100 != 1) break;
             }
+            const bool nothing_back = ec && !timed_out &&
+                                      (ec == bhttp::error::end_of_stream || ec == net::error::connection_reset ||
+                                       ec == net::error::eof || ec == net::error::broken_pipe);
             if (ec) {
+                handle.upstream = nullptr;
+                if (nothing_back && up->reused && attempt == 0) continue;
                 report.ended(timed_out ? SLUICE_ATTEMPT_TIMEOUT : SLUICE_ATTEMPT_RESET);
                 status = timed_out ? 504 : 502;
-            } else {
-                status = p->get().result_int();
-                report.ended(SLUICE_ATTEMPT_RESPONSE, status);
+                break;
+            }
+            status = p->get().result_int();
+            report.ended(SLUICE_ATTEMPT_RESPONSE, status);
+            {
                 const auto within = up->stream.reading_within(forwarding.read_timeout);
                 std::tie(ec, std::ignore) = co_await bhttp::async_read(up->stream, up->buffer, *p, nothrow);
             }
             handle.upstream = nullptr;
-            if (!ec && p && p->is_done() && p->keep_alive() && up->buffer.size() == 0) w.pool.release(std::move(up));
+            if (!ec && p->is_done() && p->keep_alive() && up->buffer.size() == 0) w.pool.release(std::move(up));
+            break;
         }
-        if (status >= 500 && !handle.cancelled) health::record_passive_failure(svc, i, *w.ctx.control);
+        handle.upstream = nullptr;
+        if (handle.cancelled) co_return;
+        if (status >= 500) health::record_passive_failure(svc, i, *w.ctx.control);
     }
     if (handle.cancelled) co_return;
     w.metrics.record({"", "", t.svc->name, server_url, m.head.method_string(), status},
@@ -160,13 +179,18 @@ net::awaitable<void> send_all(worker& w, std::unique_ptr<mirror_copy> m, bool bo
             w.session_ended();
         }
     } registered{w, handle};
-    for (const auto& t : m->targets) {
-        if (handle.cancelled) break;
+    // From the worker's loop, not from within the exchange that ended: the client's next
+    // request does not wait for the copy's pick, dial and write.
+    co_await net::post(w.ioc, net::use_awaitable);
+    // By index: a mirror that mirrors adds targets as it goes (bounded: the snapshot has no
+    // cycles, so each service is reached a bounded number of times).
+    for (std::size_t k = 0; k < m->targets.size() && !handle.cancelled; ++k) {
+        const runtime::mirror_target t = m->targets[k];
         if (m->has_body && t.via->mirror_body) {
             // Traefik's rule: a body over maxBodySize is not mirrored (the request itself was
-            // served whole); nor is one the client did not send to its end.
+            // served whole); nor is one the client did not send to its end, nor one not copied.
             const auto limit = t.via->max_body_size;
-            if (m->body.over || !body_complete ||
+            if (!m->body_wanted || m->body.over || !body_complete ||
                 (limit >= 0 && m->body.bytes.size() > static_cast<std::uint64_t>(limit))) {
                 spdlog::debug("service {}: request not mirrored to {}: its body is {}", t.via->name, t.svc->name,
                               body_complete ? "larger than maxBodySize" : "incomplete");
@@ -190,10 +214,13 @@ std::unique_ptr<mirror_copy> copy_for_mirrors(const request_parser& parser, cons
     m->routing_path = view.routing_path();
     m->host = view.host();
     m->has_body = !parser.is_done() || req.has_content_length() || req.chunked();
-    std::int64_t limit = -2;  // the largest maxBodySize of the mirroring services that copy bodies
-    for (const auto& t : targets)
-        if (t.via->mirror_body) limit = limit == -2 || t.via->max_body_size < 0 ? t.via->max_body_size
-                                                                                   : std::max(limit, t.via->max_body_size);
+    // The largest maxBodySize of the mirroring services that copy bodies (-1: no limit; -2:
+    // none copies them).
+    std::int64_t limit = -2;
+    for (const auto& t : targets) {
+        if (!t.via->mirror_body || limit == -1) continue;
+        limit = t.via->max_body_size < 0 ? -1 : std::max(limit, t.via->max_body_size);
+    }
     m->body_wanted = m->has_body && !parser.is_done() && limit != -2;
     if (limit >= 0) {
         // A larger body is not kept whole: the copy is dropped as soon as it grows past.
@@ -214,9 +241,14 @@ void send_mirrors(worker& w, std::unique_ptr<mirror_copy> copy, bool body_comple
             spdlog::debug("{} request copies in flight on a worker: a request is not mirrored", w.mirror_copies);
             return;
         }
-        net::co_spawn(w.ioc, send_all(w, std::move(copy), body_complete), log_escaped);
-        // Counted once spawned (it starts later, on this thread); send_all counts it back.
+        // Counted before it runs; send_all counts it back when it ends.
         ++w.mirror_copies;
+        try {
+            net::co_spawn(w.ioc, send_all(w, std::move(copy), body_complete), log_escaped);
+        } catch (...) {
+            --w.mirror_copies;
+            throw;
+        }
     } catch (const std::exception& e) {
         spdlog::warn("a request could not be mirrored: {}", e.what());
     }

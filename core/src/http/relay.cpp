@@ -82,6 +82,8 @@ net::awaitable<relay_status> relay_body(From& from, read_buffer& from_buffer,
         const std::size_t got = net::buffer_size(pieces);
         // Nothing to write yet (a chunk header alone); the last, empty piece ends a chunked body.
         if (got == 0 && !p.is_done()) continue;
+        // Copied first: the copy holds what the client sent, whether or not the receiver takes it.
+        if (copy) copy->add(pieces);
         const auto buffers = framing.frame(pieces, p.is_done());
         if (!buffers.empty()) {
             const auto within = beast::get_lowest_layer(to).writing_within(write_timeout);
@@ -89,7 +91,6 @@ net::awaitable<relay_status> relay_body(From& from, read_buffer& from_buffer,
             if (!wec && wn < net::buffer_size(buffers)) std::tie(wec, wn) = co_await to.send_rest(buffers, wn);
             if (wec) co_return relay_status::write_failed;
         }
-        if (copy) copy->add(pieces);
         bytes += got;
     }
     co_return relay_status::done;

@@ -99,7 +99,7 @@ net::awaitable<void> upstream_call<Stream>::upload() {
     body_framing framing(x_.parser.get().chunked());
     upload_ = co_await relay_body(client_.stream, client_.buffer, x_.parser, up_->stream, framing,
                                   client_.ep.read_timeout, client_.w.ctx.cfg.forwarding.read_timeout, sent,
-                                  x_.mirror ? x_.mirror->body_sink() : nullptr);
+                                  x_.composite && x_.composite->mirror ? x_.composite->mirror->body_sink() : nullptr);
     uploading_ = false;
     // A client that broke off its request, or framed it wrongly: the server will not answer
     // it, and whatever waits on that connection (a read just starting included, which a
@@ -169,6 +169,9 @@ net::awaitable<std::optional<outcome>> upstream_call<Stream>::respond(bool may_r
         if (x_.facts.version == 11) res.chunked(true);
         else keep_alive = false;
     }
+    // A sticky weighted service pinned the client: its cookie, before the middlewares see the response.
+    if (x_.composite)
+        for (const auto& cookie : x_.composite->set_cookies) res.insert(bhttp::field::set_cookie, cookie);
     response_view rv(res, status);
     if (!x_.run_response_hooks(rv)) {
         // The upstream's body is left unread: that connection is not reused.

@@ -5,6 +5,8 @@
 
 #include <boost/url/parse.hpp>
 
+#include "sluice/sdk/cookies.hpp"
+
 namespace sluice::runtime {
 
 std::int64_t steady_now_ms() noexcept {
@@ -29,32 +31,41 @@ const service* service::owner_of(const server* s) const noexcept {
     return nullptr;
 }
 
-const service& service::resolve(std::int64_t now_ms, mirror_list* mirrors) const {
+const service& service::resolve(std::int64_t now_ms, request_choices* choices) const {
     using kind = config::service_config::kind;
     if (type == kind::load_balancer || children.empty()) return *this;
     if (type == kind::mirroring) {
-        // Request n of the service goes to a mirror of p % when floor(n p / 100) grows: p
-        // requests in every hundred, evenly spread (Traefik counts the same shares).
+        // Request n of the service goes to a mirror of p % when ceil(n p / 100) grows: p
+        // requests in every hundred, evenly spread, the first of each run included (as
+        // Traefik's count * 100 < total * percent has it).
         const std::uint64_t n = turn.fetch_add(1, std::memory_order_relaxed) + 1;
-        if (mirrors)
+        if (choices)
             for (std::size_t i = 1; i < children.size(); ++i) {
                 const std::uint64_t p = children[i].weight;
-                if (n * p / 100 != (n - 1) * p / 100) mirrors->push_back({children[i].svc, this});
+                if ((n * p + 99) / 100 != ((n - 1) * p + 99) / 100) choices->mirrors.push_back({children[i].svc, this});
             }
-        return children.front().svc->resolve(now_ms, mirrors);
+        return children.front().svc->resolve(now_ms, choices);
     }
     if (type == kind::failover) {
         for (const auto& c : children)
-            if (c.svc->available(now_ms)) return c.svc->resolve(now_ms, mirrors);
-        return children.front().svc->resolve(now_ms, mirrors);
+            if (c.svc->available(now_ms)) return c.svc->resolve(now_ms, choices);
+        return children.front().svc->resolve(now_ms, choices);
     }
-    // Weighted: the next turn of the schedule whose service has a server up.
+    // Weighted: the service the request's cookie pins while it has a server up, else the
+    // next turn of the schedule whose service has one (and a cookie for it).
+    if (sticky && choices)
+        if (const auto value = sdk::cookie_value(choices->cookies, sticky->name))
+            for (std::size_t i = 0; i < children.size(); ++i)
+                if (sticky->values[i] == *value && children[i].svc->available(now_ms))
+                    return children[i].svc->resolve(now_ms, choices);
     const std::size_t n = schedule.size();
     for (std::size_t k = 0; k < n; ++k) {
-        const child& c = children[schedule[turn.fetch_add(1, std::memory_order_relaxed) % n]];
-        if (c.svc->available(now_ms)) return c.svc->resolve(now_ms, mirrors);
+        const std::uint32_t i = schedule[turn.fetch_add(1, std::memory_order_relaxed) % n];
+        if (!children[i].svc->available(now_ms)) continue;
+        if (sticky && choices) choices->set_cookies.push_back(sticky->name + "=" + sticky->values[i] + sticky->attributes);
+        return children[i].svc->resolve(now_ms, choices);
     }
-    return children.front().svc->resolve(now_ms, mirrors);
+    return children.front().svc->resolve(now_ms, choices);
 }
 
 namespace {

@@ -9,6 +9,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <unordered_map>
 #include <vector>
 
@@ -103,6 +104,14 @@ struct mirror_target {
 };
 using mirror_list = std::vector<mirror_target>;
 
+// What the composite services on a request's way need of it, and chose for it besides the
+// load balancer that serves it.
+struct request_choices {
+    std::string_view cookies;              // the request's Cookie field, for sticky weighted services
+    mirror_list mirrors;                   // the mirrors it is copied to
+    std::vector<std::string> set_cookies;  // Set-Cookie values for its response: the pins it got
+};
+
 struct service {
     std::string name;
     // A load balancer over its servers, or a composite (weighted, failover, mirroring) that
@@ -119,16 +128,25 @@ struct service {
     mutable std::atomic<std::uint64_t> turn{0};  // weighted: the schedule's; mirroring: requests seen
     bool mirror_body = true;                     // mirroring: bodies are copied too
     std::int64_t max_body_size = -1;             // mirroring: a larger body is not copied (-1: any)
-    // A mirroring service is this one or on the way below it: requests sent here may be copied.
-    bool mirrors_below = false;
+    // weighted: the cookie that pins a client to the service it got (Traefik's sticky.cookie)
+    struct sticky_pin {
+        std::string name;
+        std::string attributes;           // what follows name=value in the Set-Cookie
+        std::vector<std::string> values;  // per child: the value that stands for it
+    };
+    std::optional<sticky_pin> sticky;
+    // A composite on the way from here needs the request or chooses more than a load
+    // balancer (a mirroring service, a sticky weighted one): resolve it with request_choices.
+    bool needs_choices = false;
 
     // Whether a server of this service, or of a child it may choose, takes traffic now.
     bool available(std::int64_t now_ms) const noexcept;
     // The load balancer that serves a request sent here now: this one, or the one a
     // composite's choice leads to. With nothing available, the first child's way (it answers
-    // 503 as a load balancer with no server up does). A mirroring service on the way adds
-    // the mirrors whose turn the request is to `mirrors` (when given).
-    const service& resolve(std::int64_t now_ms, mirror_list* mirrors = nullptr) const;
+    // 503 as a load balancer with no server up does). With `choices`, a sticky weighted
+    // service on the way honours the request's cookie (or pins it, adding a Set-Cookie) and a
+    // mirroring one adds the mirrors whose turn the request is.
+    const service& resolve(std::int64_t now_ms, request_choices* choices = nullptr) const;
     // The load balancer, this one or one a composite chooses among, whose server `s` is.
     // (Found again after the exchange rather than kept in it: the exchange's coroutine frame
     // must stay small enough for Asio to recycle it.)
