@@ -21,6 +21,7 @@
 #include "hashing.hpp"
 #include "maglev.hpp"
 #include "sluice/sdk/config_reader.hpp"
+#include "sluice/sdk/configured_balancer.hpp"
 #include "sluice/sdk/cookies.hpp"
 #include "sluice/sdk/declare.hpp"
 #include "sluice/sdk/ip_network.hpp"
@@ -39,6 +40,10 @@ struct settings {
     bool maglev = false;
     std::uint32_t table_size = 65537;
     double bound = 0;  // > 1: no server above bound x its share of the requests in flight; 0: none
+
+    // The strategy's table (errors through `options`); whether a set suits (Maglev's table size).
+    static settings read(sdk::config_reader& options);
+    bool accepts(const sdk::server_set& set, sdk::error_sink& errors) const;
 };
 
 // The client's address by the ip strategy: the key of `clientIP`, and of the other sources
@@ -183,61 +188,53 @@ bool is_prime(std::int64_t n) {
     return true;
 }
 
-class hash_balancer {
-public:
-    static std::unique_ptr<hash_balancer> create(sdk::host&, std::string_view, std::string_view config,
-                                                 sdk::error_sink& errors) {
-        sdk::config_reader options(config, errors);
-        auto b = std::make_unique<hash_balancer>();
-        settings& s = b->settings_;
-        const std::string key = sdk::to_lower(options.string_or("key", "clientIP"));
-        const bool named = key == "header" || key == "cookie" || key == "query";
-        if (key == "clientip") s.source = key_source::client_ip;
-        else if (key == "header") s.source = key_source::header;
-        else if (key == "cookie") s.source = key_source::cookie;
-        else if (key == "query") s.source = key_source::query;
-        else if (key == "path") s.source = key_source::path;
-        else options.error("key", "expected clientIP, header, cookie, query or path");
-        if (named) s.name = options.required_string("name", "the " + key + "'s name (name = \"...\")").value_or("");
-        else if (options.string("name")) options.error("name", "only with key = header, cookie or query");
-        if (named && s.name.empty() && options.ok()) options.error("name", "expected a non-empty string");
-        // Looked up percent-encoded, as parameters are sent: the name must be valid so.
-        if (s.source == key_source::query && !s.name.empty() && !boost::urls::make_pct_string_view(s.name))
-            options.error("name", "\"" + s.name + "\" is not a valid query parameter name (a % not followed by two hex digits)");
-        if (auto ip = options.table("ipStrategy")) {
-            s.ip.depth = static_cast<unsigned>(ip->integer_or("depth", 0, {0, 64}));
-            for (const auto& text : ip->string_list_or("excludedIPs", {})) {
-                if (auto range = sdk::ip_network::parse(text)) s.ip.excluded.push_back(*range);
-                else ip->error("excludedIPs", "\"" + text + "\" is not an IP address or CIDR range");
-            }
+settings settings::read(sdk::config_reader& options) {
+    settings s;
+    const std::string key = sdk::to_lower(options.string_or("key", "clientIP"));
+    const bool named = key == "header" || key == "cookie" || key == "query";
+    if (key == "clientip") s.source = key_source::client_ip;
+    else if (key == "header") s.source = key_source::header;
+    else if (key == "cookie") s.source = key_source::cookie;
+    else if (key == "query") s.source = key_source::query;
+    else if (key == "path") s.source = key_source::path;
+    else options.error("key", "expected clientIP, header, cookie, query or path");
+    if (named) s.name = options.required_string("name", "the " + key + "'s name (name = \"...\")").value_or("");
+    else if (options.string("name")) options.error("name", "only with key = header, cookie or query");
+    if (named && s.name.empty() && options.ok()) options.error("name", "expected a non-empty string");
+    // Looked up percent-encoded, as parameters are sent: the name must be valid so.
+    if (s.source == key_source::query && !s.name.empty() && !boost::urls::make_pct_string_view(s.name))
+        options.error("name", "\"" + s.name + "\" is not a valid query parameter name (a % not followed by two hex digits)");
+    if (auto ip = options.table("ipStrategy")) {
+        s.ip.depth = static_cast<unsigned>(ip->integer_or("depth", 0, {0, 64}));
+        for (const auto& text : ip->string_list_or("excludedIPs", {})) {
+            if (auto range = sdk::ip_network::parse(text)) s.ip.excluded.push_back(*range);
+            else ip->error("excludedIPs", "\"" + text + "\" is not an IP address or CIDR range");
         }
-        const std::string algorithm = sdk::to_lower(options.string_or("algorithm", "rendezvous"));
-        if (algorithm == "maglev") s.maglev = true;
-        else if (algorithm != "rendezvous" && algorithm != "hrw") options.error("algorithm", "expected rendezvous or maglev");
-        const std::int64_t size = options.integer_or("tableSize", 65537, {2, 16'777'259});
-        if (!is_prime(size)) options.error("tableSize", "expected a prime number (65537, 131071, 262139...)");
-        s.table_size = static_cast<std::uint32_t>(size);
-        if (const auto bound = options.number("boundedLoad")) {
-            if (*bound <= 1.0 && *bound != 0.0) options.error("boundedLoad", "expected a factor above 1 (1.25: 25 % above an even share), or 0 for none");
-            s.bound = *bound;
-        }
-        if (!options.finish()) return nullptr;
-        return b;
     }
-
-    std::unique_ptr<hash_picker> create_picker(const sdk::server_set& set, sdk::error_sink& errors) {
-        if (settings_.maglev && set.servers.size() * 10 > settings_.table_size) {
-            errors.error("tableSize", "Maglev's table needs at least 10 entries per server: " +
-                                          std::to_string(set.servers.size()) + " servers, " +
-                                          std::to_string(settings_.table_size) + " entries");
-            return nullptr;
-        }
-        return std::make_unique<hash_picker>(set, settings_);
+    const std::string algorithm = sdk::to_lower(options.string_or("algorithm", "rendezvous"));
+    if (algorithm == "maglev") s.maglev = true;
+    else if (algorithm != "rendezvous" && algorithm != "hrw") options.error("algorithm", "expected rendezvous or maglev");
+    const std::int64_t size = options.integer_or("tableSize", 65537, {2, 16'777'259});
+    if (!is_prime(size)) options.error("tableSize", "expected a prime number (65537, 131071, 262139...)");
+    s.table_size = static_cast<std::uint32_t>(size);
+    if (const auto bound = options.number("boundedLoad")) {
+        if (*bound <= 1.0 && *bound != 0.0) options.error("boundedLoad", "expected a factor above 1 (1.25: 25 % above an even share), or 0 for none");
+        s.bound = *bound;
     }
+    return s;
+}
 
-private:
-    settings settings_;
-};
+bool settings::accepts(const sdk::server_set& set, sdk::error_sink& errors) const {
+    if (maglev && set.servers.size() * 10 > table_size) {
+        errors.error("tableSize", "Maglev's table needs at least 10 entries per server: " +
+                                      std::to_string(set.servers.size()) + " servers, " + std::to_string(table_size) +
+                                      " entries");
+        return false;
+    }
+    return true;
+}
+
+using hash_balancer = sdk::configured_balancer<settings, hash_picker>;
 
 }  // namespace
 }  // namespace sluice::hash

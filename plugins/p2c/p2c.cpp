@@ -13,6 +13,7 @@
 
 #include "peak_ewma.hpp"
 #include "sluice/sdk/config_reader.hpp"
+#include "sluice/sdk/configured_balancer.hpp"
 #include "sluice/sdk/declare.hpp"
 #include "sluice/sdk/least_scored.hpp"
 
@@ -40,14 +41,24 @@ constexpr double unmeasured_penalty = 1e12;
 // not health checks are on.
 constexpr double failure_sample = 1e6;
 
+struct settings {
+    peak_ewma::nanos decay = 0;  // how fast an estimate forgets
+
+    static settings read(sdk::config_reader& options) {
+        const auto decay = options.duration_or("decay", std::chrono::seconds(10));
+        if (decay <= std::chrono::milliseconds(0)) options.error("decay", "expected a duration above zero");
+        return {std::chrono::duration_cast<std::chrono::nanoseconds>(decay).count()};
+    }
+};
+
 // pick and on_attempt run on every worker at once: relaxed atomics, nothing locked or
 // allocated after creation.
 class p2c_picker {
 public:
-    p2c_picker(const sdk::server_set& set, peak_ewma::nanos decay) : n_(set.servers.size()) {
-        for (const auto& s : set.servers) weights_.push_back(std::max<std::uint32_t>(1, s.weight));
+    p2c_picker(const sdk::server_set& set, const settings& s) : n_(set.servers.size()) {
+        for (const auto& server : set.servers) weights_.push_back(std::max<std::uint32_t>(1, server.weight));
         stats_ = std::make_unique<server_stats[]>(n_);
-        for (std::size_t i = 0; i < n_; ++i) stats_[i].latency.emplace(decay);
+        for (std::size_t i = 0; i < n_; ++i) stats_[i].latency.emplace(s.decay);
     }
 
     std::int32_t pick(const sdk::request&, const sdk::server_filter& filter) {
@@ -115,26 +126,7 @@ private:
     std::unique_ptr<server_stats[]> stats_;
 };
 
-class p2c_balancer {
-public:
-    static std::unique_ptr<p2c_balancer> create(sdk::host&, std::string_view, std::string_view config,
-                                                sdk::error_sink& errors) {
-        sdk::config_reader options(config, errors);
-        const auto decay = options.duration_or("decay", std::chrono::seconds(10));
-        if (decay <= std::chrono::milliseconds(0)) options.error("decay", "expected a duration above zero");
-        if (!options.finish()) return nullptr;
-        auto b = std::make_unique<p2c_balancer>();
-        b->decay_ = std::chrono::duration_cast<std::chrono::nanoseconds>(decay).count();
-        return b;
-    }
-
-    std::unique_ptr<p2c_picker> create_picker(const sdk::server_set& set, sdk::error_sink&) {
-        return std::make_unique<p2c_picker>(set, decay_);
-    }
-
-private:
-    peak_ewma::nanos decay_ = 0;
-};
+using p2c_balancer = sdk::configured_balancer<settings, p2c_picker>;
 
 }  // namespace
 }  // namespace sluice::p2c

@@ -5,16 +5,16 @@
 #include <string_view>
 #include <vector>
 
-#include "schedule.hpp"
 #include "sluice/sdk/declare.hpp"
 #include "sluice/sdk/optionless_balancer.hpp"
+#include "sluice/sdk/smooth_schedule.hpp"
 
 namespace sluice::roundrobin {
 namespace {
 
 class rr_picker {
 public:
-    explicit rr_picker(const sdk::server_set& set) : order_(smooth_schedule(set.servers)) {}
+    explicit rr_picker(const sdk::server_set& set) : order_(sdk::smooth_schedule(weights_of(set))) {}
 
     std::int32_t pick(const sdk::request&, const sdk::server_filter& filter) {
         // A refused server's turn passes to the next in schedule order, so its share spreads
@@ -28,6 +28,12 @@ public:
     }
 
 private:
+    static std::vector<std::uint64_t> weights_of(const sdk::server_set& set) {
+        std::vector<std::uint64_t> weights;
+        for (const auto& s : set.servers) weights.push_back(s.weight);
+        return weights;
+    }
+
     std::vector<std::uint32_t> order_;
     std::atomic<std::uint64_t> next_{0};
 };

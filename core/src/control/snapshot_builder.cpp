@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include "sluice/sdk/smooth_schedule.hpp"
+
 namespace sluice::control {
 
 using runtime::middleware;
@@ -136,29 +138,6 @@ std::string refer_error(std::string_view what, const std::string& name,
     return std::string(what) + " \"" + name + "\" does not exist";
 }
 
-// The smooth weighted round robin order of `weights` (nginx's), one turn per unit of weight,
-// the weights first scaled to at most 10 000 turns in all.
-std::vector<std::uint32_t> smooth_schedule(std::vector<std::uint64_t> weights) {
-    std::uint64_t total = 0;
-    for (auto w : weights) total += w;
-    if (total > 10'000)
-        for (auto& w : weights) w = std::max<std::uint64_t>(1, w * 10'000 / total);
-    total = 0;
-    for (auto w : weights) total += w;
-    std::vector<std::int64_t> current(weights.size(), 0);
-    std::vector<std::uint32_t> order;
-    for (std::uint64_t turn = 0; turn < total; ++turn) {
-        std::size_t best = 0;
-        for (std::size_t i = 0; i < weights.size(); ++i) {
-            current[i] += static_cast<std::int64_t>(weights[i]);
-            if (current[i] > current[best]) best = i;
-        }
-        current[best] -= static_cast<std::int64_t>(total);
-        order.push_back(static_cast<std::uint32_t>(best));
-    }
-    return order;
-}
-
 // A composite's kind, as its table is named.
 const char* composite_name(config::service_config::kind k) {
     using kind = config::service_config::kind;
@@ -188,7 +167,7 @@ void build_composites(const config::dynamic_config& cfg, snapshot& snap) {
                 weights.push_back(c.weight);
                 svc->needs_choices = svc->needs_choices || child->needs_choices;
             }
-            if (sc->type == config::service_config::kind::weighted) svc->schedule = smooth_schedule(weights);
+            if (sc->type == config::service_config::kind::weighted) svc->schedule = sdk::smooth_schedule(weights);
             if (sc->sticky) {
                 auto& pin = svc->sticky.emplace();
                 pin.name = sc->sticky->name.empty() ? sdk::default_sticky_cookie_name(sc->name) : sc->sticky->name;

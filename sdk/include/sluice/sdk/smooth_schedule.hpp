@@ -1,5 +1,7 @@
-// Smooth weighted round robin, precomputed: the order nginx's algorithm produces, built
-// once per server set so that picking is one relaxed atomic increment.
+// Smooth weighted round robin, precomputed: the order nginx's algorithm produces (each turn
+// goes to the most owed, weights spread out rather than bunched: 3:1 gives a, a, b, a), built
+// once per set so that a pick is one atomic increment. The roundrobin balancer orders its
+// servers with it, the host its weighted services.
 #pragma once
 
 #include <algorithm>
@@ -8,24 +10,25 @@
 #include <span>
 #include <vector>
 
-#include "sluice/sdk/balancer.hpp"
-
-namespace sluice::roundrobin {
+namespace sluice::sdk {
 
 // Longest schedule kept; larger weight sums are scaled down proportionally.
-inline constexpr std::uint64_t max_schedule = 1u << 16;
+inline constexpr std::uint64_t max_smooth_schedule = 1u << 16;
 
-inline std::vector<std::uint32_t> smooth_schedule(std::span<const sdk::server_info> servers) {
+// Indexes into `weights`, one turn per unit of weight (after dividing by their greatest
+// common divisor; a weight of 0 counts as 1), in nginx's smooth order.
+inline std::vector<std::uint32_t> smooth_schedule(std::span<const std::uint64_t> weights_in,
+                                                  std::uint64_t max_turns = max_smooth_schedule) {
     std::vector<std::uint64_t> weights;
-    for (const auto& s : servers) weights.push_back(std::max<std::uint32_t>(1, s.weight));
+    for (auto w : weights_in) weights.push_back(std::max<std::uint64_t>(1, w));
     std::uint64_t g = 0;
     for (auto w : weights) g = std::gcd(g, w);
     std::uint64_t total = 0;
     for (auto& w : weights) total += (w /= std::max<std::uint64_t>(g, 1));
-    if (total > max_schedule) {
+    if (total > max_turns) {
         const std::uint64_t old_total = total;
         total = 0;
-        for (auto& w : weights) total += (w = std::max<std::uint64_t>(1, w * max_schedule / old_total));
+        for (auto& w : weights) total += (w = std::max<std::uint64_t>(1, w * max_turns / old_total));
     }
     std::vector<std::uint32_t> order;
     order.reserve(total);
@@ -42,4 +45,4 @@ inline std::vector<std::uint32_t> smooth_schedule(std::span<const sdk::server_in
     return order;
 }
 
-}  // namespace sluice::roundrobin
+}  // namespace sluice::sdk
