@@ -9,7 +9,7 @@
 
 FROM debian:bookworm-slim AS runtime-base
 RUN apt-get update \
- && apt-get install -y --no-install-recommends libfmt9 libre2-9 libspdlog1.10 libssl3 libtomlplusplus3 \
+ && apt-get install -y --no-install-recommends libfmt9 libre2-9 libspdlog1.10 libssl3 libtomlplusplus3 libyaml-cpp0.7 \
  && rm -rf /var/lib/apt/lists/* \
  && useradd --system --no-create-home --uid 10001 sluice
 
@@ -18,7 +18,7 @@ ARG SLUICE_PREBUILT=""
 RUN if [ -z "$SLUICE_PREBUILT" ]; then \
       apt-get update \
       && apt-get install -y --no-install-recommends g++ cmake ninja-build pkg-config libboost1.81-all-dev \
-           libtomlplusplus-dev libspdlog-dev libre2-dev libssl-dev libxxhash-dev \
+           libtomlplusplus-dev libspdlog-dev libre2-dev libssl-dev libxxhash-dev libyaml-cpp-dev \
       && rm -rf /var/lib/apt/lists/*; \
     fi
 COPY . /src

@@ -17,7 +17,7 @@
 #include <spdlog/spdlog.h>
 
 #include "api/api_server.hpp"
-#include "config/static_config.hpp"
+#include "config/static_loader.hpp"
 #include "http/server.hpp"
 #include "log/access_log.hpp"
 #include "log/logging.hpp"
@@ -69,10 +69,17 @@ void print_errors(const config::error_list& errors) {
     for (const auto& e : errors) std::cerr << "error: " << e.to_string() << "\n";
 }
 
-// The static configuration, or nothing after printing every error in it.
-std::optional<config::static_config> load_or_report(const std::filesystem::path& file) {
+// The static configuration from where `opts` says (static_loader.hpp), or nothing after
+// printing every error in it; its warnings printed.
+std::optional<config::loaded_static_config> load_or_report(const options& opts) {
+    config::static_sources sources;
+    sources.config = opts.config;
+    sources.traefik_args = opts.traefik_args;
+    for (char** e = environ; e && *e; ++e) sources.environment.emplace_back(*e);
     try {
-        return config::load_static_config(file);
+        auto loaded = config::load_static(sources);
+        for (const auto& w : loaded.warnings) std::cerr << "warning: " << w << "\n";
+        return loaded;
     } catch (const config::config_exception& e) {
         print_errors(e.errors());
         return std::nullopt;
@@ -83,9 +90,10 @@ std::optional<config::static_config> load_or_report(const std::filesystem::path&
 
 int run_proxy(const options& opts) {
     log::setup("info");
-    auto loaded = load_or_report(opts.config);
+    auto loaded = load_or_report(opts);
     if (!loaded) return 2;
-    const config::static_config cfg = std::move(*loaded);
+    const config::static_config cfg = std::move(loaded->cfg);
+    spdlog::info("static configuration read from {}", loaded->form);
     spdlog::set_level(spdlog::level::from_str(cfg.log_level));
     plugin::plugin_services services;
 
@@ -133,10 +141,12 @@ int run_proxy(const options& opts) {
     try {
         for (const auto& [name, address] : server.listen())
             spdlog::info("entry point {} listening on {}", name, address);
-        if (cfg.api_address) {
+        if (cfg.api) {
             api_server = std::make_unique<api::api_server>(
                 control, api::api_context{cfg, store, watcher, server, plugins, services, SLUICE_VERSION});
-            spdlog::info("API and dashboard listening on {}", api_server->listen(*cfg.api_address));
+            const std::string bound = api_server->listen(cfg.api->address);
+            if (cfg.api->rest && cfg.api->dashboard) spdlog::info("API and dashboard listening on {}", bound);
+            else spdlog::info("API entry point listening on {} ({})", bound, api::served_paths(*cfg.api));
         }
     } catch (const std::exception& e) {
         spdlog::error("{}", e.what());
@@ -177,9 +187,9 @@ int run_proxy(const options& opts) {
 }
 
 int run_check(const options& opts) {
-    auto loaded = load_or_report(opts.config);
+    auto loaded = load_or_report(opts);
     if (!loaded) return 1;
-    const config::static_config cfg = std::move(*loaded);
+    const config::static_config cfg = std::move(loaded->cfg);
     log::setup("warn");
     plugin::plugin_services services;
     const auto plugins = plugin::plugin_registry::scan(plugin_search_path(&cfg, opts));
@@ -198,11 +208,23 @@ int run_check(const options& opts) {
     for (const auto& p : cfg.providers) control::create_plugin_provider(plugins, services, p, errors);
     print_errors(errors);
     if (!errors.empty()) {
-        std::cerr << errors.size() << " error(s) in " << opts.config.string() << "\n";
+        std::cerr << errors.size() << " error(s) in " << loaded->form << "\n";
         return 1;
     }
-    std::cout << opts.config.string() << ": configuration OK\n";
+    std::cout << loaded->form << ": configuration OK\n";
     return 0;
+}
+
+int run_migrate(const options& opts) {
+    const auto loaded = load_or_report(opts);
+    if (!loaded) return 1;
+    try {
+        std::cout << config::native_toml(*loaded);
+        return 0;
+    } catch (const config::config_exception& e) {
+        print_errors(e.errors());
+        return 1;
+    }
 }
 
 // Where a plugin's example configuration goes.
@@ -236,10 +258,12 @@ static void print_example(const plugin::loaded_plugin& p) {
 }
 
 int run_plugins(const options& opts) {
+    // A configuration only when one is given (its [plugins] paths); the default folder otherwise.
     std::optional<config::static_config> cfg;
-    if (!opts.config.empty()) {
-        cfg = load_or_report(opts.config);
-        if (!cfg) return 1;
+    if (opts.config || !opts.traefik_args.empty() || std::filesystem::exists("sluice.toml")) {
+        auto loaded = load_or_report(opts);
+        if (!loaded) return 1;
+        cfg = std::move(loaded->cfg);
     }
     const auto folders = plugin_search_path(cfg ? &*cfg : nullptr, opts);
     const auto plugins = plugin::plugin_registry::scan(folders);
@@ -262,11 +286,11 @@ int run_plugins(const options& opts) {
 namespace sluice {
 
 int run_healthcheck(const options& opts) {
-    const auto loaded = load_or_report(opts.config);
+    const auto loaded = load_or_report(opts);
     if (!loaded) return 1;
-    const config::static_config& cfg = *loaded;
-    if (!cfg.api_address) {
-        std::cerr << "healthcheck: " << opts.config.string() << " has no [api] entry point to ask\n";
+    const config::static_config& cfg = loaded->cfg;
+    if (!cfg.api || !cfg.api->ping) {
+        std::cerr << "healthcheck: the configuration serves no /ping (Sluice's [api], Traefik's ping or api.insecure)\n";
         return 1;
     }
     namespace beast = boost::beast;
@@ -274,7 +298,7 @@ int run_healthcheck(const options& opts) {
         net::io_context ioc;
         beast::tcp_stream stream(ioc);
         stream.expires_after(std::chrono::seconds(5));
-        const auto& a = *cfg.api_address;
+        const auto& a = cfg.api->address;
         const std::string host = a.host.empty() || a.host == "0.0.0.0" ? "127.0.0.1" : a.host;
         stream.connect(net::ip::tcp::endpoint(net::ip::make_address(host), a.port));
         beast::http::request<beast::http::empty_body> req{beast::http::verb::get, "/ping", 11};

@@ -5,6 +5,7 @@
 #include <string_view>
 
 #include "app.hpp"
+#include "config/traefik_static.hpp"
 #include "scaffold/plugin_scaffold.hpp"
 #include "sluice/abi.h"
 
@@ -15,22 +16,32 @@
 namespace {
 
 constexpr std::string_view usage = R"(Usage:
-  sluice [--config FILE] [--workers N]   run the proxy
+  sluice [--config FILE] [--workers N] [TRAEFIK FLAGS]
+                                         run the proxy
   sluice check [--config FILE]           validate the static and dynamic configuration;
                                          prints every error, exits 1 on any
   sluice plugins [--config FILE] [--plugin-dir DIR]...
                                          list the plugins found on the search path
                                          (name, kind, version, ABI); exits 1 if any was refused
   sluice healthcheck [--config FILE]     exit 0 when the [api] entry point answers /ping
+  sluice migrate [--from FILE] [TRAEFIK FLAGS]
+                                         print Sluice's own TOML for a static configuration
+                                         in Traefik's forms (traefik.yml or .toml, flags,
+                                         TRAEFIK_* variables); what is ignored, as comments
   sluice plugin new NAME --kind KIND [--dir DIR]
                                          write a plugin project to DIR/NAME (DIR: the current
                                          folder): CMake against the installed SDK, the
                                          plugin's source, its tests, a README. KIND is
                                          balancer, middleware or provider
-  sluice --version | --help
+  sluice --version | version | --help
 
 Options:
-  --config FILE     static configuration (TOML); default ./sluice.toml
+  --config FILE     Sluice's static configuration (TOML). Without it, Traefik's forms are
+                    read, in Traefik's order and never merged: a traefik.toml, .yaml or .yml
+                    (--configfile FILE, else the first in /etc/traefik/, $XDG_CONFIG_HOME/,
+                    $HOME/.config/, the working folder), else Traefik's flags
+                    (--entryPoints.web.address=:80 --providers.docker --api.insecure=true ...),
+                    else TRAEFIK_* environment variables; with none of them, ./sluice.toml
   --workers N       worker threads, each with its own listener and upstream pools;
                     default: the number of CPU cores
   --plugin-dir DIR  search DIR for plugins instead of [plugins] paths (repeatable)
@@ -39,6 +50,13 @@ Plugins are searched in [plugins] paths, by default the lib/sluice/plugins folde
 to the binary's bin folder. Signals: SIGTERM/SIGINT finish in-flight requests within the
 entry points' graceTimeOut and exit; SIGHUP re-reads the file provider.
 )";
+
+// A flag of Traefik's static configuration: its first key is one of Traefik's roots.
+bool is_traefik_flag(std::string_view arg) {
+    if (!arg.starts_with("-")) return false;
+    while (arg.starts_with("-")) arg.remove_prefix(1);
+    return sluice::config::is_traefik_root(arg.substr(0, arg.find_first_of(".=")));
+}
 
 int fail(std::string_view message) {
     std::cerr << "sluice: " << message << "\n\n" << usage;
@@ -88,7 +106,6 @@ int plugin_command(int argc, char** argv, int i) {
 
 int main(int argc, char** argv) {
     sluice::options opts;
-    opts.config = "sluice.toml";
     std::string_view command = "run";
     int i = 1;
     if (argc > 1 && argv[1][0] != '-') command = argv[i++];
@@ -113,20 +130,38 @@ int main(int argc, char** argv) {
             if (!v || std::from_chars(v, v + std::strlen(v), n).ec != std::errc{} || n == 0 || n > 256)
                 return fail("--workers needs a number from 1 to 256");
             opts.workers = n;
+        } else if (arg == "--from" && command == "migrate") {
+            const char* v = value();
+            if (!v) return fail("--from needs a file");
+            if (!std::filesystem::is_regular_file(v)) return fail("--from: cannot read " + std::string(v));
+            opts.traefik_args.push_back("--configfile=" + std::string(v));
         } else if (arg == "--plugin-dir") {
             const char* v = value();
             if (!v) return fail("--plugin-dir needs a folder");
             opts.plugin_dirs.emplace_back(v);
+        } else if (is_traefik_flag(arg)) {
+            opts.traefik_args.emplace_back(arg);
+            // "--key value": the value goes with its flag.
+            if (arg.find('=') == std::string_view::npos && i + 1 < argc && argv[i + 1][0] != '-')
+                opts.traefik_args.emplace_back(argv[++i]);
         } else {
             return fail("unknown argument \"" + std::string(arg) + "\"");
         }
     }
+    if (opts.config && !opts.traefik_args.empty())
+        return fail("--config is Sluice's own file: give it or Traefik's flags (" + opts.traefik_args.front() +
+                    "), not both");
     if (command == "run") return sluice::run_proxy(opts);
     if (command == "check") return sluice::run_check(opts);
     if (command == "healthcheck") return sluice::run_healthcheck(opts);
-    if (command == "plugins") {
-        if (opts.config == "sluice.toml" && !std::filesystem::exists(opts.config)) opts.config.clear();
-        return sluice::run_plugins(opts);
+    if (command == "plugins") return sluice::run_plugins(opts);
+    if (command == "migrate") {
+        if (opts.config) return fail("migrate reads Traefik's forms: --from FILE or Traefik's flags");
+        return sluice::run_migrate(opts);
+    }
+    if (command == "version") {
+        std::cout << "sluice " << SLUICE_VERSION << " (plugin ABI " << SLUICE_ABI_MAJOR << "." << SLUICE_ABI_MINOR << ")\n";
+        return 0;
     }
     return fail("unknown command \"" + std::string(command) + "\"");
 }

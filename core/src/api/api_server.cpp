@@ -1,7 +1,6 @@
 #include "api/api_server.hpp"
 
 #include <charconv>
-#include <cmath>
 #include <sstream>
 
 #include <boost/asio/as_tuple.hpp>
@@ -13,15 +12,13 @@
 #include <boost/beast/http/read.hpp>
 #include <boost/beast/http/string_body.hpp>
 #include <boost/beast/http/write.hpp>
-#include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
 #include <boost/json/value.hpp>
 #include <boost/url/parse_query.hpp>
-#include <spdlog/spdlog.h>
 
 #include "api/dashboard.hpp"
 #include "api/prometheus.hpp"
-#include "health/registry.hpp"
+#include "api/views.hpp"
 
 namespace sluice::api {
 
@@ -33,208 +30,6 @@ namespace json = boost::json;
 namespace {
 
 constexpr auto nothrow = net::as_tuple(net::use_awaitable);
-
-std::string provider_of(const std::string& name) {
-    const auto at = name.find('@');
-    return at == std::string::npos ? "" : name.substr(at + 1);
-}
-
-json::array errors_json(const config::error_list& errors) {
-    json::array out;
-    for (const auto& e : errors) out.emplace_back(e.to_string());
-    return out;
-}
-
-json::array strings(const std::vector<std::string>& v) {
-    json::array out;
-    for (const auto& s : v) out.emplace_back(s);
-    return out;
-}
-
-struct views {
-    const runtime::snapshot& snap;
-    const config::dynamic_config& cfg;
-    const std::vector<std::string>& entry_points;
-    const http::proxy_server::metrics_snapshot* metrics = nullptr;
-
-    json::object router(const std::string& name) const {
-        json::object o{{"name", name}, {"provider", provider_of(name)}};
-        const config::router_config* rc = nullptr;
-        if (auto it = cfg.routers.find(name); it != cfg.routers.end()) rc = &it->second;
-        if (rc) {
-            o["rule"] = rc->rule;
-            o["service"] = rc->service;
-            o["middlewares"] = strings(rc->middlewares);
-            o["entryPoints"] = strings(rc->entry_points.empty() ? entry_points : rc->entry_points);
-            o["priority"] = rc->priority != 0 ? rc->priority : static_cast<std::int64_t>(rc->rule.size());
-        }
-        if (auto it = snap.disabled.routers.find(name); it != snap.disabled.routers.end()) {
-            o["status"] = "disabled";
-            o["error"] = errors_json(it->second);
-        } else {
-            o["status"] = "enabled";
-            mark_stale(o, snap.stale.routers, name);
-        }
-        return o;
-    }
-
-    // An object serving its last valid definition: enabled, marked stale, with the new errors.
-    // A plugin's table as JSON. The text was printed by the configuration parser and parses.
-    static json::value options_json(const config::plugin_table& options) {
-        std::ostringstream out;
-        out << toml::json_formatter(config::parse_toml_text(options.text, options.source));
-        return json::parse(out.str());
-    }
-
-    static void mark_stale(json::object& o, const std::map<std::string, config::error_list>& stale,
-                           const std::string& name) {
-        if (auto it = stale.find(name); it != stale.end()) {
-            o["stale"] = true;
-            o["error"] = errors_json(it->second);
-        }
-    }
-
-    json::object service(const std::string& name) const {
-        json::object o{{"name", name}, {"provider", provider_of(name)}, {"type", "loadbalancer"}};
-        if (auto it = cfg.services.find(name); it != cfg.services.end() && it->second.type != config::service_config::kind::load_balancer) {
-            // Traefik's shapes: "weighted": {"services": [...]}, "failover": {"service", "fallback"},
-            // "mirroring": {"service", "mirrors": [...], "mirrorBody", "maxBodySize"}.
-            const auto& sc = it->second;
-            if (sc.type == config::service_config::kind::weighted) {
-                json::array children;
-                for (const auto& c : sc.children) children.push_back(json::object{{"name", c.service}, {"weight", c.weight}});
-                o["type"] = "weighted";
-                json::object weighted{{"services", std::move(children)}};
-                if (sc.sticky) {
-                    const auto& a = sc.sticky->attributes;
-                    weighted["sticky"] = json::object{
-                        {"cookie", json::object{{"name", sc.sticky->name.empty() ? sdk::default_sticky_cookie_name(name)
-                                                                                 : sc.sticky->name},
-                                                {"path", a.path}, {"domain", a.domain}, {"secure", a.secure},
-                                                {"httpOnly", a.http_only}, {"sameSite", a.same_site},
-                                                {"maxAge", a.max_age}}}};
-                }
-                o["weighted"] = std::move(weighted);
-            } else if (sc.type == config::service_config::kind::failover) {
-                o["type"] = "failover";
-                o["failover"] = json::object{{"service", sc.children.at(0).service}, {"fallback", sc.children.at(1).service}};
-            } else {
-                json::array mirrors;
-                for (std::size_t i = 1; i < sc.children.size(); ++i)
-                    mirrors.push_back(json::object{{"name", sc.children[i].service}, {"percent", sc.children[i].weight}});
-                o["type"] = "mirroring";
-                o["mirroring"] = json::object{{"service", sc.children.empty() ? "" : sc.children.front().service},
-                                              {"mirrors", std::move(mirrors)},
-                                              {"mirrorBody", sc.mirror_body},
-                                              {"maxBodySize", sc.max_body_size}};
-            }
-        } else if (it != cfg.services.end()) {
-            const auto& sc = it->second;
-            json::array servers;
-            for (const auto& s : sc.servers) servers.push_back(json::object{{"url", s.url}, {"weight", s.weight}});
-            json::object lb{{"servers", servers}, {"strategy", sc.strategy}, {"passHostHeader", sc.pass_host_header},
-                            {"retries", sc.retries}};
-            // Each wrapping balancer under its own key, with its options, as Traefik shows
-            // "sticky": {"cookie": {...}}; 
-            // "wrappers" lists them, outermost last.
-            json::array wrappers;
-            for (const auto& w : sc.wrappers) {
-                wrappers.emplace_back(w.name);
-                lb[w.name] = options_json(w);
-            }
-            lb["wrappers"] = std::move(wrappers);
-            if (sc.slow_start.count() > 0) lb["slowStart"] = config::format_duration(sc.slow_start);
-            if (sc.health_check)
-                lb["healthCheck"] = json::object{{"path", sc.health_check->path},
-                                                 {"interval", config::format_duration(sc.health_check->interval)}};
-            o["loadBalancer"] = lb;
-        }
-        json::array used_by;
-        for (const auto& [rname, rc] : cfg.routers)
-            if (rc.service == name) used_by.emplace_back(rname);
-        o["usedBy"] = used_by;
-        if (auto it = snap.services.find(name); it != snap.services.end()) {
-            const auto& svc = *it->second;
-            json::object status, requests;
-            for (std::size_t i = 0; i < svc.servers.size(); ++i)
-                status[svc.servers[i].url] = health::server_status(svc, i);
-            o["serverStatus"] = status;
-            // What the host sees of each server's load: attempts in flight, and the moving
-            // average of the durations of the requests it served.
-            json::object load;
-            for (std::size_t i = 0; i < svc.servers.size(); ++i) {
-                const auto& l = svc.health[i]->load;
-                load[svc.servers[i].url] =
-                    json::object{{"inFlight", l.in_flight.load(std::memory_order_relaxed)},
-                                 {"averageMs", std::round(l.average_us.load(std::memory_order_relaxed) / 10) / 100}};
-            }
-            o["serverLoad"] = std::move(load);
-            // Servers in their slow start, with how far into it (0 to 1).
-            json::object starting;
-            const std::int64_t now = runtime::steady_now_ms();
-            for (std::size_t i = 0; i < svc.servers.size(); ++i) {
-                const double r = svc.health[i]->ramp(now, svc.slow_start_ms);
-                if (r < 1.0 && svc.health[i]->available(now))  // an ejection still running: not started yet
-                    starting[svc.servers[i].url] = std::floor(r * 100) / 100;
-            }
-            if (!starting.empty()) o["serverSlowStart"] = std::move(starting);
-            if (metrics) {
-                for (const auto& s : svc.servers) requests[s.url] = 0;
-                for (const auto& [key, stats] : metrics->requests)
-                    if (key.service == name && requests.contains(key.server))
-                        requests[key.server] = requests[key.server].as_int64() + static_cast<std::int64_t>(stats.count);
-                o["serverRequests"] = requests;
-            }
-            o["status"] = "enabled";
-            mark_stale(o, snap.stale.services, name);
-        } else {
-            o["status"] = "disabled";
-            if (auto d = snap.disabled.services.find(name); d != snap.disabled.services.end())
-                o["error"] = errors_json(d->second);
-        }
-        return o;
-    }
-
-    json::object middleware(const std::string& name) const {
-        json::object o{{"name", name}, {"provider", provider_of(name)}};
-        if (auto it = cfg.middlewares.find(name); it != cfg.middlewares.end()) o["type"] = config::to_lower(it->second.plugin.name);
-        if (auto d = snap.disabled.middlewares.find(name); d != snap.disabled.middlewares.end()) {
-            o["status"] = "disabled";
-            o["error"] = errors_json(d->second);
-        } else {
-            o["status"] = "enabled";
-            mark_stale(o, snap.stale.middlewares, name);
-        }
-        return o;
-    }
-
-    template <class Fn>
-    json::array all(std::vector<std::string> names, Fn fn) const {
-        std::sort(names.begin(), names.end());
-        json::array out;
-        for (const auto& n : names) out.push_back(fn(n));
-        return out;
-    }
-
-    std::vector<std::string> router_names() const {
-        std::vector<std::string> names;
-        for (const auto& [n, r] : cfg.routers) names.push_back(n);
-        for (const auto& [n, e] : cfg.invalid.routers) names.push_back(n);
-        return names;
-    }
-    std::vector<std::string> service_names() const {
-        std::vector<std::string> names;
-        for (const auto& [n, s] : cfg.services) names.push_back(n);
-        for (const auto& [n, e] : cfg.invalid.services) names.push_back(n);
-        return names;
-    }
-    std::vector<std::string> middleware_names() const {
-        std::vector<std::string> names;
-        for (const auto& [n, m] : cfg.middlewares) names.push_back(n);
-        for (const auto& [n, e] : cfg.invalid.middlewares) names.push_back(n);
-        return names;
-    }
-};
 
 // The decoded value of a query parameter of `target` (a terminated string: Boost.URL 1.81
 // must not see a view into a longer buffer), empty when absent or malformed.
@@ -256,6 +51,14 @@ std::size_t number_or(const std::string& text, std::size_t fallback) {
 }
 
 }  // namespace
+
+std::string served_paths(const config::api_config& api) {
+    std::string out;
+    for (const auto& [on, path] : {std::pair{api.rest, "/api"}, std::pair{api.dashboard, "/dashboard"},
+                                   std::pair{api.ping, "/ping"}, std::pair{api.metrics, "/metrics"}})
+        if (on) out += std::string(out.empty() ? "" : ", ") + path;
+    return out.empty() ? "nothing" : out;
+}
 
 api_server::api_server(net::io_context& control, api_context ctx)
     : control_(control), ctx_(std::move(ctx)), acceptor_(control) {}
@@ -343,7 +146,15 @@ net::awaitable<void> api_server::session(net::ip::tcp::socket socket) {
         auto service_fn = [&](const std::string& n) { return v.service(n); };
         auto middleware_fn = [&](const std::string& n) { return v.middleware(n); };
 
-        if (path == "/ping") {
+        // What this listener serves (Traefik's ping alone, say, serves /ping and nothing else).
+        const auto& served = *ctx_.cfg.api;
+        const bool off = (path == "/ping" && !served.ping) || (path == "/metrics" && !served.metrics) ||
+                         ((path == "/" || path.starts_with("/dashboard")) && !served.dashboard) ||
+                         (path.starts_with("/api/") && !served.rest);
+        if (off) {
+            res.result(bhttp::status::not_found);
+            send_json(json::object{{"message", "not served here: " + path}});
+        } else if (path == "/ping") {
             res.result(draining_ ? bhttp::status::service_unavailable : bhttp::status::ok);
             res.body() = draining_ ? "draining" : "OK";
         } else if (path == "/metrics") {

@@ -28,6 +28,9 @@ struct api_context {
     std::string version;
 };
 
+// "/api, /dashboard, /ping, /metrics": what `api` serves, for the log.
+std::string served_paths(const config::api_config& api);
+
 class api_server {
 public:
     api_server(boost::asio::io_context& control, api_context ctx);

@@ -126,8 +126,6 @@ static_config parse_static_config(const toml::table& root, const std::string& so
             }
         }
     }
-    if (cfg.entry_points.empty() && errors.empty())
-        errors.push_back({source, 0, "entryPoints", "no entry point: add [entryPoints.web] with address = \":8000\""});
 
     if (const auto* st = r.get_table("serversTransport")) {
         table_reader t(*st, "serversTransport", source, errors);
@@ -135,10 +133,14 @@ static_config parse_static_config(const toml::table& root, const std::string& so
     }
     if (const auto* api = r.get_table("api")) {
         table_reader a(*api, "api", source, errors);
-        listen_address address{"127.0.0.1", 8080};
-        if (auto text = a.get_string("address"); text && !parse_listen_address(*text, address))
+        api_config ac;
+        if (auto text = a.get_string("address"); text && !parse_listen_address(*text, ac.address))
             a.error("address", "\"" + *text + "\" is not an address", a.get("address"));
-        cfg.api_address = address;
+        if (auto b = a.get_bool("rest")) ac.rest = *b;
+        if (auto b = a.get_bool("dashboard")) ac.dashboard = *b;
+        if (auto b = a.get_bool("ping")) ac.ping = *b;
+        if (auto b = a.get_bool("metrics")) ac.metrics = *b;
+        cfg.api = ac;
         a.finish();
     }
     if (const auto* log = r.get_table("log")) {
@@ -213,6 +215,9 @@ static_config parse_static_config(const toml::table& root, const std::string& so
     }
     if (r.get("http")) cfg.inline_http = true;
     r.finish();
+    // Only the API listener (Traefik's traefik entry point alone) is a configuration too.
+    if (cfg.entry_points.empty() && !cfg.api && errors.empty())
+        errors.push_back({source, 0, "entryPoints", "no entry point: add [entryPoints.web] with address = \":8000\""});
 
     if (cfg.inline_http && cfg.file_provider && !cfg.file_provider->filename.empty())
         errors.push_back({source, 0, "providers.file.filename",

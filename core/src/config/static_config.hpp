@@ -64,11 +64,20 @@ struct provider_instance_config {
     plugin_table options;  // [providers.<name>] without its `plugin` key
 };
 
+// What the API listener serves ([api]; Traefik's api.insecure, ping and metrics.prometheus).
+struct api_config {
+    listen_address address{"127.0.0.1", 8080};
+    bool rest = true;       // /api/...
+    bool dashboard = true;  // /dashboard/
+    bool ping = true;       // /ping
+    bool metrics = true;    // /metrics
+};
+
 struct static_config {
     std::filesystem::path source;
     std::vector<entry_point_config> entry_points;
     forwarding_config forwarding;
-    std::optional<listen_address> api_address;
+    std::optional<api_config> api;
     std::string log_level = "info";
     std::optional<access_log_config> access_log;
     std::vector<std::filesystem::path> plugin_paths;  // empty: the default next to the binary

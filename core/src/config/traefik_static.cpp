@@ -1,0 +1,381 @@
+#include "config/traefik_static.hpp"
+
+#include <algorithm>
+#include <array>
+#include <map>
+
+#include "config/table_reader.hpp"
+
+namespace sluice::config {
+
+namespace {
+
+constexpr std::array<std::string_view, 19> traefik_roots{
+    "global",  "serverstransport", "tcpserverstransport", "entrypoints", "providers", "api",   "metrics",
+    "ping",    "log",              "accesslog",           "tracing",     "hostresolver", "certificatesresolvers",
+    "experimental", "core",        "spiffe",              "ocsp",        "configfile",   "pilot"};
+
+// A key path whose value `true` switches a section on with its defaults (Traefik's
+// "allowEmpty" sections); lower-cased, "*" for any one segment.
+bool is_section(const std::vector<std::string>& path) {
+    static const std::vector<std::vector<std::string_view>> sections{
+        {"api"}, {"ping"}, {"log"}, {"accesslog"}, {"tracing"}, {"hostresolver"}, {"ocsp"}, {"metrics", "*"},
+        {"providers", "*"}, {"entrypoints", "*"}, {"entrypoints", "*", "proxyprotocol"},
+        {"entrypoints", "*", "http", "tls"}, {"entrypoints", "*", "http3"}, {"experimental", "*"}};
+    for (const auto& s : sections) {
+        if (s.size() != path.size()) continue;
+        bool match = true;
+        for (std::size_t i = 0; i < s.size() && match; ++i) match = s[i] == "*" || iequals(s[i], path[i]);
+        if (match) return true;
+    }
+    return false;
+}
+
+// Case-insensitive access to a table whose keys come from any of Traefik's forms.
+toml::node* find(toml::table& t, std::string_view key) {
+    for (auto&& [k, v] : t)
+        if (iequals(k.str(), key)) return &v;
+    return nullptr;
+}
+toml::table* find_table(toml::table& t, std::string_view key) {
+    toml::node* n = find(t, key);
+    return n ? n->as_table() : nullptr;
+}
+void erase(toml::table& t, std::string_view key) {
+    for (auto it = t.begin(); it != t.end(); ++it)
+        if (iequals(it->first.str(), key)) {
+            t.erase(it);
+            return;
+        }
+}
+// A boolean as Traefik reads one: true, or a string "true" in any case.
+bool truthy(const toml::node* n) {
+    if (!n) return false;
+    if (const auto* b = n->as_boolean()) return b->get();
+    if (const auto* s = n->as_string()) return iequals(s->get(), "true");
+    return false;
+}
+std::string string_of(const toml::node* n) {
+    if (const auto* s = n ? n->as_string() : nullptr) return s->get();
+    return {};
+}
+
+struct translator {
+    toml::table& root;
+    const std::string& source;
+    error_list& errors;
+    std::vector<std::string>& warnings;
+
+    void refuse(const std::string& path, const toml::node* at, std::string message) {
+        errors.push_back({source, at ? line_of(at) : 0, path, std::move(message)});
+    }
+    // Takes `key` out of `t` (at `path`), saying why it is ignored.
+    void ignore(toml::table& t, const std::string& path, std::string_view key, std::string_view why) {
+        if (!find(t, key)) return;
+        warnings.push_back(path + (path.empty() ? "" : ".") + std::string(key) + ": ignored: " + std::string(why));
+        erase(t, key);
+    }
+    // Refuses `key` of `t` when present, and takes it out (it is not also an unknown key).
+    void refuse_key(toml::table& t, const std::string& path, std::string_view key, std::string message) {
+        const toml::node* n = find(t, key);
+        if (!n) return;
+        refuse(path + (path.empty() ? "" : ".") + std::string(key), n, std::move(message));
+        erase(t, key);
+    }
+
+    void run() {
+        // What Traefik serves on its own `traefik` entry point, read before entry points are.
+        toml::table* api = find_table(root, "api");
+        const bool api_insecure = api && truthy(find(*api, "insecure"));
+        const bool dashboard = !api || !find(*api, "dashboard") || truthy(find(*api, "dashboard"));
+        toml::table* ping = find_table(root, "ping");
+        toml::table* metrics = find_table(root, "metrics");
+        toml::table* prometheus = metrics ? find_table(*metrics, "prometheus") : nullptr;
+        const auto on_traefik = [&](toml::table* t, const std::string& path) {
+            if (!t) return false;
+            if (truthy(find(*t, "manualRouting"))) {
+                refuse(path + ".manualRouting", find(*t, "manualRouting"),
+                       "routing to internal services (ping@internal, prometheus@internal) is not supported: "
+                       "leave manualRouting off, and they are served on the traefik entry point");
+                return false;
+            }
+            const std::string ep = find(*t, "entryPoint") ? string_of(find(*t, "entryPoint")) : "traefik";
+            if (ep != "traefik")
+                refuse(path + ".entryPoint", find(*t, "entryPoint"),
+                       "\"" + ep + "\": Sluice serves " + path + " on the traefik entry point only (its API's)");
+            return true;
+        };
+        const bool serve_ping = on_traefik(ping, "ping");
+        const bool serve_metrics = on_traefik(prometheus, "metrics.prometheus");
+
+        toml::table* eps = find_table(root, "entryPoints");
+        if (!eps) {
+            erase(root, "entryPoints");
+            eps = root.insert_or_assign("entryPoints", toml::table{}).first->second.as_table();
+        }
+        // Traefik's default: no entry point configured, one named http on :80.
+        if (eps->empty()) eps->insert("http", toml::table{{"address", ":80"}});
+
+        if (api_insecure || serve_ping || serve_metrics) {
+            std::string address = ":8080";
+            if (toml::table* traefik = find_table(*eps, "traefik")) {
+                if (const toml::node* a = find(*traefik, "address")) address = string_of(a);
+                for (auto&& [k, v] : *traefik)
+                    if (!iequals(k.str(), "address"))
+                        warnings.push_back("entryPoints.traefik." + std::string(k.str()) +
+                                           ": ignored: the traefik entry point is Sluice's API listener");
+                erase(*eps, "traefik");
+            }
+            erase(root, "api");
+            root.insert("api", toml::table{{"address", strip_protocol(address, "entryPoints.traefik.address")},
+                                           {"rest", api_insecure},
+                                           {"dashboard", api_insecure && dashboard},
+                                           {"ping", serve_ping},
+                                           {"metrics", serve_metrics}});
+        } else if (api) {
+            warnings.push_back(
+                "api: ignored: without api.insecure = true Traefik serves the API only through routers to "
+                "api@internal, which Sluice does not have (set api.insecure to serve it on the traefik entry point)");
+            erase(root, "api");
+        }
+        erase(root, "ping");
+        if (metrics) {
+            for (auto&& [k, v] : *metrics)
+                if (!iequals(k.str(), "prometheus"))
+                    warnings.push_back("metrics." + std::string(k.str()) +
+                                       ": ignored: Sluice exports Prometheus metrics only (on the traefik entry point)");
+            if (prometheus)
+                for (auto&& [k, v] : *prometheus)
+                    if (!iequals(k.str(), "entryPoint") && !iequals(k.str(), "manualRouting"))
+                        warnings.push_back("metrics.prometheus." + std::string(k.str()) +
+                                           ": ignored: Sluice's metrics have fixed buckets and labels");
+            erase(root, "metrics");
+        }
+
+        for (auto&& [name, node] : *eps)
+            if (toml::table* ep = node.as_table()) entry_point(*ep, "entryPoints." + std::string(name.str()));
+
+        if (toml::table* log = find_table(root, "log")) {
+            if (toml::node* level = find(*log, "level")) {
+                // Traefik's levels are upper-case; its fatal and panic are Sluice's error.
+                std::string l = to_lower(string_of(level));
+                if (l == "fatal" || l == "panic") l = "error";
+                if (auto* s = level->as_string(); s && !l.empty()) s->get() = l;
+            }
+            for (const char* k : {"format", "filePath", "noColor", "maxSize", "maxAge", "maxBackups", "compress", "otlp"})
+                ignore(*log, "log", k, "Sluice logs as text to standard error");
+        }
+        if (toml::table* access = find_table(root, "accessLog")) {
+            if (toml::node* format = find(*access, "format"); format && iequals(string_of(format), "genericCLF")) {
+                warnings.push_back("accessLog.format: genericCLF is written as common");
+                format->as_string()->get() = "common";
+            }
+            for (const char* k : {"bufferingSize", "filters", "fields", "addInternals", "otlp"})
+                ignore(*access, "accessLog", k, "every request is logged, with the format's fields");
+        }
+        if (toml::table* providers = find_table(root, "providers")) this->providers(*providers);
+        if (toml::table* transport = find_table(root, "serversTransport")) {
+            for (const char* k : {"insecureSkipVerify", "rootCAs", "spiffe"})
+                ignore(*transport, "serversTransport", k, "Sluice forwards to http:// servers only");
+        }
+        for (const char* k : {"global", "tracing", "hostResolver", "ocsp", "pilot", "hub", "tcpServersTransport"})
+            ignore(root, "", k, "not used by Sluice");
+        refuse_key(root, "", "certificatesResolvers",
+                   "certificate resolvers (ACME) are not supported: routers relying on them would serve no certificate");
+        refuse_key(root, "", "spiffe", "SPIFFE identities for servers are not supported");
+        if (toml::table* experimental = find_table(root, "experimental")) {
+            refuse_key(*experimental, "experimental", "plugins", "Traefik plugins cannot run in Sluice: use Sluice's plugins");
+            refuse_key(*experimental, "experimental", "localPlugins", "Traefik plugins cannot run in Sluice: use Sluice's plugins");
+            if (!experimental->empty()) warnings.push_back("experimental: ignored: Sluice has no experimental features");
+            erase(root, "experimental");
+        }
+        if (toml::table* core = find_table(root, "core")) {
+            if (const toml::node* syntax = find(*core, "defaultRuleSyntax"); syntax && !iequals(string_of(syntax), "v3"))
+                refuse("core.defaultRuleSyntax", syntax, "Sluice reads Traefik v3's rule syntax only");
+            erase(root, "core");
+        }
+    }
+
+    // ":80/tcp" -> ":80"; other protocols are refused.
+    std::string strip_protocol(std::string address, const std::string& path) {
+        const auto slash = address.rfind('/');
+        if (slash == std::string::npos) return address;
+        const std::string protocol = to_lower(address.substr(slash + 1));
+        if (protocol != "tcp") refuse(path, nullptr, "\"" + address + "\": only TCP entry points are supported");
+        return address.substr(0, slash);
+    }
+
+    void entry_point(toml::table& ep, const std::string& path) {
+        if (toml::node* address = find(ep, "address"); address && address->as_string())
+            address->as_string()->get() = strip_protocol(string_of(address), path + ".address");
+        ignore(ep, path, "reusePort", "Sluice's workers always share the port");
+        ignore(ep, path, "http2", "HTTP/2 is not served yet");
+        ignore(ep, path, "http3", "HTTP/3 is not served");
+        ignore(ep, path, "udp", "UDP is not served");
+        ignore(ep, path, "observability", "every entry point is logged and measured");
+        ignore(ep, path, "allowACMEByPass", "Sluice has no ACME challenge routers");
+        refuse_key(ep, path, "proxyProtocol",
+                   "the PROXY protocol is not supported: clients' addresses would be the load balancer's");
+        refuse_key(ep, path, "asDefault",
+                   "asDefault is not supported: routers without entryPoints are served on every entry point");
+        if (toml::table* http = find_table(ep, "http")) {
+            const std::string h = path + ".http";
+            refuse_key(*http, h, "redirections", "entry point redirections are not supported yet");
+            refuse_key(*http, h, "middlewares", "entry point middlewares are not supported yet");
+            refuse_key(*http, h, "tls", "TLS termination is not supported yet: this entry point would serve plain HTTP");
+            ignore(*http, h, "sanitizePath", "Sluice always normalises paths");
+            for (const char* k : {"encodedCharacters", "encodeQuerySemicolons", "underscoreHeadersStrategy"})
+                ignore(*http, h, k, "not configurable in Sluice");
+        }
+        if (toml::table* transport = find_table(ep, "transport")) {
+            for (const char* k : {"keepAliveMaxTime", "keepAliveMaxRequests"})
+                ignore(*transport, path + ".transport", k, "not configurable in Sluice");
+            if (toml::table* life = find_table(*transport, "lifeCycle"))
+                ignore(*life, path + ".transport.lifeCycle", "requestAcceptGraceTimeout", "not configurable in Sluice");
+        }
+        if (toml::table* fh = find_table(ep, "forwardedHeaders"))
+            for (const char* k : {"connection", "notAppendXForwardedFor", "addXForwardedSchemeHeaders"})
+                ignore(*fh, path + ".forwardedHeaders", k, "not configurable in Sluice");
+    }
+
+    void providers(toml::table& providers) {
+        for (auto it = providers.begin(); it != providers.end();) {
+            const std::string key(it->first.str());
+            const std::string path = "providers." + key;
+            if (iequals(key, "providersThrottleDuration") || iequals(key, "file")) {
+                ++it;
+            } else if (iequals(key, "docker")) {
+                // Traefik's containers are labelled traefik.*; Sluice's own are sluice.*.
+                if (toml::table* docker = it->second.as_table(); docker && !find(*docker, "labelPrefix"))
+                    docker->insert("labelPrefix", "traefik");
+                ++it;
+            } else if (iequals(key, "precedence")) {
+                warnings.push_back(path + ": ignored: objects of the same name from two providers are both kept");
+                it = providers.erase(it);
+            } else {
+                refuse(path, &it->second, "the " + key + " provider is not supported: its routers would be missing");
+                it = providers.erase(it);
+            }
+        }
+    }
+};
+
+}  // namespace
+
+bool is_traefik_root(std::string_view key) {
+    return std::any_of(traefik_roots.begin(), traefik_roots.end(), [&](std::string_view r) { return iequals(r, key); });
+}
+
+std::vector<traefik_setting> traefik_flags(const std::vector<std::string>& args, error_list& errors) {
+    std::vector<traefik_setting> out;
+    for (std::size_t i = 0; i < args.size(); ++i) {
+        std::string_view arg = args[i];
+        const std::string flag(arg);
+        if (arg.starts_with("--")) arg.remove_prefix(2);
+        else if (arg.starts_with("-")) arg.remove_prefix(1);
+        else {
+            errors.push_back({"command line", 0, "", "\"" + flag + "\" is not a flag (--key=value)"});
+            continue;
+        }
+        const auto eq = arg.find('=');
+        const std::string_view key = arg.substr(0, eq);
+        std::string value = eq == std::string_view::npos ? "" : std::string(arg.substr(eq + 1));
+        std::string shown = flag;
+        if (eq == std::string_view::npos) {
+            // "--key value", unless the next argument is a flag: then a bare switch.
+            if (i + 1 < args.size() && !args[i + 1].starts_with("-")) {
+                value = args[++i];
+                shown += " " + value;
+            } else {
+                value = "true";
+            }
+        }
+        traefik_setting s{{}, std::move(value), {"flag " + shown, 0}};
+        std::size_t start = 0;
+        while (start <= key.size()) {
+            const auto dot = key.find('.', start);
+            s.path.emplace_back(key.substr(start, dot - start));
+            if (dot == std::string_view::npos) break;
+            start = dot + 1;
+        }
+        if (std::any_of(s.path.begin(), s.path.end(), [](const std::string& p) { return p.empty(); })) {
+            errors.push_back({s.from.source, 0, "", "an empty key segment"});
+            continue;
+        }
+        out.push_back(std::move(s));
+    }
+    return out;
+}
+
+std::vector<traefik_setting> traefik_environment(const std::vector<std::string>& environ) {
+    std::vector<traefik_setting> out;
+    for (const auto& entry : environ) {
+        const auto eq = entry.find('=');
+        if (eq == std::string::npos || !entry.starts_with("TRAEFIK_")) continue;
+        const std::string name = entry.substr(0, eq);
+        traefik_setting s{{}, entry.substr(eq + 1), {"environment variable " + name, 0}};
+        std::string_view rest = std::string_view(name).substr(8);
+        std::size_t start = 0;
+        while (start <= rest.size()) {
+            const auto sep = rest.find('_', start);
+            s.path.push_back(to_lower(rest.substr(start, sep - start)));
+            if (sep == std::string_view::npos) break;
+            start = sep + 1;
+        }
+        // Only Traefik's roots: TRAEFIK_PORT and the like (service links) are not settings.
+        if (s.path.empty() || !is_traefik_root(s.path.front())) continue;
+        out.push_back(std::move(s));
+    }
+    return out;
+}
+
+generated_toml traefik_settings_as_toml(const std::vector<traefik_setting>& settings, const std::string& name) {
+    // Keys compared without case; the first spelling of each path is kept, the last value.
+    std::map<std::string, std::size_t> by_key;  // lower-cased joined path -> index in `kept`
+    std::vector<traefik_setting> kept;
+    std::map<std::string, std::string> spelling;  // lower-cased path prefix -> first spelling
+    for (const auto& s : settings) {
+        traefik_setting k = s;
+        std::string lowered;
+        for (auto& segment : k.path) {
+            lowered += (lowered.empty() ? "" : ".") + to_lower(segment);
+            auto [it, added] = spelling.emplace(lowered, segment);
+            segment = it->second;
+        }
+        if (auto it = by_key.find(lowered); it != by_key.end()) kept[it->second] = std::move(k);
+        else {
+            by_key.emplace(lowered, kept.size());
+            kept.push_back(std::move(k));
+        }
+    }
+    const auto lowered = [](const std::vector<std::string>& path) {
+        std::string out;
+        for (const auto& segment : path) out += (out.empty() ? "" : ".") + to_lower(segment);
+        return out;
+    };
+    // A section switched off takes what is under it away; one switched on by its keys is implied.
+    std::vector<std::string> off;
+    for (const auto& s : kept)
+        if (is_section(s.path) && !s.value.empty() && !iequals(s.value, "true")) off.push_back(lowered(s.path) + ".");
+    generated_toml out(name);
+    for (const auto& s : kept) {
+        const std::string key = lowered(s.path);
+        if (std::any_of(off.begin(), off.end(), [&](const std::string& o) { return (key + ".").starts_with(o); }))
+            continue;
+        const bool has_children = std::any_of(kept.begin(), kept.end(), [&](const traefik_setting& o) {
+            const std::string other = lowered(o.path);
+            return other.size() > key.size() && other.starts_with(key + ".");
+        });
+        if (has_children) continue;  // a table: its keys say what it holds
+        if (is_section(s.path) && (s.value.empty() || iequals(s.value, "true"))) out.assign(s.path, "{}", s.from);
+        else out.assign(s.path, toml_quoted(s.value), s.from);
+    }
+    return out;
+}
+
+void translate_traefik_static(toml::table& root, const std::string& source, error_list& errors,
+                              std::vector<std::string>& warnings) {
+    translator{root, source, errors, warnings}.run();
+}
+
+}  // namespace sluice::config

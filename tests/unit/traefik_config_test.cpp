@@ -1,0 +1,264 @@
+// Traefik's forms of the static configuration (flags, TRAEFIK_* variables, traefik.yml and
+// traefik.toml) read into one static_config, with Traefik's defaults, warnings for what
+// Sluice ignores and errors that name the flag, the variable or the file's line. Cases from
+// Traefik's own tests where they exist (integration/simple_test.go, paerser's env tests, the
+// boot-environment documentation).
+#include <gtest/gtest.h>
+
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+
+#include "config/static_loader.hpp"
+#include "config/traefik_static.hpp"
+#include "config/yaml_document.hpp"
+
+namespace cfg = sluice::config;
+
+namespace {
+
+struct temp_folder {
+    std::filesystem::path path;
+    temp_folder() {
+        char pattern[] = "/tmp/sluice-traefik-XXXXXX";
+        path = ::mkdtemp(pattern);
+    }
+    ~temp_folder() { std::filesystem::remove_all(path); }
+    std::filesystem::path write(const std::string& name, const std::string& text) const {
+        std::filesystem::create_directories((path / name).parent_path());
+        std::ofstream(path / name) << text;
+        return path / name;
+    }
+};
+
+cfg::loaded_static_config from_flags(std::vector<std::string> args, const std::filesystem::path& folder) {
+    cfg::static_sources s;
+    s.traefik_args = std::move(args);
+    s.working_folder = folder;
+    return cfg::load_static(s);
+}
+
+std::string all_errors(const std::function<void()>& fn) {
+    try {
+        fn();
+    } catch (const cfg::config_exception& e) {
+        std::string out;
+        for (const auto& err : e.errors()) out += err.to_string() + "\n";
+        return out;
+    }
+    return "";
+}
+
+bool has_warning(const cfg::loaded_static_config& l, std::string_view text) {
+    for (const auto& w : l.warnings)
+        if (w.find(text) != std::string::npos) return true;
+    return false;
+}
+
+const cfg::provider_instance_config* provider(const cfg::static_config& c, std::string_view name) {
+    for (const auto& p : c.providers)
+        if (p.name == name) return &p;
+    return nullptr;
+}
+
+TEST(traefik_forms, flags_of_traefiks_prometheus_integration_test) {
+    temp_folder dir;
+    // integration/simple_test.go, TestMetricsPrometheusDefaultEntryPoint.
+    const auto l = from_flags({"--entryPoints.http.Address=:8000", "--api.insecure", "--metrics.prometheus.buckets=0.1,0.3,1.2,5.0",
+                               "--providers.docker", "--metrics.prometheus.addrouterslabels=true", "--log.level=DEBUG"},
+                              dir.path);
+    EXPECT_EQ(l.form, "flags");
+    ASSERT_EQ(l.cfg.entry_points.size(), 1u);  // the traefik entry point is the API's listener
+    EXPECT_EQ(l.cfg.entry_points[0].name, "http");
+    EXPECT_EQ(l.cfg.entry_points[0].address.port, 8000);
+    ASSERT_TRUE(l.cfg.api);
+    EXPECT_EQ(l.cfg.api->address.to_string(), ":8080");
+    EXPECT_TRUE(l.cfg.api->rest);
+    EXPECT_TRUE(l.cfg.api->dashboard);  // Traefik's default with the API
+    EXPECT_TRUE(l.cfg.api->metrics);
+    EXPECT_FALSE(l.cfg.api->ping);
+    EXPECT_EQ(l.cfg.log_level, "debug");
+    const auto* docker = provider(l.cfg, "docker");
+    ASSERT_NE(docker, nullptr);
+    EXPECT_NE(docker->options.text.find("labelPrefix = 'traefik'"), std::string::npos) << docker->options.text;
+    EXPECT_TRUE(has_warning(l, "metrics.prometheus.buckets"));
+    EXPECT_TRUE(has_warning(l, "metrics.prometheus.addrouterslabels"));
+}
+
+TEST(traefik_forms, with_no_entry_point_traefik_listens_on_http_80) {
+    temp_folder dir;
+    const auto l = from_flags({"--providers.docker=true", "--providers.docker.exposedbydefault=false"}, dir.path);
+    ASSERT_EQ(l.cfg.entry_points.size(), 1u);
+    EXPECT_EQ(l.cfg.entry_points[0].name, "http");
+    EXPECT_EQ(l.cfg.entry_points[0].address.to_string(), ":80");
+    EXPECT_FALSE(l.cfg.api);
+    const auto* docker = provider(l.cfg, "docker");
+    ASSERT_NE(docker, nullptr);
+    EXPECT_NE(docker->options.text.find("exposedbydefault = 'false'"), std::string::npos) << docker->options.text;
+}
+
+TEST(traefik_forms, a_section_switched_off_takes_its_keys_away) {
+    temp_folder dir;
+    const auto l = from_flags({"--entrypoints.web.address=:81", "--providers.docker=false",
+                               "--providers.docker.network=x", "--accesslog=false", "--ping"},
+                              dir.path);
+    EXPECT_EQ(provider(l.cfg, "docker"), nullptr);
+    EXPECT_FALSE(l.cfg.access_log);
+    // A bare --ping serves /ping alone on the traefik entry point.
+    ASSERT_TRUE(l.cfg.api);
+    EXPECT_TRUE(l.cfg.api->ping);
+    EXPECT_FALSE(l.cfg.api->rest);
+    EXPECT_FALSE(l.cfg.api->dashboard);
+    EXPECT_FALSE(l.cfg.api->metrics);
+}
+
+TEST(traefik_forms, the_traefik_entry_point_gives_the_api_its_address) {
+    temp_folder dir;
+    const auto l = from_flags({"--entrypoints.web.address=:80", "--entrypoints.traefik.address=127.0.0.1:9000",
+                               "--api.insecure=true", "--api.dashboard=false", "--accesslog=true"},
+                              dir.path);
+    ASSERT_EQ(l.cfg.entry_points.size(), 1u);
+    ASSERT_TRUE(l.cfg.api);
+    EXPECT_EQ(l.cfg.api->address.to_string(), "127.0.0.1:9000");
+    EXPECT_FALSE(l.cfg.api->dashboard);
+    ASSERT_TRUE(l.cfg.access_log);
+    EXPECT_EQ(l.cfg.access_log->format, "common");
+}
+
+TEST(traefik_forms, environment_variables_as_in_traefiks_documentation) {
+    cfg::static_sources s;
+    s.working_folder = "/nonexistent";
+    s.environment = {"TRAEFIK_ENTRYPOINTS_WEB_ADDRESS=:80", "TRAEFIK_ENTRYPOINTS_WEBSECURE_ADDRESS=:443",
+                     "TRAEFIK_PROVIDERS_DOCKER=true", "TRAEFIK_LOG_LEVEL=INFO", "TRAEFIK_PORT=tcp://10.0.0.1:80",
+                     "PATH=/usr/bin", "TRAEFIK_ACCESSLOG=true"};
+    const auto l = cfg::load_static(s);
+    EXPECT_EQ(l.form, "environment variables");
+    ASSERT_EQ(l.cfg.entry_points.size(), 2u);
+    EXPECT_EQ(l.cfg.log_level, "info");
+    EXPECT_NE(provider(l.cfg, "docker"), nullptr);
+    EXPECT_TRUE(l.cfg.access_log);
+}
+
+TEST(traefik_forms, errors_name_the_flag_or_the_variable) {
+    temp_folder dir;
+    // Every '_' is a level (traefik/traefik#5427): "web_secure" cannot be a name.
+    cfg::static_sources s;
+    s.working_folder = dir.path;
+    s.environment = {"TRAEFIK_ENTRYPOINTS_WEB_SECURE_ADDRESS=:443"};
+    const std::string env = all_errors([&] { cfg::load_static(s); });
+    EXPECT_NE(env.find("environment variable TRAEFIK_ENTRYPOINTS_WEB_SECURE_ADDRESS"), std::string::npos) << env;
+    const std::string flag = all_errors([&] { from_flags({"--entrypoints.web.address=:99999"}, dir.path); });
+    EXPECT_NE(flag.find("flag --entrypoints.web.address=:99999: entryPoints.web.address"), std::string::npos) << flag;
+    const std::string typo = all_errors([&] { from_flags({"--entrypoints.web.adress=:80"}, dir.path); });
+    EXPECT_NE(typo.find("did you mean"), std::string::npos) << typo;
+}
+
+TEST(traefik_forms, what_would_change_security_is_refused_and_the_harmless_is_warned_about) {
+    temp_folder dir;
+    struct row {
+        std::vector<std::string> flags;
+        const char* says;
+    };
+    for (const auto& r : std::vector<row>{
+             {{"--certificatesresolvers.le.acme.email=a@b.c"}, "certificate resolvers (ACME) are not supported"},
+             {{"--entrypoints.websecure.address=:443", "--entrypoints.websecure.http.tls=true"}, "TLS termination"},
+             {{"--entrypoints.web.address=:80", "--entrypoints.web.http.redirections.entrypoint.to=websecure"},
+              "redirections"},
+             {{"--entrypoints.web.address=:80", "--entrypoints.web.proxyprotocol.insecure=true"}, "PROXY protocol"},
+             {{"--providers.kubernetescrd"}, "the kubernetescrd provider is not supported"},
+             {{"--experimental.plugins.x.modulename=github.com/a/b"}, "Traefik plugins cannot run"},
+             {{"--entrypoints.dns.address=:53/udp"}, "only TCP entry points"},
+         }) {
+        const std::string errors = all_errors([&] { from_flags(r.flags, dir.path); });
+        EXPECT_NE(errors.find(r.says), std::string::npos) << r.flags.front() << "\n" << errors;
+    }
+    const auto l = from_flags({"--global.checknewversion=false", "--global.sendanonymoususage=false", "--pilot.token=x",
+                               "--tracing=true", "--entrypoints.web.address=:80/tcp", "--entrypoints.web.http2.maxconcurrentstreams=10"},
+                              dir.path);
+    EXPECT_TRUE(has_warning(l, "global: ignored"));
+    EXPECT_TRUE(has_warning(l, "pilot: ignored"));
+    EXPECT_TRUE(has_warning(l, "entryPoints.web.http2: ignored"));
+    EXPECT_EQ(l.cfg.entry_points.at(0).address.port, 80);
+}
+
+TEST(traefik_forms, a_yaml_file_and_its_errors_at_its_own_lines) {
+    temp_folder dir;
+    const auto file = dir.write("traefik.yml",
+                                "entryPoints:\n"
+                                "  web:\n"
+                                "    address: \":80\"\n"
+                                "  admin:\n"
+                                "    address: nowhere\n"
+                                "providers:\n"
+                                "  docker: {}\n"
+                                "  file:\n"
+                                "    filename: dynamic.yml\n"
+                                "log:\n"
+                                "  level: DEBUG\n");
+    const std::string errors = all_errors([&] { from_flags({"--configfile=" + file.string()}, dir.path); });
+    EXPECT_NE(errors.find(file.string() + ":5: entryPoints.admin.address"), std::string::npos) << errors;
+
+    dir.write("traefik.yml",
+              "entryPoints:\n  web:\n    address: \":8000\"\n"
+              "    forwardedHeaders:\n      trustedIPs: [\"10.0.0.0/8\", 192.168.0.0/16]\n"
+              "    transport:\n      respondingTimeouts:\n        idleTimeout: 30\n"
+              "providers:\n  docker:\n  file:\n    filename: dynamic.yml\n"
+              "api:\n  insecure: true\n");
+    // Found in the working folder; the flags beside it are not read, as in Traefik.
+    const auto l = from_flags({"--log.level=debug"}, dir.path);
+    EXPECT_EQ(l.form, (dir.path / "traefik.yml").string());
+    EXPECT_TRUE(has_warning(l, "flag --log.level=debug: ignored"));
+    ASSERT_EQ(l.cfg.entry_points.size(), 1u);
+    EXPECT_EQ(l.cfg.entry_points[0].forwarded_trusted.size(), 2u);
+    EXPECT_EQ(l.cfg.entry_points[0].idle_timeout, std::chrono::seconds(30));
+    EXPECT_EQ(provider(l.cfg, "docker"), nullptr);  // `docker:` with no value is null: off, as in Traefik
+    ASSERT_TRUE(l.cfg.file_provider);
+    EXPECT_EQ(l.cfg.file_provider->filename, dir.path / "dynamic.yml");
+    EXPECT_TRUE(l.cfg.api);
+}
+
+TEST(traefik_forms, traefiks_search_order_and_sluices_own_file) {
+    temp_folder dir;
+    cfg::static_sources s;
+    s.working_folder = dir.path / "work";
+    std::filesystem::create_directories(s.working_folder);
+    s.environment = {"XDG_CONFIG_HOME=" + (dir.path / "xdg").string(), "HOME=" + (dir.path / "home").string()};
+    EXPECT_FALSE(cfg::find_traefik_file(s));
+    dir.write("work/traefik.yml", "entryPoints: {web: {address: \":1\"}}\n");
+    EXPECT_EQ(*cfg::find_traefik_file(s), s.working_folder / "traefik.yml");
+    dir.write("home/.config/traefik.yaml", "entryPoints: {web: {address: \":2\"}}\n");
+    EXPECT_EQ(*cfg::find_traefik_file(s), dir.path / "home/.config/traefik.yaml");
+    dir.write("xdg/traefik.toml", "[entryPoints.web]\naddress = \":3\"\n");
+    EXPECT_EQ(*cfg::find_traefik_file(s), dir.path / "xdg/traefik.toml");
+    s.traefik_args = {"--configFile=" + (dir.path / "mine.yml").string()};
+    dir.write("mine.yml", "entryPoints: {web: {address: \":4\"}}\n");
+    EXPECT_EQ(*cfg::find_traefik_file(s), dir.path / "mine.yml");
+    EXPECT_EQ(cfg::load_static(s).cfg.entry_points.at(0).address.port, 4);
+    // Sluice's own file in the working folder comes first when no flag is given.
+    s.traefik_args.clear();
+    dir.write("work/sluice.toml", "[entryPoints.web]\naddress = \":5\"\n");
+    EXPECT_EQ(cfg::load_static(s).cfg.entry_points.at(0).address.port, 5);
+}
+
+TEST(yaml_document, values_keep_their_yaml_types_and_lines) {
+    const auto text = cfg::yaml_as_toml(
+        "a:\n  int: 42\n  float: 1.5\n  yes: true\n  quoted: \"42\"\n  plain: Host(`x`)\n  zero: 0010\n"
+        "  list:\n    - url: http://a\n      weight: 2\n    - url: http://b\n  none: ~\n",
+        "f.yml");
+    const auto t = text.parse();
+    EXPECT_EQ(t["a"]["int"].value<std::int64_t>(), 42);
+    EXPECT_EQ(t["a"]["float"].value<double>(), 1.5);
+    EXPECT_EQ(t["a"]["yes"].value<bool>(), true);
+    EXPECT_EQ(t["a"]["quoted"].value<std::string>(), "42");
+    EXPECT_EQ(t["a"]["plain"].value<std::string>(), "Host(`x`)");
+    EXPECT_EQ(t["a"]["zero"].value<std::int64_t>(), 10);
+    EXPECT_EQ(t["a"]["list"][1]["url"].value<std::string>(), "http://b");
+    EXPECT_FALSE(t["a"]["none"]);
+    cfg::error_list errors{{"f.yml", t["a"]["list"].node()->source().begin.line + 2, "", "x"}};
+    text.relocate(errors);
+    EXPECT_EQ(errors[0].line, 11u);  // the second item of the list
+    const std::string bad = all_errors([] { cfg::yaml_as_toml("a: [1, 2\nb: 3\n", "bad.yml"); });
+    EXPECT_NE(bad.find("bad.yml:"), std::string::npos) << bad;
+}
+
+}  // namespace
