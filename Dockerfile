@@ -40,9 +40,12 @@ FROM runtime-base AS sluice
 COPY --from=build /stage/bin/sluice /usr/local/bin/sluice
 COPY --from=build /stage/lib/sluice/plugins/ /usr/local/lib/sluice/plugins/
 COPY examples/compose/sluice.toml /etc/sluice/sluice.toml
-# Non-root: reading the Docker socket needs its group (compose: group_add, see examples/compose).
-USER sluice
+COPY scripts/container-entrypoint.sh /usr/local/bin/sluice-entrypoint
+# Starts as root only to join the Docker socket's group, then runs sluice as the user sluice
+# (scripts/container-entrypoint.sh): no group_add needed, never root. `docker run --user`
+# runs it as that user instead.
 EXPOSE 80 8080
-HEALTHCHECK --interval=5s --timeout=3s --start-period=2s CMD ["sluice", "healthcheck", "--config", "/etc/sluice/sluice.toml"]
-ENTRYPOINT ["sluice"]
+# Asks the running proxy's /ping with its own arguments (--config or Traefik's flags).
+HEALTHCHECK --interval=5s --timeout=3s --start-period=2s CMD ["sluice-entrypoint", "healthcheck"]
+ENTRYPOINT ["sluice-entrypoint"]
 CMD ["--config", "/etc/sluice/sluice.toml"]

@@ -36,12 +36,12 @@ constexpr std::string_view usage = R"(Usage:
   sluice --version | version | --help
 
 Options:
-  --config FILE     Sluice's static configuration (TOML). Without it, Traefik's forms are
-                    read, in Traefik's order and never merged: a traefik.toml, .yaml or .yml
-                    (--configfile FILE, else the first in /etc/traefik/, $XDG_CONFIG_HOME/,
-                    $HOME/.config/, the working folder), else Traefik's flags
-                    (--entryPoints.web.address=:80 --providers.docker --api.insecure=true ...),
-                    else TRAEFIK_* environment variables; with none of them, ./sluice.toml
+  --config FILE     Sluice's static configuration (TOML); ./sluice.toml when no flag is
+                    given and it exists. Otherwise Traefik's forms are read, in Traefik's
+                    order and never merged: a traefik.toml, .yaml or .yml (--configfile FILE,
+                    else the first in /etc/traefik/, $XDG_CONFIG_HOME/, $HOME/.config/, the
+                    working folder), else Traefik's flags (--entryPoints.web.address=:80
+                    --providers.docker --api.insecure=true ...), else TRAEFIK_* variables
   --workers N       worker threads, each with its own listener and upstream pools;
                     default: the number of CPU cores
   --plugin-dir DIR  search DIR for plugins instead of [plugins] paths (repeatable)

@@ -67,6 +67,8 @@ class Compose(unittest.TestCase):
             os.makedirs(os.path.join(context, "examples", "compose"))
             shutil.copy(os.path.join(ROOT, "examples", "compose", "sluice.toml"),
                         os.path.join(context, "examples", "compose"))
+            os.makedirs(os.path.join(context, "scripts"))
+            shutil.copy(os.path.join(ROOT, "scripts", "container-entrypoint.sh"), os.path.join(context, "scripts"))
             started = time.monotonic()
             for target, tag in (("sluice", SLUICE_IMAGE), ("demo-backend", DEMO_IMAGE)):
                 dh.docker("build", "-q", "-f", os.path.join(ROOT, "Dockerfile"), "--build-arg", "SLUICE_PREBUILT=stage",
@@ -76,8 +78,7 @@ class Compose(unittest.TestCase):
             shutil.rmtree(context)
         cls.http_port, cls.api_port = free_port(), free_port()
         cls.env = dict(os.environ, SLUICE_IMAGE=SLUICE_IMAGE, DEMO_IMAGE=DEMO_IMAGE,
-                       SLUICE_HTTP_PORT=str(cls.http_port), SLUICE_API_PORT=str(cls.api_port),
-                       DOCKER_GID=str(os.stat("/var/run/docker.sock").st_gid))
+                       SLUICE_HTTP_PORT=str(cls.http_port), SLUICE_API_PORT=str(cls.api_port))
         # dynamic: --scale; session: its deploy.replicas (2).
         compose("up", "-d", "--no-build", "--scale", "dynamic=3", env=cls.env)
         ok = wait_until(lambda: request(cls.http_port, "/api/")[0] == 200, 60)
@@ -109,7 +110,8 @@ class Compose(unittest.TestCase):
         self.assertTrue(wait_until(lambda: "healthy" in dh.docker(
             "ps", "--filter", f"label=com.docker.compose.project={PROJECT}",
             "--filter", "label=com.docker.compose.service=sluice", "--format", "{{.Status}}"), 30))
-        self.assertEqual(dh.docker("exec", f"{PROJECT}_sluice_1", "id", "-un"), "sluice")  # not root
+        # The proxy runs as sluice, not root, and reads the socket without group_add.
+        self.assertEqual(dh.docker("exec", f"{PROJECT}_sluice_1", "stat", "-c", "%U", "/proc/1"), "sluice")
 
     def test_2_sessions_stick_with_a_cookie_jar(self):
         replicas = dh.docker("ps", "-q", "--filter", f"label=com.docker.compose.project={PROJECT}",
@@ -143,6 +145,59 @@ class Compose(unittest.TestCase):
         self.assertEqual(load.failures, [])
         self.assertGreater(len(load.served), 50)
         self.assertEqual(len(self.dynamic_instances(10)), 3)
+
+    def test_5_a_compose_file_written_for_traefik_runs_with_the_image_changed(self):
+        # Traefik's getting-started compose file; only the image is Sluice's (and the ports are
+        # published on free loopback ports, this machine's rule).
+        http_port, api_port = free_port(), free_port()
+        project = f"{PROJECT}traefik"
+        with tempfile.TemporaryDirectory(prefix="sluice-traefik-compose-") as folder:
+            path = os.path.join(folder, "docker-compose.yml")
+            with open(path, "w") as f:
+                f.write(f"""version: "3.8"
+services:
+  reverse-proxy:
+    image: {SLUICE_IMAGE}
+    command: --api.insecure=true --providers.docker
+    ports: ["127.0.0.1:{http_port}:80", "127.0.0.1:{api_port}:8080"]
+    volumes: ["/var/run/docker.sock:/var/run/docker.sock"]
+  whoami:
+    image: {DEMO_IMAGE}
+    labels:
+      - traefik.http.routers.whoami.rule=Host(`whoami.localhost`)
+""")
+            run = ["docker-compose", "-p", project, "-f", path]
+            try:
+                r = subprocess.run([*run, "up", "-d"], capture_output=True, text=True, env=self.env, timeout=300)
+                self.assertEqual(r.returncode, 0, r.stderr[-2000:])
+
+                def whoami():
+                    c = http.client.HTTPConnection("127.0.0.1", http_port, timeout=5)
+                    try:
+                        c.request("GET", "/", headers={"Host": "whoami.localhost"})
+                        return c.getresponse().status
+                    except OSError:
+                        return None
+                    finally:
+                        c.close()
+
+                served = wait_until(lambda: whoami() == 200, 60)
+                logs = subprocess.run([*run, "logs", "--tail", "40"], capture_output=True, text=True, env=self.env).stdout
+                self.assertTrue(served, logs)
+                self.assertIn("static configuration read from flags", logs)
+                c = http.client.HTTPConnection("127.0.0.1", api_port, timeout=10)
+                c.request("GET", "/api/http/routers")
+                routers = [r["name"] for r in json.loads(c.getresponse().read())]
+                c.close()
+                self.assertIn("whoami@docker", routers)
+                self.assertEqual(dh.docker("exec", f"{project}_reverse-proxy_1", "stat", "-c", "%U", "/proc/1"), "sluice")
+                # The image's health check asks the running proxy with its own flags.
+                self.assertTrue(wait_until(lambda: "healthy" in dh.docker(
+                    "ps", "--filter", f"label=com.docker.compose.project={project}",
+                    "--filter", "label=com.docker.compose.service=reverse-proxy", "--format", "{{.Status}}"), 30))
+            finally:
+                subprocess.run([*run, "down", "--remove-orphans", "-t", "2"], capture_output=True, env=self.env,
+                               timeout=120)
 
     def test_4_demo_page_in_chromium(self):
         if not os.path.exists("/usr/bin/chromedriver"):

@@ -139,6 +139,23 @@ TEST(traefik_forms, environment_variables_as_in_traefiks_documentation) {
     EXPECT_TRUE(l.cfg.access_log);
 }
 
+TEST(traefik_forms, variables_are_traefiks_only_in_capitals_and_a_missing_configfile_falls_back) {
+    temp_folder dir;
+    cfg::static_sources s;
+    s.working_folder = dir.path;
+    s.environment = {"TRAEFIK_ENTRYPOINTS_WEB_ADDRESS=:80", "TRAEFIK_api_insecure=true"};
+    EXPECT_FALSE(cfg::load_static(s).cfg.api);  // Traefik matches TRAEFIK_<ROOT> case-sensitively
+    s.environment = {"TRAEFIK_ENTRYPOINTS_WEB_ADDRESS=:80", "TRAEFIK_API__INSECURE=true"};
+    EXPECT_NE(all_errors([&] { cfg::load_static(s); }).find("an empty level"), std::string::npos);
+    // A --configfile that does not exist is not an error in Traefik: the flags are read.
+    const auto l = from_flags({"--configfile=/nonexistent/traefik.yml", "--entrypoints.web.address=:8000",
+                               "--providers.file.filename=dynamic.toml"},
+                              dir.path);
+    EXPECT_EQ(l.cfg.entry_points.at(0).address.port, 8000);
+    // A relative file is read from the working folder, as Traefik does.
+    EXPECT_EQ(l.cfg.file_provider->filename, dir.path / "dynamic.toml");
+}
+
 TEST(traefik_forms, errors_name_the_flag_or_the_variable) {
     temp_folder dir;
     // Every '_' is a level (traefik/traefik#5427): "web_secure" cannot be a name.
@@ -168,6 +185,18 @@ TEST(traefik_forms, what_would_change_security_is_refused_and_the_harmless_is_wa
              {{"--providers.kubernetescrd"}, "the kubernetescrd provider is not supported"},
              {{"--experimental.plugins.x.modulename=github.com/a/b"}, "Traefik plugins cannot run"},
              {{"--entrypoints.dns.address=:53/udp"}, "only TCP entry points"},
+             // The API's listener is protected as any entry point would be.
+             {{"--api.insecure=true", "--entrypoints.traefik.address=:9000", "--entrypoints.traefik.http.tls=true"},
+              "TLS termination"},
+             {{"--entrypoints.web.address=:80", "--entrypoints.web.http.underscoreheadersstrategy=reject"},
+              "always forwarded"},
+             // Without api, ping or metrics Traefik keeps it out of routers' entry points.
+             {{"--entrypoints.web.address=:80", "--entrypoints.traefik.address=:9000"}, "the API's listener"},
+             {{"--entryPoints.web=:8000"}, "expected a table"},
+             {{"--entrypoints.web.address=:80", "--providers.file"}, "providers.file: expected a table"},
+             {{"--entrypoints.web.address=:80", "--providers.file.watch=true"}, "neither filename nor directory"},
+             {{"--entrypoints.web.address=:80", "--providers.docker.swarmmode=true"}, "Swarm"},
+             {{"--api.insecure=true", "--api.basepath=/traefik"}, "served at / only"},
          }) {
         const std::string errors = all_errors([&] { from_flags(r.flags, dir.path); });
         EXPECT_NE(errors.find(r.says), std::string::npos) << r.flags.front() << "\n" << errors;
@@ -215,6 +244,38 @@ TEST(traefik_forms, a_yaml_file_and_its_errors_at_its_own_lines) {
     ASSERT_TRUE(l.cfg.file_provider);
     EXPECT_EQ(l.cfg.file_provider->filename, dir.path / "dynamic.yml");
     EXPECT_TRUE(l.cfg.api);
+}
+
+TEST(traefik_forms, yaml_files_that_traefik_would_read_otherwise_are_refused) {
+    temp_folder dir;
+    struct row {
+        const char* yaml;
+        const char* says;
+    };
+    for (const auto& r : std::vector<row>{
+             {"", "no configuration found in the file"},
+             {"base: &b {address: \":80\"}\nentryPoints:\n  web:\n    <<: *b\n", "traefik.yml:4: merge keys"},
+             {"entryPoints:\n  web: {address: \":80\"}\nentrypoints:\n  admin: {address: \":81\"}\n",
+              "traefik.yml:3: \"entrypoints\" is given twice"},
+         }) {
+        const auto file = dir.write("traefik.yml", r.yaml);
+        const std::string errors = all_errors([&] { from_flags({"--configfile=" + file.string()}, dir.path); });
+        EXPECT_NE(errors.find(r.says), std::string::npos) << r.yaml << "\n" << errors;
+    }
+    // Dynamic configuration in the static file is not read (as in Traefik); the provider's
+    // table keeps its own line for the errors it reports later.
+    const auto file = dir.write("traefik.yml",
+                                "entryPoints:\n  web:\n    address: \":80\"\n"
+                                "http:\n  routers:\n    r: {rule: \"Host(`a`)\", service: s}\n"
+                                "providers:\n  docker:\n    watch: true\n    exposedByDefault: false\n");
+    const auto l = from_flags({"--configfile=" + file.string()}, dir.path);
+    EXPECT_TRUE(has_warning(l, "http: ignored"));
+    EXPECT_TRUE(has_warning(l, "providers.docker.watch: ignored"));
+    EXPECT_FALSE(l.cfg.file_provider);
+    const auto* docker = provider(l.cfg, "docker");
+    ASSERT_NE(docker, nullptr);
+    EXPECT_EQ(docker->options.line, 8u);
+    EXPECT_EQ(docker->options.line_of("exposedByDefault"), 10u);
 }
 
 TEST(traefik_forms, traefiks_search_order_and_sluices_own_file) {

@@ -67,6 +67,11 @@ toml::table generated_toml::parse() const {
     }
 }
 
+origin generated_toml::origin_of(std::uint32_t line) const {
+    if (line > 0 && line <= origins_.size()) return origins_[line - 1];
+    return {name_, line};
+}
+
 void generated_toml::relocate(error_list& errors) const {
     for (auto& e : errors) {
         if (e.source != name_) continue;

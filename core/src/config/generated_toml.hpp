@@ -42,6 +42,9 @@ public:
     // Errors reported on the generated text, moved to where their lines came from.
     void relocate(error_list& errors) const;
 
+    // Where generated line `line` came from ({name(), line} for a line it does not have).
+    origin origin_of(std::uint32_t line) const;
+
     const std::string& text() const noexcept { return text_; }
     const std::string& name() const noexcept { return name_; }
 

@@ -36,6 +36,23 @@ std::optional<std::string> configfile_flag(const std::vector<std::string>& args)
     return std::nullopt;
 }
 
+// The providers' tables report their errors later (when the provider is created), by the
+// lines of the text they were read from: for a generated text, those of the YAML file; a
+// flag's or a variable's key has no line, and the table is then named by the form alone.
+void relocate_plugin_tables(const generated_toml& text, static_config& cfg) {
+    for (auto& p : cfg.providers) {
+        auto& t = p.options;
+        const origin at = text.origin_of(t.line);
+        if (at.source != t.source) {
+            t.line = 0;
+            t.key_lines.clear();
+            continue;
+        }
+        t.line = at.line;
+        for (auto& [key, line] : t.key_lines) line = text.origin_of(line).line;
+    }
+}
+
 // Runs `parse` and moves its errors from a generated text to where they came from.
 template <class Fn>
 auto relocating(const generated_toml& text, Fn parse) {
@@ -53,13 +70,18 @@ loaded_static_config from_traefik_file(const std::filesystem::path& file, const 
     out.form = file.string();
     const std::string ext = to_lower(file.extension().string());
     out.native.emplace();
+    const auto& folder = sources.working_folder;
     if (ext == ".toml") {
-        out.cfg = parse_traefik_static(parse_toml_file(file), file.string(), out.warnings, &*out.native);
+        toml::table root = parse_toml_file(file);
+        if (root.empty()) throw config_exception({{file.string(), 0, "", "no configuration found in the file"}});
+        out.cfg = parse_traefik_static(std::move(root), file.string(), folder, out.warnings, &*out.native);
     } else if (ext == ".yaml" || ext == ".yml") {
         const generated_toml text = yaml_as_toml(read_text(file), file.string());
+        if (text.text().empty()) throw config_exception({{file.string(), 0, "", "no configuration found in the file"}});
         out.cfg = relocating(text, [&] {
-            return parse_traefik_static(text.parse(), file.string(), out.warnings, &*out.native);
+            return parse_traefik_static(text.parse(), file.string(), folder, out.warnings, &*out.native);
         });
+        relocate_plugin_tables(text, out.cfg);
     } else {
         throw config_exception({{file.string(), 0, "", "unsupported file extension: expected .toml, .yaml or .yml"}});
     }
@@ -72,21 +94,25 @@ loaded_static_config from_traefik_file(const std::filesystem::path& file, const 
     return out;
 }
 
-loaded_static_config from_settings(std::vector<traefik_setting> settings, const std::string& form) {
+loaded_static_config from_settings(std::vector<traefik_setting> settings, const std::string& form,
+                                   const std::filesystem::path& folder) {
     loaded_static_config out;
     out.form = form;
     const generated_toml text = traefik_settings_as_toml(settings, form);
     out.native.emplace();
-    out.cfg = relocating(text, [&] { return parse_traefik_static(text.parse(), form, out.warnings, &*out.native); });
+    out.cfg = relocating(text, [&] {
+        return parse_traefik_static(text.parse(), form, folder, out.warnings, &*out.native);
+    });
+    relocate_plugin_tables(text, out.cfg);
     return out;
 }
 
 }  // namespace
 
-static_config parse_traefik_static(toml::table root, const std::string& source, std::vector<std::string>& warnings,
-                                   toml::table* native) {
+static_config parse_traefik_static(toml::table root, const std::string& source, const std::filesystem::path& working_folder,
+                                   std::vector<std::string>& warnings, toml::table* native) {
     error_list errors;
-    translate_traefik_static(root, source, errors, warnings);
+    translate_traefik_static(root, source, working_folder, errors, warnings);
     if (native) *native = root;
     try {
         static_config cfg = parse_static_config(root, source);
@@ -128,10 +154,12 @@ loaded_static_config load_static(const static_sources& sources) {
         error_list errors;
         auto settings = traefik_flags(sources.traefik_args, errors);
         if (!errors.empty()) throw config_exception(std::move(errors));
-        return from_settings(std::move(settings), "flags");
+        return from_settings(std::move(settings), "flags", sources.working_folder);
     }
-    if (auto settings = traefik_environment(sources.environment); !settings.empty())
-        return from_settings(std::move(settings), "environment variables");
+    error_list errors;
+    auto settings = traefik_environment(sources.environment, errors);
+    if (!errors.empty()) throw config_exception(std::move(errors));
+    if (!settings.empty()) return from_settings(std::move(settings), "environment variables", sources.working_folder);
     throw config_exception({{native.string(), 0, "",
                              "no configuration: give --config FILE, Traefik's flags (--entryPoints.web.address=:80 ...), "
                              "TRAEFIK_* variables, or a traefik.toml / traefik.yml in /etc/traefik/"}});

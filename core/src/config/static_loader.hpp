@@ -1,8 +1,9 @@
-// Where the static configuration comes from. Sluice's own file (--config), or one of Traefik's
-// forms, tried in Traefik's order (they are never merged): a traefik.toml / .yaml / .yml file
-// (--configfile, else the first found in /etc/traefik/, $XDG_CONFIG_HOME/, $HOME/.config/,
-// the working folder), else Traefik's flags, else TRAEFIK_* environment variables. With none
-// of these, ./sluice.toml. Every form gives one static_config through the same parser.
+// Where the static configuration comes from. Sluice's own file (--config, or ./sluice.toml
+// when no flag is given), or one of Traefik's forms, tried in Traefik's order (they are never
+// merged): a traefik.toml / .yaml / .yml file (--configfile, else the first found in
+// /etc/traefik/, $XDG_CONFIG_HOME/, $HOME/.config/, the working folder), else Traefik's
+// flags, else TRAEFIK_* environment variables. Every form gives one static_config through
+// the same parser.
 #pragma once
 
 #include <filesystem>
@@ -37,9 +38,10 @@ std::optional<std::filesystem::path> find_traefik_file(const static_sources& sou
 
 // A static configuration in one of Traefik's forms (a file's table, or the table of the
 // flags or variables) into a static_config; `source` names it in errors.
-// `native`, when given, receives the translated table.
-static_config parse_traefik_static(toml::table root, const std::string& source, std::vector<std::string>& warnings,
-                                   toml::table* native = nullptr);
+// `native`, when given, receives the translated table. Relative paths are read from
+// `working_folder`, as Traefik does.
+static_config parse_traefik_static(toml::table root, const std::string& source, const std::filesystem::path& working_folder,
+                                   std::vector<std::string>& warnings, toml::table* native = nullptr);
 
 // Sluice's own TOML for a configuration read in one of Traefik's forms (`sluice migrate`):
 // the translated table, relative file paths made absolute, what was ignored in comments.

@@ -2,6 +2,8 @@
 
 #include <algorithm>
 #include <array>
+#include <filesystem>
+#include <cctype>
 #include <map>
 
 #include "config/table_reader.hpp"
@@ -9,6 +11,12 @@
 namespace sluice::config {
 
 namespace {
+
+std::string to_upper(std::string_view s) {
+    std::string out(s);
+    for (char& c : out) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+    return out;
+}
 
 constexpr std::array<std::string_view, 19> traefik_roots{
     "global",  "serverstransport", "tcpserverstransport", "entrypoints", "providers", "api",   "metrics",
@@ -18,10 +26,12 @@ constexpr std::array<std::string_view, 19> traefik_roots{
 // A key path whose value `true` switches a section on with its defaults (Traefik's
 // "allowEmpty" sections); lower-cased, "*" for any one segment.
 bool is_section(const std::vector<std::string>& path) {
+    // (Not an entry point, providers.file or experimental: Traefik refuses those alone.)
     static const std::vector<std::vector<std::string_view>> sections{
         {"api"}, {"ping"}, {"log"}, {"accesslog"}, {"tracing"}, {"hostresolver"}, {"ocsp"}, {"metrics", "*"},
-        {"providers", "*"}, {"entrypoints", "*"}, {"entrypoints", "*", "proxyprotocol"},
-        {"entrypoints", "*", "http", "tls"}, {"entrypoints", "*", "http3"}, {"experimental", "*"}};
+        {"providers", "*"}, {"entrypoints", "*", "proxyprotocol"}, {"entrypoints", "*", "http", "tls"},
+        {"entrypoints", "*", "http3"}};
+    if (path.size() == 2 && iequals(path[0], "providers") && iequals(path[1], "file")) return false;
     for (const auto& s : sections) {
         if (s.size() != path.size()) continue;
         bool match = true;
@@ -63,6 +73,7 @@ std::string string_of(const toml::node* n) {
 struct translator {
     toml::table& root;
     const std::string& source;
+    const std::filesystem::path& working_folder;
     error_list& errors;
     std::vector<std::string>& warnings;
 
@@ -84,8 +95,20 @@ struct translator {
     }
 
     void run() {
+        erase(root, "configFile");  // the loader's: which file to read
+        // Dynamic configuration in the static file: Traefik ignores it (providers.file reads it).
+        for (const char* k : {"http", "tcp", "udp", "tls"})
+            ignore(root, "", k, "dynamic configuration in the static file is not read, as in Traefik: "
+                                "give it to providers.file");
         // What Traefik serves on its own `traefik` entry point, read before entry points are.
         toml::table* api = find_table(root, "api");
+        if (api) {
+            ignore(*api, "api", "debug", "Sluice serves no profiling endpoints");
+            ignore(*api, "api", "disableDashboardAd", "Sluice's dashboard has no advertisement");
+            if (const toml::node* base = find(*api, "basePath"); base && string_of(base) != "/")
+                refuse("api.basePath", base, "the API is served at / only");
+            erase(*api, "basePath");
+        }
         const bool api_insecure = api && truthy(find(*api, "insecure"));
         const bool dashboard = !api || !find(*api, "dashboard") || truthy(find(*api, "dashboard"));
         toml::table* ping = find_table(root, "ping");
@@ -105,6 +128,7 @@ struct translator {
                        "\"" + ep + "\": Sluice serves " + path + " on the traefik entry point only (its API's)");
             return true;
         };
+        if (ping) ignore(*ping, "ping", "terminatingStatusCode", "/ping answers 503 while draining");
         const bool serve_ping = on_traefik(ping, "ping");
         const bool serve_metrics = on_traefik(prometheus, "metrics.prometheus");
 
@@ -119,6 +143,8 @@ struct translator {
         if (api_insecure || serve_ping || serve_metrics) {
             std::string address = ":8080";
             if (toml::table* traefik = find_table(*eps, "traefik")) {
+                // What protects it is refused as on any entry point; the rest does not apply.
+                entry_point(*traefik, "entryPoints.traefik");
                 if (const toml::node* a = find(*traefik, "address")) address = string_of(a);
                 for (auto&& [k, v] : *traefik)
                     if (!iequals(k.str(), "address"))
@@ -132,7 +158,14 @@ struct translator {
                                            {"dashboard", api_insecure && dashboard},
                                            {"ping", serve_ping},
                                            {"metrics", serve_metrics}});
-        } else if (api) {
+        } else if (toml::node* traefik = find(*eps, "traefik")) {
+            // Traefik keeps it out of routers' default entry points; Sluice would serve them there.
+            refuse("entryPoints.traefik", traefik,
+                   "the traefik entry point is the API's listener in Sluice: switch on api.insecure, ping or "
+                   "metrics.prometheus, or give this entry point another name");
+            erase(*eps, "traefik");
+        }
+        if (!(api_insecure || serve_ping || serve_metrics) && api) {
             warnings.push_back(
                 "api: ignored: without api.insecure = true Traefik serves the API only through routers to "
                 "api@internal, which Sluice does not have (set api.insecure to serve it on the traefik entry point)");
@@ -224,7 +257,11 @@ struct translator {
             refuse_key(*http, h, "middlewares", "entry point middlewares are not supported yet");
             refuse_key(*http, h, "tls", "TLS termination is not supported yet: this entry point would serve plain HTTP");
             ignore(*http, h, "sanitizePath", "Sluice always normalises paths");
-            for (const char* k : {"encodedCharacters", "encodeQuerySemicolons", "underscoreHeadersStrategy"})
+            if (const toml::node* u = find(*http, "underscoreHeadersStrategy"); u && !iequals(string_of(u), "keep"))
+                refuse(h + ".underscoreHeadersStrategy", u,
+                       "\"" + string_of(u) + "\": headers with underscores are always forwarded (keep)");
+            erase(*http, "underscoreHeadersStrategy");
+            for (const char* k : {"encodedCharacters", "encodeQuerySemicolons"})
                 ignore(*http, h, k, "not configurable in Sluice");
         }
         if (toml::table* transport = find_table(ep, "transport")) {
@@ -238,16 +275,35 @@ struct translator {
                 ignore(*fh, path + ".forwardedHeaders", k, "not configurable in Sluice");
     }
 
+    // Traefik reads a relative filename from the working folder (not the file's folder).
+    void file(toml::table& file, const std::string& path) {
+        if (find(file, "directory")) refuse(path + ".directory", find(file, "directory"), "a directory of files is not supported yet");
+        erase(file, "directory");
+        toml::node* name = find(file, "filename");
+        if (!name) {
+            refuse(path, &file, "neither filename nor directory is defined");
+            return;
+        }
+        if (auto* s = name->as_string(); s && std::filesystem::path(s->get()).is_relative())
+            s->get() = std::filesystem::absolute(working_folder / s->get()).lexically_normal().string();
+    }
+
     void providers(toml::table& providers) {
         for (auto it = providers.begin(); it != providers.end();) {
             const std::string key(it->first.str());
             const std::string path = "providers." + key;
-            if (iequals(key, "providersThrottleDuration") || iequals(key, "file")) {
+            if (iequals(key, "providersThrottleDuration")) {
+                ++it;
+            } else if (iequals(key, "file")) {
+                if (toml::table* file = it->second.as_table()) this->file(*file, path);
                 ++it;
             } else if (iequals(key, "docker")) {
                 // Traefik's containers are labelled traefik.*; Sluice's own are sluice.*.
-                if (toml::table* docker = it->second.as_table(); docker && !find(*docker, "labelPrefix"))
-                    docker->insert("labelPrefix", "traefik");
+                if (toml::table* docker = it->second.as_table()) {
+                    if (!find(*docker, "labelPrefix")) docker->insert("labelPrefix", "traefik");
+                    ignore(*docker, path, "watch", "Sluice always follows the engine's events");
+                    refuse_key(*docker, path, "swarmMode", "Docker Swarm is not supported yet");
+                }
                 ++it;
             } else if (iequals(key, "precedence")) {
                 warnings.push_back(path + ": ignored: objects of the same name from two providers are both kept");
@@ -307,7 +363,7 @@ std::vector<traefik_setting> traefik_flags(const std::vector<std::string>& args,
     return out;
 }
 
-std::vector<traefik_setting> traefik_environment(const std::vector<std::string>& environ) {
+std::vector<traefik_setting> traefik_environment(const std::vector<std::string>& environ, error_list& errors) {
     std::vector<traefik_setting> out;
     for (const auto& entry : environ) {
         const auto eq = entry.find('=');
@@ -315,6 +371,10 @@ std::vector<traefik_setting> traefik_environment(const std::vector<std::string>&
         const std::string name = entry.substr(0, eq);
         traefik_setting s{{}, entry.substr(eq + 1), {"environment variable " + name, 0}};
         std::string_view rest = std::string_view(name).substr(8);
+        // Only Traefik's roots, spelt in capitals as Traefik matches them: TRAEFIK_PORT and the
+        // like (service links) are not settings.
+        const std::string_view root = rest.substr(0, rest.find('_'));
+        if (!is_traefik_root(root) || root != to_upper(root)) continue;
         std::size_t start = 0;
         while (start <= rest.size()) {
             const auto sep = rest.find('_', start);
@@ -322,8 +382,10 @@ std::vector<traefik_setting> traefik_environment(const std::vector<std::string>&
             if (sep == std::string_view::npos) break;
             start = sep + 1;
         }
-        // Only Traefik's roots: TRAEFIK_PORT and the like (service links) are not settings.
-        if (s.path.empty() || !is_traefik_root(s.path.front())) continue;
+        if (std::any_of(s.path.begin(), s.path.end(), [](const std::string& p) { return p.empty(); })) {
+            errors.push_back({s.from.source, 0, "", "an empty level (two '_' in a row, or one at the end)"});
+            continue;
+        }
         out.push_back(std::move(s));
     }
     return out;
@@ -373,9 +435,9 @@ generated_toml traefik_settings_as_toml(const std::vector<traefik_setting>& sett
     return out;
 }
 
-void translate_traefik_static(toml::table& root, const std::string& source, error_list& errors,
-                              std::vector<std::string>& warnings) {
-    translator{root, source, errors, warnings}.run();
+void translate_traefik_static(toml::table& root, const std::string& source, const std::filesystem::path& working_folder,
+                              error_list& errors, std::vector<std::string>& warnings) {
+    translator{root, source, working_folder, errors, warnings}.run();
 }
 
 }  // namespace sluice::config

@@ -4,6 +4,7 @@
 // native shape with Traefik's defaults, for the one static parser (static_config.hpp).
 #pragma once
 
+#include <filesystem>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -32,7 +33,7 @@ struct traefik_setting {
 std::vector<traefik_setting> traefik_flags(const std::vector<std::string>& args, error_list& errors);
 // TRAEFIK_<ROOT>_..._<KEY>=value from `environ` ("NAME=VALUE" strings): lower-cased, every
 // '_' a level, as Traefik reads them; variables of no root of Traefik's are left out.
-std::vector<traefik_setting> traefik_environment(const std::vector<std::string>& environ);
+std::vector<traefik_setting> traefik_environment(const std::vector<std::string>& environ, error_list& errors);
 
 // The settings as one TOML text. A setting whose key path leads to others' (`--providers.docker`
 // with `--providers.docker.network=x`) is implied by them when true, and takes them away when
@@ -47,7 +48,8 @@ generated_toml traefik_settings_as_toml(const std::vector<traefik_setting>& sett
 // no use for are taken out with a warning; keys whose absence would change what is secure
 // or served (TLS, ACME, PROXY protocol, redirections, entry point middlewares, other
 // providers) are errors that say so. `source` names the form for errors without a line.
-void translate_traefik_static(toml::table& root, const std::string& source, error_list& errors,
-                              std::vector<std::string>& warnings);
+// A relative providers.file.filename is read from `working_folder`, as Traefik does.
+void translate_traefik_static(toml::table& root, const std::string& source, const std::filesystem::path& working_folder,
+                              error_list& errors, std::vector<std::string>& warnings);
 
 }  // namespace sluice::config

@@ -1,5 +1,6 @@
 #include "config/yaml_document.hpp"
 
+#include <algorithm>
 #include <regex>
 
 #include <yaml-cpp/yaml.h>
@@ -76,6 +77,17 @@ std::string inline_value(const YAML::Node& n, const std::string& file) {
 void write_table(const YAML::Node& map, std::vector<std::string>& path, const origin& at, generated_toml& out,
                  const std::string& file) {
     if (!path.empty()) out.table(path, at);
+    // Keys are matched without case: two spellings of one key would be one read, one lost.
+    std::vector<std::string> seen;
+    for (const auto& kv : map) {
+        if (!kv.first.IsScalar()) continue;
+        const std::string& key = kv.first.Scalar();
+        if (key == "<<")
+            throw config_exception({{file, line_of(kv.first), "", "merge keys (<<) are not supported: write the keys out"}});
+        if (std::any_of(seen.begin(), seen.end(), [&](const std::string& s) { return iequals(s, key); }))
+            throw config_exception({{file, line_of(kv.first), "", "\"" + key + "\" is given twice (keys are matched without case)"}});
+        seen.push_back(key);
+    }
     for (const auto& kv : map) {
         if (kv.second.IsNull() || kv.second.IsMap()) continue;
         if (!kv.first.IsScalar())
