@@ -41,6 +41,8 @@ COPY --from=build /stage/bin/sluice /usr/local/bin/sluice
 COPY --from=build /stage/lib/sluice/plugins/ /usr/local/lib/sluice/plugins/
 COPY examples/compose/sluice.toml /etc/sluice/sluice.toml
 COPY scripts/container-entrypoint.sh /usr/local/bin/sluice-entrypoint
+# Compose files written for Traefik call `traefik healthcheck --ping` and the like.
+RUN ln -s sluice-entrypoint /usr/local/bin/traefik
 # Starts as root only to join the Docker socket's group, then runs sluice as the user sluice
 # (scripts/container-entrypoint.sh): no group_add needed, never root. `docker run --user`
 # runs it as that user instead.

@@ -197,6 +197,7 @@ TEST(traefik_forms, what_would_change_security_is_refused_and_the_harmless_is_wa
              {{"--entrypoints.web.address=:80", "--providers.file.watch=true"}, "neither filename nor directory"},
              {{"--entrypoints.web.address=:80", "--providers.docker.swarmmode=true"}, "Swarm"},
              {{"--api.insecure=true", "--api.basepath=/traefik"}, "served at / only"},
+             {{"--entrypoints.web.address=:80", "--providers.file.filename=dynamic.yml"}, "YAML is not supported yet"},
          }) {
         const std::string errors = all_errors([&] { from_flags(r.flags, dir.path); });
         EXPECT_NE(errors.find(r.says), std::string::npos) << r.flags.front() << "\n" << errors;
@@ -221,7 +222,7 @@ TEST(traefik_forms, a_yaml_file_and_its_errors_at_its_own_lines) {
                                 "providers:\n"
                                 "  docker: {}\n"
                                 "  file:\n"
-                                "    filename: dynamic.yml\n"
+                                "    filename: dynamic.toml\n"
                                 "log:\n"
                                 "  level: DEBUG\n");
     const std::string errors = all_errors([&] { from_flags({"--configfile=" + file.string()}, dir.path); });
@@ -231,7 +232,7 @@ TEST(traefik_forms, a_yaml_file_and_its_errors_at_its_own_lines) {
               "entryPoints:\n  web:\n    address: \":8000\"\n"
               "    forwardedHeaders:\n      trustedIPs: [\"10.0.0.0/8\", 192.168.0.0/16]\n"
               "    transport:\n      respondingTimeouts:\n        idleTimeout: 30\n"
-              "providers:\n  docker:\n  file:\n    filename: dynamic.yml\n"
+              "providers:\n  docker:\n  file:\n    filename: dynamic.toml\n"
               "api:\n  insecure: true\n");
     // Found in the working folder; the flags beside it are not read, as in Traefik.
     const auto l = from_flags({"--log.level=debug"}, dir.path);
@@ -242,7 +243,7 @@ TEST(traefik_forms, a_yaml_file_and_its_errors_at_its_own_lines) {
     EXPECT_EQ(l.cfg.entry_points[0].idle_timeout, std::chrono::seconds(30));
     EXPECT_EQ(provider(l.cfg, "docker"), nullptr);  // `docker:` with no value is null: off, as in Traefik
     ASSERT_TRUE(l.cfg.file_provider);
-    EXPECT_EQ(l.cfg.file_provider->filename, dir.path / "dynamic.yml");
+    EXPECT_EQ(l.cfg.file_provider->filename, dir.path / "dynamic.toml");
     EXPECT_TRUE(l.cfg.api);
 }
 
