@@ -9,7 +9,7 @@ import tempfile
 import textwrap
 import unittest
 
-from harness import SLUICE, Backend, Process, free_port, router, service
+from harness import SLUICE, Backend, Process, free_port, router, service, wait_until
 
 
 def get(port, path, host="app.localhost"):
@@ -138,6 +138,33 @@ class TraefikForms(unittest.TestCase):
             port = int(p.wait_for(r"entry point \w+ listening on [\d.]+:(\d+)").group(1))
             p.wait_for(r"API and dashboard listening on 127\.0\.0\.1:" + str(api))
             self.assertEqual(get(port, "/")[0], 200)  # the dynamic file's path was made absolute
+
+    def test_dynamic_configuration_in_yaml_is_served_reloaded_and_checked_at_its_lines(self):
+        dynamic = os.path.join(self.dir.name, "dynamic.yml")
+
+        def write(*extra):
+            lines = ["http:", "  routers:", "    app:", '      rule: "Host(`app.localhost`)"', "      service: app",
+                     *extra, "  services:", "    app:", "      loadBalancer:", "        servers:",
+                     f'          - url: "{self.backend.url}"']
+            with open(dynamic + ".tmp", "w") as f:
+                f.write("\n".join(lines) + "\n")
+            os.replace(dynamic + ".tmp", dynamic)
+
+        write()
+        p, port = self.start(["--entrypoints.web.address=127.0.0.1:0", "--providers.file.filename=dynamic.yml"])
+        self.assertEqual(get(port, "/")[0], 200)
+        # A second router, added while serving: watched, parsed, served.
+        write("    other:", '      rule: "Host(`other.localhost`)"', "      service: app")
+        self.assertTrue(wait_until(lambda: get(port, "/", host="other.localhost")[0] == 200))
+        # A misspelt key: the error names the YAML file's own line; the rest keeps serving.
+        write("    bad:", '      rule: "Host(`bad.localhost`)"', "      servce: app")
+        p.wait_for(r"dynamic\.yml:8: http\.routers\.bad\.servce: unknown key")
+        self.assertEqual(get(port, "/")[0], 200)
+        check = subprocess.run([SLUICE, "check", "--entrypoints.web.address=127.0.0.1:0",
+                                "--providers.file.filename=dynamic.yml"], cwd=self.dir.name, env=self.env,
+                               capture_output=True, text=True, timeout=30)
+        self.assertEqual(check.returncode, 1)
+        self.assertIn("dynamic.yml:8: http.routers.bad.servce: unknown key (did you mean \"service\"?)", check.stderr)
 
     def test_a_bad_flag_is_named(self):
         r = subprocess.run([SLUICE, "check", "--entrypoints.web.address=:99999"], cwd=self.dir.name, env=self.env,

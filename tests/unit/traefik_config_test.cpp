@@ -197,7 +197,6 @@ TEST(traefik_forms, what_would_change_security_is_refused_and_the_harmless_is_wa
              {{"--entrypoints.web.address=:80", "--providers.file.watch=true"}, "neither filename nor directory"},
              {{"--entrypoints.web.address=:80", "--providers.docker.swarmmode=true"}, "Swarm"},
              {{"--api.insecure=true", "--api.basepath=/traefik"}, "served at / only"},
-             {{"--entrypoints.web.address=:80", "--providers.file.filename=dynamic.yml"}, "YAML is not supported yet"},
          }) {
         const std::string errors = all_errors([&] { from_flags(r.flags, dir.path); });
         EXPECT_NE(errors.find(r.says), std::string::npos) << r.flags.front() << "\n" << errors;

@@ -356,4 +356,25 @@ void merge_into(dynamic_config& into, const dynamic_config& from) {
     into.errors.insert(into.errors.end(), from.errors.begin(), from.errors.end());
 }
 
+void relocate(dynamic_config& cfg, const generated_toml& text) {
+    const auto line = [&](std::uint32_t& l) { l = text.origin_of(l).line; };
+    const auto table = [&](plugin_table& t) {
+        line(t.line);
+        for (auto& [key, l] : t.key_lines) line(l);
+    };
+    text.relocate(cfg.errors);
+    for (auto* kind : {&cfg.invalid.routers, &cfg.invalid.services, &cfg.invalid.middlewares})
+        for (auto& [name, errors] : *kind) text.relocate(errors);
+    for (auto& [name, r] : cfg.routers) line(r.origin.line);
+    for (auto& [name, s] : cfg.services) {
+        line(s.origin.line);
+        table(s.strategy_options);
+        for (auto& w : s.wrappers) table(w);
+    }
+    for (auto& [name, m] : cfg.middlewares) {
+        line(m.origin.line);
+        table(m.plugin);
+    }
+}
+
 }  // namespace sluice::config

@@ -11,6 +11,7 @@
 #include <toml++/toml.h>
 
 #include "config/config_error.hpp"
+#include "config/generated_toml.hpp"
 #include "config/plugin_table.hpp"
 #include "sluice/sdk/sticky_cookie.hpp"
 
@@ -141,6 +142,10 @@ std::string qualify(std::string_view name, std::string_view provider);
 dynamic_config parse_dynamic_config(const toml::table& document, const std::string& provider,
                                     const std::string& source, bool allow_other_top_level_keys,
                                     const std::vector<std::string>& balancer_wrappers = {});
+
+// A configuration parsed from a generated text (a YAML file written as TOML): every line its
+// errors and objects carry is moved to the line of the original it came from.
+void relocate(dynamic_config& cfg, const generated_toml& text);
 
 // Merges provider documents; names are already qualified, so nothing collides.
 void merge_into(dynamic_config& into, const dynamic_config& from);

@@ -190,10 +190,6 @@ static_config parse_static_config(const toml::table& root, const std::string& so
                 file_provider_config fp;
                 if (auto file = f.get_string("filename")) {
                     fp.filename = std::filesystem::path(source).parent_path() / *file;
-                    const std::string ext = to_lower(fp.filename.extension().string());
-                    if (ext == ".yml" || ext == ".yaml")
-                        f.error("filename", "dynamic configuration in YAML is not supported yet: write it in TOML",
-                                f.get("filename"));
                 }
                 if (auto watch = f.get_bool("watch")) fp.watch = *watch;
                 f.finish();

@@ -1,9 +1,12 @@
 #include "control/configuration_watcher.hpp"
 
+#include <filesystem>
+
 #include <boost/asio/post.hpp>
 #include <spdlog/spdlog.h>
 
 #include "config/static_config.hpp"
+#include "config/yaml_document.hpp"
 
 namespace sluice::control {
 
@@ -12,6 +15,20 @@ namespace net = boost::asio;
 config::dynamic_config parse_provider_document(const std::string& provider, const std::string& source,
                                                const std::string& document, bool shared_file,
                                                const std::vector<std::string>& balancer_wrappers) {
+    // A YAML file (by its name) is read as TOML written line by line, its lines kept.
+    const std::string ext = config::to_lower(std::filesystem::path(source).extension().string());
+    if (ext == ".yml" || ext == ".yaml") {
+        const config::generated_toml text = config::yaml_as_toml(document, source);
+        try {
+            auto parsed = config::parse_dynamic_config(text.parse(), provider, source, shared_file, balancer_wrappers);
+            config::relocate(parsed, text);
+            return parsed;
+        } catch (const config::config_exception& e) {
+            config::error_list errors = e.errors();
+            text.relocate(errors);
+            throw config::config_exception(std::move(errors));
+        }
+    }
     return config::parse_dynamic_config(config::parse_toml_text(document, source), provider, source, shared_file,
                                         balancer_wrappers);
 }
