@@ -3,7 +3,6 @@
 #include <unistd.h>
 
 #include <cstdio>
-#include <fstream>
 #include <iostream>
 #include <sstream>
 #include <thread>
@@ -55,14 +54,6 @@ std::string hostname() {
     char name[256] = {};
     if (::gethostname(name, sizeof(name) - 1) != 0) return "sluice";
     return name;
-}
-
-std::string read_file(const std::filesystem::path& file) {
-    std::ifstream in(file, std::ios::binary);
-    if (!in) throw config::config_exception({{file.string(), 0, "", "cannot read the file"}});
-    std::stringstream text;
-    text << in.rdbuf();
-    return text.str();
 }
 
 void print_errors(const config::error_list& errors) {
@@ -197,13 +188,11 @@ int run_check(const options& opts) {
     for (const auto& refusal : plugins.refusals()) errors.push_back({"plugins", 0, "", "refused " + refusal});
 
     if (auto source = control::file_provider_source(cfg)) {
-        try {
-            auto more = control::check_document("file", source->file.string(), read_file(source->file),
-                                                source->shared_file, plugins, services, entry_point_names(cfg));
-            errors.insert(errors.end(), more.begin(), more.end());
-        } catch (const config::config_exception& e) {
-            errors.insert(errors.end(), e.errors().begin(), e.errors().end());
-        }
+        const control::file_scan scan = control::read_file_documents(*source);
+        for (const auto& [path, reason] : scan.unreadable) errors.push_back({path.string(), 0, "", "cannot read: " + reason});
+        auto more = control::check_documents("file", scan.documents, source->shared_file, plugins, services,
+                                             entry_point_names(cfg));
+        errors.insert(errors.end(), more.begin(), more.end());
     }
     for (const auto& p : cfg.providers) control::create_plugin_provider(plugins, services, p, errors);
     print_errors(errors);

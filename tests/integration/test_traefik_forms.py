@@ -166,6 +166,69 @@ class TraefikForms(unittest.TestCase):
         self.assertEqual(check.returncode, 1)
         self.assertIn("dynamic.yml:8: http.routers.bad.servce: unknown key (did you mean \"service\"?)", check.stderr)
 
+    def test_a_directory_of_toml_and_yaml_files_is_served_watched_and_checked(self):
+        root = os.path.join(self.dir.name, "dynamic")
+        os.makedirs(os.path.join(root, "services"))
+
+        def write(name, text):
+            path = os.path.join(root, name)
+            os.makedirs(os.path.dirname(path), exist_ok=True)
+            with open(path + ".tmp", "w") as f:
+                f.write(textwrap.dedent(text))
+            os.replace(path + ".tmp", path)
+
+        # A router in a YAML file uses a service of a TOML file in a sub-folder.
+        write("routers.yml", """\
+            http:
+              routers:
+                app:
+                  rule: "Host(`app.localhost`)"
+                  service: app
+            """)
+        write("services/app.toml", service("app", [self.backend.url]))
+        os.symlink("/nonexistent", os.path.join(root, ".#routers.toml"))  # an editor's lock: skipped
+        p, port = self.start(["--entrypoints.web.address=127.0.0.1:0", "--providers.file.directory=dynamic"])
+        self.assertEqual(get(port, "/")[0], 200)
+
+        # A file added while serving, then broken (its last good form stays), then deleted.
+        write("other.toml", router("other", "Host(`other.localhost`)", "app"))
+        self.assertTrue(wait_until(lambda: get(port, "/", host="other.localhost")[0] == 200))
+        mark = len(p.lines)
+        write("other.toml", "[http.routers.other\n")
+        p.wait_for(r"configuration from provider file rejected", start=mark)
+        self.assertEqual(get(port, "/", host="other.localhost")[0], 200)
+        os.remove(os.path.join(root, "other.toml"))
+        self.assertTrue(wait_until(lambda: get(port, "/", host="other.localhost")[0] == 404))
+        self.assertEqual(get(port, "/")[0], 200)
+
+        # A sub-folder made while serving is watched; a name given twice keeps the first file's
+        # in the order of their paths (routers.yml before tenants/x.yml).
+        os.makedirs(os.path.join(root, "tenants"))
+        write("tenants/x.yml", """\
+            http:
+              routers:
+                app:
+                  rule: "Host(`taken.localhost`)"
+                  service: app
+                late:
+                  rule: "Host(`late.localhost`)"
+                  service: app
+            """)
+        self.assertTrue(wait_until(lambda: get(port, "/", host="late.localhost")[0] == 200))
+        p.wait_for(r"tenants/x\.yml:3: http\.routers\.app: router \"app\" is already defined in .*routers\.yml:3")
+        self.assertEqual(get(port, "/", host="taken.localhost")[0], 404)
+        self.assertEqual(get(port, "/")[0], 200)
+
+        # `sluice check` reads the directory as the proxy does.
+        write("services/bad.toml", router("bad", "Host(`bad.localhost`)", "nowhere"))
+        check = subprocess.run([SLUICE, "check", "--entrypoints.web.address=127.0.0.1:0",
+                                "--providers.file.directory=dynamic"], cwd=self.dir.name, env=self.env,
+                               capture_output=True, text=True, timeout=30)
+        self.assertEqual(check.returncode, 1, check.stdout)
+        self.assertIn("tenants/x.yml:3: http.routers.app: router \"app\" is already defined in", check.stderr)
+        self.assertIn("services/bad.toml:1: http.routers.bad", check.stderr)
+        self.assertNotIn("other.toml", check.stderr)
+
     def test_a_bad_flag_is_named(self):
         r = subprocess.run([SLUICE, "check", "--entrypoints.web.address=:99999"], cwd=self.dir.name, env=self.env,
                            capture_output=True, text=True, timeout=30)

@@ -70,6 +70,24 @@ watch = false
     EXPECT_FALSE(c.file_provider->watch);
 }
 
+TEST(static_config, the_file_provider_reads_a_file_or_a_directory_never_both) {
+    const auto c = cfg::parse_static_config(
+        cfg::parse_toml_text("[entryPoints.web]\naddress = \":80\"\n[providers.file]\ndirectory = \"dynamic\"\n",
+                             "/etc/sluice/sluice.toml"),
+        "/etc/sluice/sluice.toml");
+    EXPECT_EQ(c.file_provider->directory, "/etc/sluice/dynamic");  // next to the static file
+    EXPECT_TRUE(c.file_provider->filename.empty());
+    const auto both = static_errors(
+        "[entryPoints.web]\naddress = \":80\"\n[providers.file]\nfilename = \"a.toml\"\nDirectory = \"d\"\n");
+    EXPECT_NE(both.find("sluice.toml:5: providers.file.directory: filename and directory are mutually exclusive"),
+              std::string::npos)
+        << both;
+    const auto inline_too = static_errors(
+        "[entryPoints.web]\naddress = \":80\"\n[providers.file]\ndirectory = \"d\"\n[http.routers]\n");
+    EXPECT_NE(inline_too.find("providers.file.directory: the file has its own [http] tables"), std::string::npos)
+        << inline_too;
+}
+
 TEST(static_config, unknown_key_names_file_line_and_suggestion) {
     const auto e = static_errors("[entryPoints.web]\naddress = \":80\"\n\n[entryPoints.web.transport.respondingTimeouts]\nreadTimout = \"5s\"\n");
     EXPECT_NE(e.find("sluice.toml:5: entryPoints.web.transport.respondingTimeouts.readTimout: unknown key"),

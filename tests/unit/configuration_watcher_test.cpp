@@ -1,12 +1,19 @@
-// The watcher turns providers' documents into as few rebuilds as the newest state needs.
+// The watcher turns providers' documents into as few rebuilds as the newest state needs;
+// the file provider reads a directory's files in a known order.
 #include <gtest/gtest.h>
 
 #include <chrono>
+#include <filesystem>
+#include <fstream>
 #include <thread>
+
+#include <stdlib.h>
 
 #include <boost/asio/io_context.hpp>
 
+#include "config/static_config.hpp"
 #include "control/configuration_watcher.hpp"
+#include "control/file_provider.hpp"
 
 namespace sluice::control {
 namespace {
@@ -104,6 +111,7 @@ TEST_F(watcher_test, a_document_that_does_not_parse_leaves_the_previous_one_in_f
     watcher.submit("file", "dyn.toml", document("a"));
     run_until(1);
     watcher.submit("file", "dyn.toml", "[http.routers.a\nrule = ");
+    watcher.submit("file", "dyn.toml", "[http.routers.a\nrule = ");  // read again unchanged: said once
     settle();
     EXPECT_EQ(rebuilds.size(), 1u);
     EXPECT_EQ(watcher.stats().rejected, 1u);
@@ -113,6 +121,109 @@ TEST_F(watcher_test, a_document_that_does_not_parse_leaves_the_previous_one_in_f
     run_until(2);
     EXPECT_EQ(rebuilds.back().merged.routers.count("a@file"), 1u);
     EXPECT_TRUE(watcher.stats().last_success);
+}
+
+TEST_F(watcher_test, a_directory_gives_one_document_per_file_and_a_file_that_goes_takes_its_objects) {
+    // A router in one file uses a service of another: the merge sees both.
+    watcher.submit("file", "/d/a.toml", "[http.routers.a]\nrule = \"Host(`a`)\"\nservice = \"s\"\n");
+    watcher.submit("file", "/d/sub/s.toml",
+                   "[http.services.s.loadBalancer]\nservers = [{ url = \"http://127.0.0.1:9001\" }]\n");
+    run_until(1);
+    settle();
+    auto merged = rebuilds.back().merged;
+    EXPECT_EQ(merged.routers.at("a@file").service, "s@file");
+    EXPECT_EQ(merged.services.at("s@file").origin.source, "/d/sub/s.toml");
+    watcher.withdraw("file", "/d/sub/s.toml");
+    run_until(rebuilds.size() + 1);
+    EXPECT_EQ(rebuilds.back().merged.routers.count("a@file"), 1u);
+    EXPECT_EQ(rebuilds.back().merged.services.count("s@file"), 0u);
+    // Withdrawing what is not there changes nothing.
+    const auto before = rebuilds.size();
+    watcher.withdraw("file", "/d/never.toml");
+    settle();
+    EXPECT_EQ(rebuilds.size(), before);
+}
+
+TEST_F(watcher_test, a_name_defined_in_two_files_keeps_the_first_in_path_order) {
+    watcher.submit("file", "/d/b.toml", document("r", "b"));
+    watcher.submit("file", "/d/a.toml", document("r", "a"));
+    run_until(1);
+    settle();
+    const auto& merged = rebuilds.back().merged;
+    EXPECT_EQ(merged.routers.at("r@file").rule, "Host(`a`)");
+    EXPECT_EQ(merged.routers.at("r@file").origin.source, "/d/a.toml");
+
+    config::dynamic_config into;
+    config::error_list duplicates;
+    config::merge_into(into, config::parse_dynamic_config(config::parse_toml_text(document("r", "a"), "/d/a.toml"),
+                                                          "file", "/d/a.toml", false),
+                       &duplicates);
+    config::merge_into(into, config::parse_dynamic_config(config::parse_toml_text(document("r", "b"), "/d/b.toml"),
+                                                          "file", "/d/b.toml", false),
+                       &duplicates);
+    ASSERT_EQ(duplicates.size(), 2u);  // the router and its service
+    EXPECT_EQ(duplicates[0].source, "/d/b.toml");
+    EXPECT_EQ(duplicates[0].key, "http.routers.r");
+    EXPECT_NE(duplicates[0].message.find("already defined in /d/a.toml:1"), std::string::npos)
+        << duplicates[0].message;
+    // An invalid definition takes its name too: a later valid one does not slip in.
+    config::dynamic_config with_invalid;
+    with_invalid.invalid.routers["r@file"] = {{"/d/a.toml", 3, "http.routers.r.rule", "bad"}};
+    config::error_list more;
+    config::merge_into(with_invalid, into, &more);
+    EXPECT_EQ(with_invalid.routers.count("r@file"), 0u);
+    EXPECT_NE(more.at(0).message.find("already defined in /d/a.toml"), std::string::npos);
+}
+
+// The files a directory gives, and in which order.
+class file_scan_test : public ::testing::Test {
+protected:
+    file_scan_test() {
+        char pattern[] = "/tmp/sluice-scan-XXXXXX";
+        root = ::mkdtemp(pattern);
+    }
+    ~file_scan_test() override { std::filesystem::remove_all(root); }
+    void write(const std::string& relative, const std::string& text = "") {
+        const auto path = root / relative;
+        std::filesystem::create_directories(path.parent_path());
+        std::ofstream(path) << text;
+    }
+    std::vector<std::string> names(const file_scan& scan) const {
+        std::vector<std::string> out;
+        for (const auto& d : scan.documents) out.push_back(std::filesystem::relative(d.path, root).string());
+        return out;
+    }
+    std::filesystem::path root;
+};
+
+TEST_F(file_scan_test, every_configuration_file_of_the_tree_in_path_order) {
+    write("b.toml", "b");
+    write("a.YML", "a");
+    write("sub/c.yaml");
+    write("sub/deeper/d.toml");
+    write("notes.txt");
+    write("sub/e.toml.bak");
+    write(".hidden.toml");
+    write("..2026_12_07/f.toml");  // Kubernetes' folder behind ..data
+    std::filesystem::create_directory_symlink(root / "sub", root / "linked");
+    const auto scan = read_file_documents({root, true, false, true});
+    EXPECT_EQ(names(scan), (std::vector<std::string>{"a.YML", "b.toml", "sub/c.yaml", "sub/deeper/d.toml"}));
+    EXPECT_EQ(scan.documents.at(1).text, "b");
+    EXPECT_TRUE(scan.unreadable.empty());
+}
+
+TEST_F(file_scan_test, what_cannot_be_read_is_listed_with_the_reason) {
+    const auto missing = read_file_documents({root / "nope", true, false, true});
+    EXPECT_TRUE(missing.documents.empty());
+    ASSERT_EQ(missing.unreadable.size(), 1u);
+    EXPECT_EQ(missing.unreadable[0].first, root / "nope");
+    const auto file = read_file_documents({root / "nope.toml", false, false, true});
+    ASSERT_EQ(file.unreadable.size(), 1u);
+    EXPECT_FALSE(file.unreadable[0].second.empty());
+    write("one.toml", "x = 1");
+    const auto one = read_file_documents({root / "one.toml", false, false, true});
+    ASSERT_EQ(one.documents.size(), 1u);
+    EXPECT_EQ(one.documents[0].text, "x = 1");
 }
 
 }  // namespace

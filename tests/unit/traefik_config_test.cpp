@@ -8,7 +8,10 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <tuple>
 
+#include "config/dynamic_config.hpp"
+#include "config/static_config.hpp"
 #include "config/static_loader.hpp"
 #include "config/traefik_static.hpp"
 #include "config/yaml_document.hpp"
@@ -154,6 +157,10 @@ TEST(traefik_forms, variables_are_traefiks_only_in_capitals_and_a_missing_config
     EXPECT_EQ(l.cfg.entry_points.at(0).address.port, 8000);
     // A relative file is read from the working folder, as Traefik does.
     EXPECT_EQ(l.cfg.file_provider->filename, dir.path / "dynamic.toml");
+    const auto d = from_flags({"--entrypoints.web.address=:8000", "--providers.file.directory=conf/dynamic"}, dir.path);
+    EXPECT_EQ(d.cfg.file_provider->directory, dir.path / "conf/dynamic");
+    s.environment = {"TRAEFIK_ENTRYPOINTS_WEB_ADDRESS=:80", "TRAEFIK_PROVIDERS_FILE_DIRECTORY=/etc/traefik/dynamic"};
+    EXPECT_EQ(cfg::load_static(s).cfg.file_provider->directory, "/etc/traefik/dynamic");
 }
 
 TEST(traefik_forms, errors_name_the_flag_or_the_variable) {
@@ -195,6 +202,8 @@ TEST(traefik_forms, what_would_change_security_is_refused_and_the_harmless_is_wa
              {{"--entryPoints.web=:8000"}, "expected a table"},
              {{"--entrypoints.web.address=:80", "--providers.file"}, "providers.file: expected a table"},
              {{"--entrypoints.web.address=:80", "--providers.file.watch=true"}, "neither filename nor directory"},
+             {{"--entrypoints.web.address=:80", "--providers.file.filename=a.yml", "--providers.file.directory=d"},
+              "mutually exclusive"},
              {{"--entrypoints.web.address=:80", "--providers.docker.swarmmode=true"}, "Swarm"},
              {{"--api.insecure=true", "--api.basepath=/traefik"}, "served at / only"},
          }) {
@@ -299,6 +308,204 @@ TEST(traefik_forms, traefiks_search_order_and_sluices_own_file) {
     s.traefik_args.clear();
     dir.write("work/sluice.toml", "[entryPoints.web]\naddress = \":5\"\n");
     EXPECT_EQ(cfg::load_static(s).cfg.entry_points.at(0).address.port, 5);
+}
+
+// Every router, service and middleware shape of the TOML tests (config_test.cpp), written in
+// YAML as Traefik's documentation does: the same document, the same objects.
+TEST(yaml_document, every_dynamic_shape_reads_as_its_toml_twin) {
+    struct twin {
+        const char* toml;
+        const char* yaml;
+    };
+    // What a plugin reads from its table (inline or not, the same options).
+    const auto options = [](const cfg::plugin_table& t) { return toml::parse(t.text); };
+    const std::vector<twin> twins{
+        {R"toml(
+[http.routers.api]
+rule = "Host(`a`) && PathPrefix(`/api/`)"
+service = "api"
+middlewares = ["strip", "auth@docker"]
+priority = 10
+entryPoints = ["web", "admin"]
+)toml",
+         R"yaml(
+http:
+  routers:
+    api:
+      rule: "Host(`a`) && PathPrefix(`/api/`)"
+      service: api
+      middlewares: [strip, auth@docker]
+      priority: 10
+      entryPoints:
+        - web
+        - admin
+)yaml"},
+        {R"toml(
+[http.services.api.loadBalancer]
+strategy = "hash"
+passHostHeader = false
+retries = 2
+slowStart = "30s"
+servers = [{ url = "http://127.0.0.1:9001" }, { url = "http://127.0.0.1:9002", weight = 3 }]
+[http.services.api.loadBalancer.healthCheck]
+path = "/health"
+interval = "5s"
+timeout = "1s"
+headers = { X-Probe = "sluice" }
+[http.services.api.loadBalancer.passiveHealthCheck]
+maxFailedAttempts = 3
+failureWindow = "10s"
+[http.services.api.loadBalancer.sticky.cookie]
+name = "pin"
+secure = true
+httpOnly = true
+sameSite = "lax"
+maxAge = 60
+[http.services.api.loadBalancer.hash]
+key = "header:X-User"
+)toml",
+         R"yaml(
+http:
+  services:
+    api:
+      loadBalancer:
+        strategy: hash
+        passHostHeader: false
+        retries: 2
+        slowStart: 30s
+        servers:
+          - url: "http://127.0.0.1:9001"
+          - url: "http://127.0.0.1:9002"
+            weight: 3
+        healthCheck:
+          path: /health
+          interval: 5s
+          timeout: 1s
+          headers:
+            X-Probe: sluice
+        passiveHealthCheck:
+          maxFailedAttempts: 3
+          failureWindow: 10s
+        sticky:
+          cookie:
+            name: pin
+            secure: true
+            httpOnly: true
+            sameSite: lax
+            maxAge: 60
+        hash:
+          key: "header:X-User"
+)yaml"},
+        {R"toml(
+[http.services.canary.weighted]
+services = [{ name = "v1", weight = 3 }, { name = "v2@docker" }]
+[http.services.canary.weighted.sticky.cookie]
+name = "lane"
+[http.services.canary.weighted.healthCheck]
+[http.services.safe.failover]
+service = "main"
+fallback = "spare"
+[http.services.shadow.mirroring]
+service = "main"
+maxBodySize = 1024
+mirrorBody = false
+mirrors = [{ name = "m1", percent = 10 }, { name = "m2@docker" }]
+)toml",
+         R"yaml(
+http:
+  services:
+    canary:
+      weighted:
+        services:
+          - name: v1
+            weight: 3
+          - name: v2@docker
+        sticky:
+          cookie:
+            name: lane
+        healthCheck: {}
+    safe:
+      failover:
+        service: main
+        fallback: spare
+    shadow:
+      mirroring:
+        service: main
+        maxBodySize: 1024
+        mirrorBody: false
+        mirrors:
+          - name: m1
+            percent: 10
+          - name: m2@docker
+)yaml"},
+        {R"toml(
+[http.middlewares.strip.stripPrefix]
+prefixes = ["/api", "/v1"]
+forceSlash = false
+[http.middlewares.inline]
+stripPrefix = { prefixes = ["/a"] }
+[http.middlewares.tagged.headers]
+customRequestHeaders = { X-Script = "yes", X-Empty = "" }
+)toml",
+         R"yaml(
+http:
+  middlewares:
+    strip:
+      stripPrefix:
+        prefixes:
+          - /api
+          - /v1
+        forceSlash: false
+    inline:
+      stripPrefix: { prefixes: [/a] }
+    tagged:
+      headers:
+        customRequestHeaders:
+          X-Script: "yes"
+          X-Empty: ""
+)yaml"},
+    };
+    for (const auto& t : twins) {
+        const toml::table from_toml = cfg::parse_toml_text(t.toml, "dyn.toml");
+        const toml::table from_yaml = cfg::yaml_as_toml(t.yaml, "dyn.yml").parse();
+        EXPECT_EQ(from_yaml, from_toml) << "YAML read as:\n" << from_yaml << "\nTOML:\n" << from_toml;
+        const auto a = cfg::parse_dynamic_config(from_toml, "file", "dyn.toml", false, {"sticky"});
+        const auto b = cfg::parse_dynamic_config(from_yaml, "file", "dyn.yml", false, {"sticky"});
+        EXPECT_EQ(a.invalid.size(), 0u) << t.toml;
+        EXPECT_EQ(b.invalid.size(), 0u) << t.yaml;
+        ASSERT_EQ(a.routers.size(), b.routers.size());
+        ASSERT_EQ(a.services.size(), b.services.size());
+        ASSERT_EQ(a.middlewares.size(), b.middlewares.size());
+        for (const auto& [name, r] : a.routers) {
+            const auto& y = b.routers.at(name);
+            EXPECT_EQ(std::tie(r.rule, r.service, r.middlewares, r.priority, r.entry_points),
+                      std::tie(y.rule, y.service, y.middlewares, y.priority, y.entry_points));
+        }
+        for (const auto& [name, sv] : a.services) {
+            const auto& y = b.services.at(name);
+            EXPECT_EQ(sv.type, y.type);
+            EXPECT_EQ(sv.strategy, y.strategy);
+            EXPECT_EQ(options(sv.strategy_options), options(y.strategy_options));
+            ASSERT_EQ(sv.wrappers.size(), y.wrappers.size());
+            for (std::size_t i = 0; i < sv.wrappers.size(); ++i) EXPECT_EQ(options(sv.wrappers[i]), options(y.wrappers[i]));
+            ASSERT_EQ(sv.servers.size(), y.servers.size());
+            for (std::size_t i = 0; i < sv.servers.size(); ++i)
+                EXPECT_EQ(std::tie(sv.servers[i].url, sv.servers[i].weight), std::tie(y.servers[i].url, y.servers[i].weight));
+            ASSERT_EQ(sv.children.size(), y.children.size());
+            for (std::size_t i = 0; i < sv.children.size(); ++i)
+                EXPECT_EQ(std::tie(sv.children[i].service, sv.children[i].weight),
+                          std::tie(y.children[i].service, y.children[i].weight));
+            EXPECT_EQ(sv.sticky.has_value(), y.sticky.has_value());
+            EXPECT_EQ(std::tie(sv.mirror_body, sv.max_body_size, sv.pass_host_header, sv.retries, sv.slow_start),
+                      std::tie(y.mirror_body, y.max_body_size, y.pass_host_header, y.retries, y.slow_start));
+            EXPECT_EQ(sv.health_check.has_value(), y.health_check.has_value());
+            if (sv.health_check && y.health_check) {
+                EXPECT_EQ(sv.health_check->headers, y.health_check->headers);
+            }
+            EXPECT_EQ(sv.passive_health_check.has_value(), y.passive_health_check.has_value());
+        }
+        for (const auto& [name, m] : a.middlewares) EXPECT_EQ(options(m.plugin), options(b.middlewares.at(name).plugin));
+    }
 }
 
 TEST(yaml_document, values_keep_their_yaml_types_and_lines) {

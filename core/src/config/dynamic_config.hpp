@@ -110,11 +110,6 @@ struct disabled_objects {
     std::map<std::string, error_list> routers, services, middlewares;
 
     std::size_t size() const noexcept { return routers.size() + services.size() + middlewares.size(); }
-    void merge(const disabled_objects& other) {
-        routers.insert(other.routers.begin(), other.routers.end());
-        services.insert(other.services.begin(), other.services.end());
-        middlewares.insert(other.middlewares.begin(), other.middlewares.end());
-    }
     // fn(kind, name, errors) for every disabled object: kind is "router", "service" or "middleware".
     template <class Fn>
     void for_each(Fn fn) const {
@@ -147,7 +142,9 @@ dynamic_config parse_dynamic_config(const toml::table& document, const std::stri
 // errors and objects carry is moved to the line of the original it came from.
 void relocate(dynamic_config& cfg, const generated_toml& text);
 
-// Merges provider documents; names are already qualified, so nothing collides.
-void merge_into(dynamic_config& into, const dynamic_config& from);
+// Merges provider documents. Names are qualified by provider, so only the documents of one
+// provider can collide (the files of the file provider's directory): the object merged
+// first stays, as in Traefik, and each later definition is added to `duplicates`.
+void merge_into(dynamic_config& into, const dynamic_config& from, error_list* duplicates = nullptr);
 
 }  // namespace sluice::config

@@ -188,10 +188,13 @@ static_config parse_static_config(const toml::table& root, const std::string& so
             if (iequals(key, "file")) {
                 table_reader f(*t, "providers." + key, source, errors);
                 file_provider_config fp;
-                if (auto file = f.get_string("filename")) {
-                    fp.filename = std::filesystem::path(source).parent_path() / *file;
-                }
+                const auto folder = std::filesystem::path(source).parent_path();
+                if (auto file = f.get_string("filename")) fp.filename = folder / *file;
+                if (auto dir = f.get_string("directory")) fp.directory = folder / *dir;
                 if (auto watch = f.get_bool("watch")) fp.watch = *watch;
+                if (!fp.filename.empty() && !fp.directory.empty())
+                    f.error("directory", "filename and directory are mutually exclusive: use one of the two",
+                            f.get("directory"));
                 f.finish();
                 cfg.file_provider = fp;
                 continue;
@@ -222,6 +225,10 @@ static_config parse_static_config(const toml::table& root, const std::string& so
     if (cfg.inline_http && cfg.file_provider && !cfg.file_provider->filename.empty())
         errors.push_back({source, 0, "providers.file.filename",
                           "the file has its own [http] tables and also names a dynamic file: use one of the two"});
+    if (cfg.inline_http && cfg.file_provider && !cfg.file_provider->directory.empty())
+        errors.push_back({source, 0, "providers.file.directory",
+                          "the file has its own [http] tables and also names a directory of dynamic files: use one "
+                          "of the two"});
     if (!cfg.file_provider && cfg.inline_http) cfg.file_provider = file_provider_config{};
     if (!errors.empty()) throw config_exception(std::move(errors));
     return cfg;

@@ -53,7 +53,8 @@ struct access_log_config {
 };
 
 struct file_provider_config {
-    std::filesystem::path filename;  // empty: the [http] tables of the static file
+    std::filesystem::path filename;   // both empty: the [http] tables of the static file
+    std::filesystem::path directory;  // every .toml/.yml/.yaml file in it and its sub-folders
     bool watch = true;
 };
 

@@ -275,17 +275,18 @@ struct translator {
                 ignore(*fh, path + ".forwardedHeaders", k, "not configurable in Sluice");
     }
 
-    // Traefik reads a relative filename from the working folder (not the file's folder).
+    // Traefik reads a relative filename or directory from the working folder (not the
+    // file's folder). Both given is the native reader's error.
     void file(toml::table& file, const std::string& path) {
-        if (find(file, "directory")) refuse(path + ".directory", find(file, "directory"), "a directory of files is not supported yet");
-        erase(file, "directory");
-        toml::node* name = find(file, "filename");
-        if (!name) {
-            refuse(path, &file, "neither filename nor directory is defined");
-            return;
+        bool named = false;
+        for (const char* key : {"filename", "directory"}) {
+            toml::node* name = find(file, key);
+            if (!name) continue;
+            named = true;
+            if (auto* s = name->as_string(); s && std::filesystem::path(s->get()).is_relative())
+                s->get() = std::filesystem::absolute(working_folder / s->get()).lexically_normal().string();
         }
-        if (auto* s = name->as_string(); s && std::filesystem::path(s->get()).is_relative())
-            s->get() = std::filesystem::absolute(working_folder / s->get()).lexically_normal().string();
+        if (!named) refuse(path, &file, "neither filename nor directory is defined");
     }
 
     void providers(toml::table& providers) {

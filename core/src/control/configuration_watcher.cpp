@@ -1,6 +1,7 @@
 #include "control/configuration_watcher.hpp"
 
 #include <filesystem>
+#include <set>
 
 #include <boost/asio/post.hpp>
 #include <spdlog/spdlog.h>
@@ -45,10 +46,22 @@ void configuration_watcher::submit(std::string provider, std::string source, std
     });
 }
 
+void configuration_watcher::withdraw(std::string provider, std::string source) {
+    net::post(control_, [this, key = std::make_pair(std::move(provider), std::move(source))] {
+        rejected_.erase(key);
+        if (documents_.erase(key)) schedule_rebuild();
+    });
+}
+
 void configuration_watcher::accept(const std::string& provider, const std::string& source,
                                    const std::string& document, bool shared_file) {
-    auto it = providers_.find(provider);
-    if (it != providers_.end() && it->second.text == document) return;
+    auto key = std::make_pair(provider, source);
+    auto it = documents_.find(key);
+    if (it != documents_.end() && it->second.text == document) {
+        rejected_.erase(key);  // back to what is in force
+        return;
+    }
+    if (auto r = rejected_.find(key); r != rejected_.end() && r->second == document) return;  // said already
     provider_state state{document, {}};
     try {
         state.parsed = parse_provider_document(provider, source, document, shared_file, balancer_wrappers_);
@@ -57,10 +70,16 @@ void configuration_watcher::accept(const std::string& provider, const std::strin
                       e.what());
         ++stats_.rejected;
         stats_.last_success = false;
+        rejected_[std::move(key)] = document;
         return;
     }
+    rejected_.erase(key);
     for (const auto& e : state.parsed.errors) spdlog::error("{}", e.to_string());
-    providers_[provider] = std::move(state);
+    documents_[std::move(key)] = std::move(state);
+    schedule_rebuild();
+}
+
+void configuration_watcher::schedule_rebuild() {
     if (pending_) return;
     // Throttle: the first change of a burst arms the timer; the rebuild takes the newest state.
     pending_ = true;
@@ -74,7 +93,16 @@ void configuration_watcher::accept(const std::string& provider, const std::strin
 
 void configuration_watcher::rebuild() {
     config::dynamic_config merged;
-    for (const auto& [name, state] : providers_) config::merge_into(merged, state.parsed);
+    config::error_list duplicates;
+    for (const auto& [key, state] : documents_) config::merge_into(merged, state.parsed, &duplicates);
+    // Said once, not again on every rebuild while both definitions stay.
+    std::set<std::string> said;
+    for (const auto& e : duplicates) {
+        std::string text = e.to_string();
+        if (!duplicates_said_.count(text)) spdlog::warn("{}", text);
+        said.insert(std::move(text));
+    }
+    duplicates_said_ = std::move(said);
     ++generation_;
     for (const auto& l : listeners_) l(generation_, merged);
     ++stats_.reloads;

@@ -1,13 +1,15 @@
 // The configuration watcher (control thread), after Traefik's: providers send whole
-// documents from any thread; the watcher keeps the newest of each provider, drops
-// unchanged ones, throttles so that a burst yields one rebuild with the newest state, and
-// hands the merge of every provider's configuration to its listeners.
+// documents from any thread; the watcher keeps the newest of each provider (of each file,
+// for the file provider's directory), drops unchanged ones, throttles so that a burst
+// yields one rebuild with the newest state, and hands the merge of every provider's
+// configuration to its listeners.
 #pragma once
 
 #include <chrono>
 #include <cstdint>
 #include <functional>
 #include <map>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -39,10 +41,14 @@ public:
     // Before the first document arrives.
     void add_listener(listener l) { listeners_.push_back(std::move(l)); }
 
-    // Thread-safe. A complete document for `provider`, replacing its previous one.
-    // `source` names it in errors (a file path, or the provider). `shared_file` marks the
-    // static file, whose other top-level tables are not the provider's business.
+    // Thread-safe. A complete document for `provider` from `source`, replacing the previous
+    // one from there. `source` names it in errors (a file path, or the provider); a provider
+    // has one source, except the file provider reading a directory, one per file.
+    // `shared_file` marks the static file, whose other top-level tables are not the
+    // provider's business.
     void submit(std::string provider, std::string source, std::string document, bool shared_file = false);
+    // Thread-safe. `source` is gone (a file deleted from the directory): its objects go too.
+    void withdraw(std::string provider, std::string source);
 
     // Control thread.
     const reload_stats& stats() const noexcept { return stats_; }
@@ -54,6 +60,7 @@ private:
     };
 
     void accept(const std::string& provider, const std::string& source, const std::string& document, bool shared_file);
+    void schedule_rebuild();
     void rebuild();
 
     std::chrono::milliseconds throttle_;
@@ -62,7 +69,11 @@ private:
     boost::asio::steady_timer timer_;
     bool pending_ = false;
     std::uint64_t generation_ = 0;
-    std::map<std::string, provider_state> providers_;
+    std::map<std::pair<std::string, std::string>, provider_state> documents_;  // by (provider, source)
+    // The last rejected text of each source, until another arrives: a file read again
+    // unchanged (a directory is read whole on any change in it) is not reported again.
+    std::map<std::pair<std::string, std::string>, std::string> rejected_;
+    std::set<std::string> duplicates_said_;  // names defined twice, as last reported
     std::vector<listener> listeners_;
     reload_stats stats_;
 };

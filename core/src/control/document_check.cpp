@@ -6,18 +6,23 @@
 
 namespace sluice::control {
 
-config::error_list check_document(const std::string& provider, const std::string& source,
-                                  const std::string& document, bool shared_file,
-                                  const plugin::plugin_registry& plugins, plugin::plugin_services& services,
-                                  const std::vector<std::string>& entry_points) {
-    config::dynamic_config parsed;
-    try {
-        parsed = parse_provider_document(provider, source, document, shared_file, plugins.balancer_wrappers());
-    } catch (const config::config_exception& e) {
-        return e.errors();
+config::error_list check_documents(const std::string& provider, const std::vector<file_document>& documents,
+                                   bool shared_file, const plugin::plugin_registry& plugins,
+                                   plugin::plugin_services& services, const std::vector<std::string>& entry_points) {
+    config::error_list errors;
+    config::dynamic_config merged;
+    for (const auto& doc : documents) {
+        try {
+            config::merge_into(merged,
+                               parse_provider_document(provider, doc.path.string(), doc.text, shared_file,
+                                                       plugins.balancer_wrappers()),
+                               &errors);
+        } catch (const config::config_exception& e) {
+            errors.insert(errors.end(), e.errors().begin(), e.errors().end());
+        }
     }
-    config::error_list errors = parsed.errors;
-    auto snap = build_snapshot(parsed, plugins, services, entry_points, 0);
+    errors.insert(errors.end(), merged.errors.begin(), merged.errors.end());
+    auto snap = build_snapshot(merged, plugins, services, entry_points, 0);
     snap->disabled.for_each([&](std::string_view, const std::string&, const config::error_list& list) {
         errors.insert(errors.end(), list.begin(), list.end());
     });

@@ -10,11 +10,19 @@ class provider_host::sink final : public sluice_document_sink {
 public:
     sink(configuration_watcher& watcher, std::string name, document_origin origin)
         : watcher_(watcher), name_(std::move(name)), origin_(std::move(origin)) {}
-    void publish(std::string_view document) noexcept override {
+    void publish(std::string_view document) noexcept override { publish_file(origin_.source, document); }
+    void publish_file(std::string_view path, std::string_view document) noexcept override {
         try {
-            watcher_.submit(name_, origin_.source, std::string(document), origin_.shared_file);
+            watcher_.submit(name_, std::string(path), std::string(document), origin_.shared_file);
         } catch (const std::exception& e) {
             spdlog::error("provider {}: document dropped: {}", name_, e.what());
+        }
+    }
+    void withdraw_file(std::string_view path) noexcept override {
+        try {
+            watcher_.withdraw(name_, std::string(path));
+        } catch (const std::exception& e) {
+            spdlog::error("provider {}: {} not withdrawn: {}", name_, path, e.what());
         }
     }
 
@@ -58,7 +66,7 @@ bool provider_host::start(std::string name, plugin::provider_object provider, do
 }
 
 void provider_host::start_file(boost::asio::io_context& control, file_source source) {
-    document_origin origin{source.file.string(), source.shared_file};
+    document_origin origin{source.path.string(), source.shared_file};
     auto* file = new file_provider(control, std::move(source));
     if (start("file", {&file_provider::ops(), file, nullptr, nullptr}, std::move(origin))) file_ = file;
 }

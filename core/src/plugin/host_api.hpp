@@ -62,6 +62,10 @@ protected:
 // Where a provider publishes (control::provider_host).
 struct sluice_document_sink {
     virtual void publish(std::string_view toml_document) noexcept = 0;
+    // The built-in file provider's, beyond abi.h: a document named by the file it came
+    // from (a directory's files are one document each), and a file that is gone.
+    virtual void publish_file(std::string_view path, std::string_view document) noexcept = 0;
+    virtual void withdraw_file(std::string_view path) noexcept = 0;
 
 protected:
     ~sluice_document_sink() = default;
