@@ -147,8 +147,9 @@ class Compose(unittest.TestCase):
         self.assertEqual(len(self.dynamic_instances(10)), 3)
 
     def test_5_a_compose_file_written_for_traefik_runs_with_the_image_changed(self):
-        # Traefik's getting-started compose file; only the image is Sluice's (and the ports are
-        # published on free loopback ports, this machine's rule).
+        # A compose file as Traefik's documentation writes one (flags in command, traefik.
+        # labels, no group_add, no configuration file); only the image is Sluice's, and the
+        # ports are published on free loopback ports, this machine's rule.
         http_port, api_port = free_port(), free_port()
         project = f"{PROJECT}traefik"
         with tempfile.TemporaryDirectory(prefix="sluice-traefik-compose-") as folder:
@@ -166,33 +167,72 @@ services:
       interval: 2s
   whoami:
     image: {DEMO_IMAGE}
+    command: ["--mode", "api"]
     labels:
       - traefik.http.routers.whoami.rule=Host(`whoami.localhost`)
+      - traefik.http.routers.whoami-api.rule=Host(`whoami.localhost`) && PathPrefix(`/api`)
+      - traefik.http.routers.whoami-api.middlewares=strip-api
+      - traefik.http.middlewares.strip-api.stripprefix.prefixes=/api
+      - traefik.http.services.whoami.loadbalancer.sticky.cookie.name=lane
 """)
             run = ["docker-compose", "-p", project, "-f", path]
-            try:
-                r = subprocess.run([*run, "up", "-d"], capture_output=True, text=True, env=self.env, timeout=300)
+
+            def up(replicas):
+                r = subprocess.run([*run, "up", "-d", "--no-recreate", "--scale", f"whoami={replicas}"],
+                                   capture_output=True, text=True, env=self.env, timeout=300)
                 self.assertEqual(r.returncode, 0, r.stderr[-2000:])
 
-                def whoami():
-                    c = http.client.HTTPConnection("127.0.0.1", http_port, timeout=5)
-                    try:
-                        c.request("GET", "/", headers={"Host": "whoami.localhost"})
-                        return c.getresponse().status
-                    except OSError:
-                        return None
-                    finally:
-                        c.close()
+            def whoami(target="/", jar=None):
+                c = http.client.HTTPConnection("127.0.0.1", http_port, timeout=5)
+                headers = {"Host": "whoami.localhost"}
+                if jar:
+                    headers["Cookie"] = "; ".join(f"{k}={v}" for k, v in jar.items())
+                try:
+                    c.request("GET", target, headers=headers)
+                    r = c.getresponse()
+                    body = r.read()
+                    for header in r.headers.get_all("Set-Cookie") or []:
+                        if jar is not None:
+                            jar.update({k: m.value for k, m in http.cookies.SimpleCookie(header).items()})
+                    return r.status, (json.loads(body) if r.status == 200 else None)
+                except OSError:
+                    return None, None
+                finally:
+                    c.close()
 
-                served = wait_until(lambda: whoami() == 200, 60)
+            def instances(n):
+                return {body["instance"] for status, body in (whoami() for _ in range(n)) if status == 200}
+
+            try:
+                up(1)
+                served = wait_until(lambda: whoami()[0] == 200, 60)
                 logs = subprocess.run([*run, "logs", "--tail", "40"], capture_output=True, text=True, env=self.env).stdout
                 self.assertTrue(served, logs)
                 self.assertIn("static configuration read from flags", logs)
+                # Scale up: round robin over the three, sticky with the cookie, stripprefix.
+                up(3)
+                self.assertTrue(wait_until(lambda: len(instances(9)) == 3, 30), logs)
+                jar = {}
+                self.assertEqual(whoami("/", jar)[0], 200)
+                self.assertIn("lane", jar)
+                self.assertEqual(len({whoami("/", jar)[1]["instance"] for _ in range(9)}), 1)
+                status, body = whoami("/api/users")
+                self.assertEqual((status, body["path"]), (200, "/users"))
+                # Scale down: the two that stopped are gone from the rotation.
+                up(1)
+                self.assertTrue(wait_until(lambda: len(instances(6)) == 1, 30))
+                # The API and the dashboard on :8080, as --api.insecure=true serves them.
                 c = http.client.HTTPConnection("127.0.0.1", api_port, timeout=10)
                 c.request("GET", "/api/http/routers")
                 routers = [r["name"] for r in json.loads(c.getresponse().read())]
+                c.request("GET", "/dashboard/")
+                dashboard = c.getresponse()
+                page = dashboard.read()
                 c.close()
                 self.assertIn("whoami@docker", routers)
+                self.assertIn("whoami-api@docker", routers)
+                self.assertEqual(dashboard.status, 200)
+                self.assertIn(b"<html", page.lower())
                 self.assertEqual(dh.docker("exec", f"{project}_reverse-proxy_1", "stat", "-c", "%U", "/proc/1"), "sluice")
                 # Traefik's health check command, as compose files for Traefik write it.
                 self.assertTrue(wait_until(lambda: "healthy" in dh.docker(
