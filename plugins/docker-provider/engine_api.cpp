@@ -1,4 +1,4 @@
-// The Engine's JSON answers read into containers, events and an API version (engine_api.hpp).
+// The Engine's JSON answers read into containers and events (engine_api.hpp).
 #include "engine_api.hpp"
 
 #include <algorithm>
@@ -8,30 +8,11 @@
 #include <utility>
 #include <vector>
 
-#include <boost/json.hpp>
+#include "engine_json.hpp"
 
 namespace sluice::docker {
 
 namespace {
-
-namespace json = boost::json;
-
-// The newest Engine API this provider speaks; older daemons are met at their version.
-constexpr int newest_api_minor = 45;
-
-std::pair<int, int> parse_version(std::string_view v) {
-    const auto dot = v.find('.');
-    if (dot == std::string_view::npos) return {0, 0};
-    try {
-        return {std::stoi(std::string(v.substr(0, dot))), std::stoi(std::string(v.substr(dot + 1)))};
-    } catch (...) {
-        return {0, 0};
-    }
-}
-
-std::string json_string(const json::value* v) {
-    return v && v->is_string() ? std::string(v->as_string()) : std::string();
-}
 
 // A container from the parsed answer of GET /containers/{id}/json.
 container from_inspect(const json::value& doc) {
@@ -80,19 +61,6 @@ std::vector<std::string> container_ids(const std::string& body) {
     for (const auto& item : list.as_array())
         if (item.is_object()) ids.push_back(json_string(item.as_object().if_contains("Id")));
     return ids;
-}
-
-std::string negotiate(const std::string& version_body) {
-    const auto version = json::parse(version_body);
-    if (!version.is_object()) throw engine_error("GET /version did not answer with an object");
-    const auto daemon_max = parse_version(json_string(version.as_object().if_contains("ApiVersion")));
-    const auto daemon_min = parse_version(json_string(version.as_object().if_contains("MinAPIVersion")));
-    const std::pair<int, int> use = std::min(std::make_pair(1, newest_api_minor), daemon_max);
-    if (use < daemon_min)
-        throw engine_error("the daemon needs API " + std::to_string(daemon_min.first) + "." +
-                           std::to_string(daemon_min.second) + " or newer; this provider speaks up to 1." +
-                           std::to_string(newest_api_minor));
-    return "/v" + std::to_string(use.first) + "." + std::to_string(use.second);
 }
 
 engine_event parse_event(const std::string& line) {
