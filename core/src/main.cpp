@@ -5,7 +5,7 @@
 #include <string_view>
 
 #include "app.hpp"
-#include "config/traefik_static.hpp"
+#include "config/traefik_settings.hpp"
 #include "scaffold/plugin_scaffold.hpp"
 #include "sluice/abi.h"
 

@@ -13,6 +13,7 @@
 #include "config/dynamic_config.hpp"
 #include "config/static_config.hpp"
 #include "config/static_loader.hpp"
+#include "config/traefik_settings.hpp"
 #include "config/traefik_static.hpp"
 #include "config/yaml_document.hpp"
 

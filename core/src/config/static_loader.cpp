@@ -4,6 +4,7 @@
 #include <fstream>
 #include <sstream>
 
+#include "config/traefik_settings.hpp"
 #include "config/traefik_static.hpp"
 #include "config/yaml_document.hpp"
 
