@@ -1,11 +1,12 @@
 // The Docker provider's label decoder: containers made of the fuzz bytes (labels, states,
-// ports, networks) -> the provider's TOML document. Anyone who may start a container writes
+// ports, networks, constraints) -> the provider's TOML document. Anyone who may start a container writes
 // these labels; whatever they write, the document must parse, and must not depend on the
 // order Docker lists the containers in.
 #include <cstddef>
 #include <cstdint>
 #include <cstdio>
 #include <cstdlib>
+#include <stdexcept>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -83,6 +84,13 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     if (in.ConsumeBool()) opts.own_networks = {"front"};
     std::vector<container> containers;
     for (int i = in.ConsumeIntegralInRange<int>(0, 4); i > 0; --i) containers.push_back(make_container(in, i));
+    // Last, so that the corpus written before these options still decodes the same containers.
+    opts.allow_empty_services = in.ConsumeBool();
+    try {
+        opts.only = sluice::docker::constraints::parse(in.ConsumeRandomLengthString(80));
+    } catch (const std::invalid_argument&) {
+        // An expression that does not parse is the option's error at start; never a crash.
+    }
 
     const auto doc = sluice::docker::build_document(containers, opts);
     // SLUICE_FUZZ_DUMP=1 shows what an input decodes to (when writing seeds).

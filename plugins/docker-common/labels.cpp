@@ -66,8 +66,9 @@ std::string address_of(const container& c, const std::string& network, const opt
 
 // One container's routers, services (each with this container's server) and middlewares,
 // completed with Traefik's defaults; nothing when a label makes its server impossible.
+// `serving`: false for a container kept only for its routers and services (allowEmptyServices).
 void add_container(const container& c, const options& opts, const std::string& prefix, merger& out,
-                   std::vector<std::string>& warnings) {
+                   std::vector<std::string>& warnings, bool serving) {
     decoded_labels d = decode_labels(c.labels, prefix, c.name);
     warnings.insert(warnings.end(), d.warnings.begin(), d.warnings.end());
     bool enabled = opts.exposed_by_default;
@@ -120,8 +121,10 @@ void add_container(const container& c, const options& opts, const std::string& p
 
     // This container's server in each of its services.
     std::optional<std::string> ip;
-    std::vector<toml::table> servers;
+    std::vector<std::optional<toml::table>> servers;
+    if (!serving) servers.resize(services.size());
     for (const auto& [service, t] : services) {
+        if (!serving) break;
         const server_labels& s = d.servers[service];
         auto skip = [&](const std::string& why) {
             warnings.push_back("container " + c.name + ": " + why + "; container skipped");
@@ -211,9 +214,9 @@ document build_document(std::vector<container> containers, const options& opts) 
     const std::string prefix = lower(opts.label_prefix) + ".";
     merger merged;
     for (const auto& c : containers) {
-        if (c.state != "running" || c.stopping) continue;
-        if (c.health == "starting" || c.health == "unhealthy") continue;
-        add_container(c, opts, prefix, merged, doc.warnings);
+        if (c.state != "running" || !opts.only.matches(c.labels)) continue;
+        const bool serving = !c.stopping && c.health != "starting" && c.health != "unhealthy";
+        if (serving || opts.allow_empty_services) add_container(c, opts, prefix, merged, doc.warnings, serving);
     }
     toml::table root;
     root.insert("http", merged.build(doc.warnings));

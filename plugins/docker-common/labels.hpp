@@ -7,6 +7,8 @@
 #include <string_view>
 #include <vector>
 
+#include "constraints.hpp"
+
 namespace sluice::docker {
 
 struct container {
@@ -29,6 +31,11 @@ std::string start_order(std::string_view rfc3339);
 struct options {
     std::string label_prefix = "sluice";
     bool exposed_by_default = true;
+    constraints only;  // containers whose labels do not match are not looked at
+    // A container that is not serving (its health check starting or failing, or stopping)
+    // still defines its routers and services, with no server of its own: with no server
+    // left, the service answers 503 instead of its router disappearing (404).
+    bool allow_empty_services = false;
     std::string network;  // preferred network, when a container has several
     std::string default_rule = "Host(`{{ normalize .Name }}`)";
     std::vector<std::string> own_networks;  // networks of the container sluice runs in, if any

@@ -48,9 +48,11 @@ void merger::add_router(const std::string& name, const source& from, toml::table
     routers_[name].push_back({from, std::move(t)});
 }
 
-void merger::add_service(const std::string& name, const source& from, toml::table t, toml::table server) {
+void merger::add_service(const std::string& name, const source& from, toml::table t,
+                         std::optional<toml::table> server) {
     services_[name].push_back({from, std::move(t)});
-    servers_[name].push_back(std::move(server));
+    auto& servers = servers_[name];
+    if (server) servers.push_back(std::move(*server));
 }
 
 void merger::add_middleware(const std::string& name, const source& from, toml::table t) {

@@ -2,6 +2,7 @@
 #pragma once
 
 #include <map>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -18,7 +19,9 @@ public:
         std::string started;  // start_order() of its start: the newest defines what replicas disagree on
     };
     void add_router(const std::string& name, const source& from, toml::table t);
-    void add_service(const std::string& name, const source& from, toml::table t, toml::table server);
+    // `server`: none for a container that is not serving (allowEmptyServices): the service
+    // is defined all the same, with no server when no container serves it.
+    void add_service(const std::string& name, const source& from, toml::table t, std::optional<toml::table> server);
     void add_middleware(const std::string& name, const source& from, toml::table t);
 
     // The [http] document. An object that containers define with different options (a

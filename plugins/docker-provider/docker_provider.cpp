@@ -8,6 +8,7 @@
 #include <map>
 #include <memory>
 #include <set>
+#include <stdexcept>
 #include <string>
 #include <thread>
 
@@ -39,6 +40,12 @@ public:
         s.labels.network = options.string_or("network", s.labels.network);
         s.labels.default_rule = options.string_or("defaultRule", s.labels.default_rule);
         s.labels.exposed_by_default = options.boolean_or("exposedByDefault", s.labels.exposed_by_default);
+        s.labels.allow_empty_services = options.boolean_or("allowEmptyServices", s.labels.allow_empty_services);
+        try {
+            s.labels.only = constraints::parse(options.string_or("constraints", ""));
+        } catch (const std::invalid_argument& e) {
+            options.error("constraints", e.what());
+        }
         if (!s.endpoint.starts_with("unix://") && !s.endpoint.starts_with("tcp://"))
             options.error("endpoint", "\"" + s.endpoint + "\" is neither unix:///path nor tcp://host:port");
         if (!options.finish()) return nullptr;

@@ -4,13 +4,14 @@ import http.client
 import json
 import os
 import socket
+import subprocess
 import tempfile
 import threading
 import time
 import unittest
 
 import docker_harness as dh
-from harness import Load, Sluice, entry_point, free_port, wait_until
+from harness import SLUICE, Load, Sluice, entry_point, free_port, wait_until
 
 HOST = "web-demo"  # the default rule of compose service "web" in project "demo"
 
@@ -30,6 +31,20 @@ def instances(port, n=12, host=HOST, path="/api/"):
         status, body = get(port, host, path)
         seen.append(body["instance"] if status == 200 else status)
     return seen
+
+
+# A health check every second against the demo backend's /health.
+HEALTH_CHECK = ["--health-cmd", "/bin/busybox wget -q -O /dev/null http://127.0.0.1/health",
+                "--health-interval", "1s", "--health-retries", "1", "--health-timeout", "2s"]
+
+
+def fail_health_check(name):
+    """The container (one this test started) answers 500 on /health from now on."""
+    ip = dh.inspect(dh.cname(name))["NetworkSettings"]["Networks"]["bridge"]["IPAddress"]
+    c = http.client.HTTPConnection(ip, 80, timeout=5)
+    c.request("GET", "/health/set/500")
+    c.getresponse().read()
+    c.close()
 
 
 def provider(extra=""):
@@ -165,18 +180,38 @@ class Docker(unittest.TestCase):
 
     def test_health_gated_containers(self):
         s = self.sluice()
-        health = ["--health-cmd", "/bin/busybox wget -q -O /dev/null http://127.0.0.1/health",
-                  "--health-interval", "1s", "--health-retries", "1", "--health-timeout", "2s"]
-        dh.replica("demo", "web", 1, *health)
+        dh.replica("demo", "web", 1, *HEALTH_CHECK)
         # "starting" gets no traffic; "healthy" does.
         self.assertEqual(get(s.port)[0], 404)
         self.assertTrue(wait_until(lambda: get(s.port)[0] == 200, 15))
-        cid = dh.cname("web-1")
-        ip = dh.inspect(cid)["NetworkSettings"]["Networks"]["bridge"]["IPAddress"]
-        c = http.client.HTTPConnection(ip, 80, timeout=5)  # the container this test started
-        c.request("GET", "/health/set/500")
-        c.getresponse().read()
+        fail_health_check("web-1")
         self.assertTrue(wait_until(lambda: get(s.port)[0] == 404, 15))  # unhealthy: out
+
+    def test_allow_empty_services_answers_503_while_no_replica_serves(self):
+        s = self.sluice("allowEmptyServices = true")
+        dh.replica("demo", "web", 1, *HEALTH_CHECK)
+        # Starting: the router is there and its service has no server yet (503, not 404).
+        self.assertTrue(wait_until(lambda: get(s.port)[0] == 503, 10))
+        self.assertTrue(wait_until(lambda: get(s.port)[0] == 200, 15))
+        fail_health_check("web-1")
+        self.assertTrue(wait_until(lambda: get(s.port)[0] == 503, 15))  # unhealthy: no server, still routed
+
+    def test_constraints_choose_the_containers(self):
+        s = self.sluice("constraints = \"Label(`team`, `blue`) && !LabelRegex(`tier`, `^db`)\"")
+        dh.run_container("blue", labels={"team": "blue", "tier": "web"})
+        dh.run_container("db", labels={"team": "blue", "tier": "db-main"})
+        dh.run_container("red", labels={"team": "red"})
+        self.assertTrue(wait_until(lambda: get(s.port, dh.cname("blue"))[0] == 200))
+        self.assertEqual(get(s.port, dh.cname("db"))[0], 404)
+        self.assertEqual(get(s.port, dh.cname("red"))[0], 404)
+        # A constraint that does not parse is refused, naming the option and where.
+        with tempfile.TemporaryDirectory(prefix="sluice-constraints-") as folder:
+            path = os.path.join(folder, "sluice.toml")
+            with open(path, "w") as f:
+                f.write(entry_point() + provider("constraints = \"Label(`a`, `b`) || Label(`team`)\""))
+            check = subprocess.run([SLUICE, "check", "--config", path], capture_output=True, text=True, timeout=30)
+        self.assertEqual(check.returncode, 1)
+        self.assertIn("providers.docker.constraints: at 20: Label takes 2 arguments", check.stderr)
 
     def test_engine_outage_keeps_serving_and_recovers(self):
         relay_path = os.path.join(tempfile.mkdtemp(prefix="sluice-relay-"), "docker.sock")

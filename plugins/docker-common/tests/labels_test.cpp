@@ -206,6 +206,44 @@ TEST(labels, filtering) {
     EXPECT_TRUE(t["http"]["services"]["healthy"]);
 }
 
+// Traefik's allowEmptyServices: a container that is not serving keeps its router and
+// service, with no server of its own; a service no replica serves has servers = [] (503).
+TEST(labels, allow_empty_services_keeps_what_is_not_serving_without_a_server) {
+    auto starting = replica("web-1", "172.17.0.2");
+    starting.health = "starting";
+    auto unhealthy = make("lonely", {}, "172.17.0.5");
+    unhealthy.health = "unhealthy";
+    auto healthy = replica("web-2", "172.17.0.3");
+    auto stopping = replica("web-3", "172.17.0.4");
+    stopping.stopping = true;
+    auto exited = make("exited", {});
+    exited.state = "exited";
+    d::options opts;
+    opts.allow_empty_services = true;
+    auto t = parse(d::build_document({starting, unhealthy, healthy, stopping, exited}, opts));
+    EXPECT_EQ(urls(t, "web-demo"), std::vector<std::string>{"http://172.17.0.3:80"});
+    EXPECT_EQ(at(t, "http.services.lonely.loadBalancer.servers"), "[0]");
+    EXPECT_EQ(at(t, "http.routers.lonely.rule"), "Host(`lonely`)");
+    EXPECT_EQ(at(t, "http.routers.exited"), "(absent)");  // only running containers, as in Traefik
+    // Off (the default): the same containers give no lonely router at all.
+    opts.allow_empty_services = false;
+    auto off = parse(d::build_document({starting, unhealthy, healthy, stopping, exited}, opts));
+    EXPECT_EQ(at(off, "http.routers.lonely"), "(absent)");
+    EXPECT_EQ(urls(off, "web-demo"), std::vector<std::string>{"http://172.17.0.3:80"});
+}
+
+TEST(labels, constraints_choose_the_containers_looked_at) {
+    d::options opts;
+    opts.only = d::constraints::parse("Label(`team`, `blue`) && !LabelRegex(`tier`, `^db`)");
+    auto t = parse(d::build_document({make("a", {{"team", "blue"}, {"tier", "web"}}),
+                                      make("b", {{"team", "blue"}, {"tier", "db-main"}}),
+                                      make("c", {{"team", "red"}}),
+                                      make("d", {{"team", "blue"}, {"sluice.enable", "false"}})},
+                                     opts));
+    EXPECT_TRUE(t["http"]["services"]["a"]);
+    EXPECT_EQ(t["http"]["services"].as_table()->size(), 1u);
+}
+
 TEST(labels, exposed_by_default_off_needs_enable) {
     d::options opts;
     opts.exposed_by_default = false;
