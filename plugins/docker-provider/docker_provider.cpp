@@ -27,6 +27,8 @@ using namespace std::chrono_literals;
 struct settings {
     std::string endpoint = "unix:///var/run/docker.sock";
     options labels;
+    std::shared_ptr<net::ssl::context> tls;  // set: TCP with TLS ([providers.docker.tls])
+    bool verify_host = true;
 };
 
 class docker_provider {
@@ -48,6 +50,19 @@ public:
         }
         if (!s.endpoint.starts_with("unix://") && !s.endpoint.starts_with("tcp://"))
             options.error("endpoint", "\"" + s.endpoint + "\" is neither unix:///path nor tcp://host:port");
+        if (auto tls = options.switched_table("tls")) {
+            tls_settings t{tls->string_or("ca", ""), tls->string_or("cert", ""), tls->string_or("key", ""),
+                           tls->boolean_or("insecureSkipVerify", false)};
+            s.verify_host = !t.insecure_skip_verify;
+            if (!s.endpoint.starts_with("tcp://")) options.error("tls", "TLS needs a tcp://host:port endpoint");
+            try {
+                s.tls = make_tls_context(t);
+            } catch (const std::invalid_argument& e) {
+                const std::string what = e.what();  // "tls.<key>: ..."
+                const auto colon = what.find(": ");
+                options.error(what.substr(0, colon), what.substr(colon + 2));
+            }
+        }
         if (!options.finish()) return nullptr;
         return std::make_unique<docker_provider>(host, std::string(instance), std::move(s));
     }
@@ -89,8 +104,8 @@ private:
             std::string error;
             try {
                 if (settings_.endpoint.starts_with("unix://")) {
-                    engine_link<net::local::stream_protocol> link(
-                        ioc_, net::local::stream_protocol::endpoint(settings_.endpoint.substr(7)));
+                    engine_link link(ioc_, plain_transport<net::local::stream_protocol>(
+                                               net::local::stream_protocol::endpoint(settings_.endpoint.substr(7))));
                     co_await session(link, outage);
                 } else {
                     const std::string address = settings_.endpoint.substr(6);
@@ -100,8 +115,14 @@ private:
                         co_await resolver.async_resolve(address.substr(0, colon), address.substr(colon + 1), nothrow);
                     const auto& [rec, results] = resolved;
                     if (rec || results.empty()) throw engine_error("cannot resolve " + address + ": " + rec.message());
-                    engine_link<net::ip::tcp> link(ioc_, *results.begin());
-                    co_await session(link, outage);
+                    if (settings_.tls) {
+                        engine_link link(ioc_, tls_transport(*results.begin(), address.substr(0, colon), settings_.tls,
+                                                             settings_.verify_host));
+                        co_await session(link, outage);
+                    } else {
+                        engine_link link(ioc_, plain_transport<net::ip::tcp>(*results.begin()));
+                        co_await session(link, outage);
+                    }
                 }
                 backoff = 100ms;  // a session that ran and ended resets the backoff
             } catch (const std::exception& e) {

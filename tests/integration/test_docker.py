@@ -3,7 +3,10 @@ import collections
 import http.client
 import json
 import os
+import select
+import shutil
 import socket
+import ssl
 import subprocess
 import tempfile
 import threading
@@ -45,6 +48,31 @@ def fail_health_check(name):
     c.request("GET", "/health/set/500")
     c.getresponse().read()
     c.close()
+
+
+def make_ca(folder, name):
+    """A self-signed CA made with openssl for this test: {"cert": path, "key": path}."""
+    out = {"cert": os.path.join(folder, name + ".crt"), "key": os.path.join(folder, name + ".key")}
+    subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2", "-subj", f"/CN={name}",
+                    "-keyout", out["key"], "-out", out["cert"]], check=True, capture_output=True, timeout=60)
+    return out
+
+
+def make_cert(folder, name, ca, san=None):
+    """A certificate for `name` signed by `ca` (with subjectAltName `san` when given)."""
+    out = {"cert": os.path.join(folder, name + ".crt"), "key": os.path.join(folder, name + ".key")}
+    csr = os.path.join(folder, name + ".csr")
+    subprocess.run(["openssl", "req", "-newkey", "rsa:2048", "-nodes", "-subj", f"/CN={name}", "-keyout", out["key"],
+                    "-out", csr], check=True, capture_output=True, timeout=60)
+    args = ["openssl", "x509", "-req", "-in", csr, "-CA", ca["cert"], "-CAkey", ca["key"], "-CAcreateserial",
+            "-days", "2", "-out", out["cert"]]
+    if san:
+        ext = os.path.join(folder, name + ".ext")
+        with open(ext, "w") as f:
+            f.write(f"subjectAltName={san}\n")
+        args += ["-extfile", ext]
+    subprocess.run(args, check=True, capture_output=True, timeout=60)
+    return out
 
 
 def provider(extra=""):
@@ -239,6 +267,49 @@ class Docker(unittest.TestCase):
         dh.replica("demo", "web", 1)
         self.assertTrue(wait_until(lambda: instances(s.port, 2) == ["web-1", "web-1"]))
 
+    def test_tls_endpoint_with_client_certificates(self):
+        folder = tempfile.mkdtemp(prefix="sluice-tls-")
+        self.addCleanup(shutil.rmtree, folder)
+        ca = make_ca(folder, "ca")
+        server = make_cert(folder, "server", ca, san="IP:127.0.0.1")
+        client = make_cert(folder, "client", ca)
+        other_ca = make_ca(folder, "other-ca")
+        context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH, cafile=ca["cert"])
+        context.load_cert_chain(server["cert"], server["key"])
+        context.verify_mode = ssl.CERT_REQUIRED  # the daemon asks for the client's certificate
+        relay = UnixRelay(free_port(), "/var/run/docker.sock", tls=context)
+        self.addCleanup(relay.stop)
+        dh.replica("demo", "web", 1)
+        def over_tls(tls):
+            p = Sluice(entry_point() + provider(f'endpoint = "tcp://127.0.0.1:{relay.path}"\n'
+                                                f'[providers.docker.tls]\n{tls}'), None, workers=1)
+            self.addCleanup(p.stop)
+            return p
+
+        client_files = f'cert = "{client["cert"]}"\nkey = "{client["key"]}"\n'
+        # The daemon's CA, the client's certificate and key as files: discovered over TLS.
+        s = over_tls(f'ca = "{ca["cert"]}"\n' + client_files)
+        s.wait_for(rf"provider docker: watching tcp://127\.0\.0\.1:{relay.path}")
+        self.assertTrue(wait_until(lambda: instances(s.port, 2) == ["web-1", "web-1"]))
+        # Another CA: the daemon is not trusted, and the log says why.
+        wrong = over_tls(f'ca = "{other_ca["cert"]}"\n' + client_files)
+        wrong.wait_for(r"unreachable \(TLS handshake failed: certificate verify failed")
+        # insecureSkipVerify trusts any daemon (the client's certificate still goes), and the
+        # key given as the PEM itself instead of a path, as Traefik allows.
+        with open(client["key"]) as f:
+            inline_key = f.read()
+        skip = over_tls(f'insecureSkipVerify = true\ncert = "{client["cert"]}"\nkey = """{inline_key}"""\n')
+        skip.wait_for(r"provider docker: watching tcp://")
+        self.assertTrue(wait_until(lambda: instances(skip.port, 2) == ["web-1", "web-1"]))
+        # A certificate without its key, or a file that is not there, is the option's error.
+        path = os.path.join(folder, "bad.toml")
+        with open(path, "w") as f:
+            f.write(entry_point() + provider(f'endpoint = "tcp://127.0.0.1:{relay.path}"\n'
+                                             f'tls = {{ cert = "{client["cert"]}", ca = "/nonexistent.pem" }}'))
+        check = subprocess.run([SLUICE, "check", "--config", path], capture_output=True, text=True, timeout=30)
+        self.assertEqual(check.returncode, 1)
+        self.assertIn("providers.docker.tls.ca: cannot read /nonexistent.pem", check.stderr)
+
     def test_container_on_two_networks(self):
         net = f"sluice-test-{dh.RUN}-net"
         dh.docker("network", "create", "--label", dh.LABEL, net)
@@ -300,8 +371,8 @@ class UnixRelay:
     """A relay in front of docker.sock that a test can take away and bring back. `path` is a
     unix socket path, or a port number for a TCP listener on 127.0.0.1."""
 
-    def __init__(self, path, target):
-        self.path, self.target = path, target
+    def __init__(self, path, target, tls=None):
+        self.path, self.target, self.tls = path, target, tls  # tls: a server-side ssl.SSLContext
         self.server = None
         self.conns = []
         self.start()
@@ -323,18 +394,39 @@ class UnixRelay:
                 client, _ = server.accept()
             except OSError:
                 return
-            upstream = socket.socket(socket.AF_UNIX)
-            upstream.connect(self.target)
-            self.conns += [client, upstream]
-            for a, b in ((client, upstream), (upstream, client)):
-                threading.Thread(target=self._pump, args=(a, b), daemon=True).start()
+            threading.Thread(target=self._serve, args=(client,), daemon=True).start()
+
+    def _serve(self, client):
+        if self.tls:
+            try:
+                client.settimeout(5)
+                client = self.tls.wrap_socket(client, server_side=True)
+                client.settimeout(None)
+            except (OSError, ssl.SSLError):
+                client.close()
+                return
+        upstream = socket.socket(socket.AF_UNIX)
+        upstream.connect(self.target)
+        self.conns += [client, upstream]
+        self._pump(client, upstream)
 
     @staticmethod
     def _pump(a, b):
+        # Both directions in one thread: an SSL socket is not to be read and written at once.
+        other = {a: b, b: a}
         try:
-            while data := a.recv(65536):
-                b.sendall(data)
-        except OSError:
+            while True:
+                ready, _, _ = select.select([a, b], [], [], 120)
+                if not ready:
+                    break
+                for s in ready:
+                    data = s.recv(65536)
+                    while isinstance(s, ssl.SSLSocket) and s.pending():
+                        data += s.recv(s.pending())
+                    if not data:
+                        raise EOFError
+                    other[s].sendall(data)
+        except (OSError, EOFError):
             pass
         for s in (a, b):
             try:
@@ -351,9 +443,9 @@ class UnixRelay:
         for c in self.conns:
             try:
                 c.shutdown(socket.SHUT_RDWR)
-                c.close()
             except OSError:
                 pass
+            c.close()
         self.conns = []
 
 
