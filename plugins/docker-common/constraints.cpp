@@ -81,6 +81,12 @@ private:
     node_ptr conjunction() { return combine(kind::conjunction, &parser::unary, "&&"); }
 
     node_ptr unary() {
+        // Bounded: an expression nested this deep is a mistake, and recursing on would not end well.
+        if (++depth_ > max_depth) fail("nested more than " + std::to_string(max_depth) + " levels deep");
+        struct leave {
+            int& depth;
+            ~leave() { --depth; }
+        } on_return{depth_};
         if (take("!")) {
             auto n = std::make_shared<constraints::node>();
             n->type = kind::negation;
@@ -152,8 +158,10 @@ private:
         return out;
     }
 
+    static constexpr int max_depth = 64;
     std::string_view text_;
     std::size_t at_ = 0;
+    int depth_ = 0;
 };
 
 }  // namespace

@@ -41,8 +41,13 @@ std::shared_ptr<net::ssl::context> make_tls_context(const tls_settings& settings
         const std::string cert = pem(settings.cert, "tls.cert"), key = pem(settings.key, "tls.key");
         ssl->use_certificate_chain(net::buffer(cert), ec);
         if (ec) throw std::invalid_argument("tls.cert: not a PEM certificate (" + ec.message() + ")");
+        // An encrypted key would make OpenSSL ask for a passphrase on the terminal: refused instead.
+        ssl->set_password_callback([](std::size_t, net::ssl::context::password_purpose) { return std::string(); });
         ssl->use_private_key(net::buffer(key), net::ssl::context::pem, ec);
-        if (ec) throw std::invalid_argument("tls.key: not a PEM private key for tls.cert (" + ec.message() + ")");
+        if (ec)
+            throw std::invalid_argument("tls.key: not an unencrypted PEM private key (" + ec.message() + ")");
+        if (SSL_CTX_check_private_key(ssl->native_handle()) != 1)
+            throw std::invalid_argument("tls.key: the key does not match tls.cert");
     }
     ssl->set_verify_mode(settings.insecure_skip_verify ? net::ssl::verify_none : net::ssl::verify_peer);
     return ssl;

@@ -110,14 +110,14 @@ private:
                 } else {
                     const std::string address = settings_.endpoint.substr(6);
                     const auto colon = address.rfind(':');
+                    std::string host = address.substr(0, colon);
+                    if (host.size() > 2 && host.front() == '[' && host.back() == ']') host = host.substr(1, host.size() - 2);
                     net::ip::tcp::resolver resolver(ioc_);
-                    const auto resolved =
-                        co_await resolver.async_resolve(address.substr(0, colon), address.substr(colon + 1), nothrow);
+                    const auto resolved = co_await resolver.async_resolve(host, address.substr(colon + 1), nothrow);
                     const auto& [rec, results] = resolved;
                     if (rec || results.empty()) throw engine_error("cannot resolve " + address + ": " + rec.message());
                     if (settings_.tls) {
-                        engine_link link(ioc_, tls_transport(*results.begin(), address.substr(0, colon), settings_.tls,
-                                                             settings_.verify_host));
+                        engine_link link(ioc_, tls_transport(*results.begin(), host, settings_.tls, settings_.verify_host));
                         co_await session(link, outage);
                     } else {
                         engine_link link(ioc_, plain_transport<net::ip::tcp>(*results.begin()));

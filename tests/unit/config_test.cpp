@@ -77,6 +77,14 @@ TEST(static_config, the_file_provider_reads_a_file_or_a_directory_never_both) {
         "/etc/sluice/sluice.toml");
     EXPECT_EQ(c.file_provider->directory, "/etc/sluice/dynamic");  // next to the static file
     EXPECT_TRUE(c.file_provider->filename.empty());
+    const auto slash = cfg::parse_static_config(
+        cfg::parse_toml_text("[entryPoints.web]\naddress = \":80\"\n[providers.file]\ndirectory = \"./d/../dynamic/\"\n",
+                             "/etc/sluice/sluice.toml"),
+        "/etc/sluice/sluice.toml");
+    EXPECT_EQ(slash.file_provider->directory, "/etc/sluice/dynamic");  // normalised, no trailing '/'
+    EXPECT_NE(static_errors("[entryPoints.web]\naddress = \":80\"\n[providers.file]\ndirectory = \"\"\n")
+                  .find("providers.file.directory: empty"),
+              std::string::npos);
     const auto both = static_errors(
         "[entryPoints.web]\naddress = \":80\"\n[providers.file]\nfilename = \"a.toml\"\nDirectory = \"d\"\n");
     EXPECT_NE(both.find("sluice.toml:5: providers.file.directory: filename and directory are mutually exclusive"),

@@ -8,6 +8,7 @@
 #include <thread>
 
 #include <stdlib.h>
+#include <sys/stat.h>
 
 #include <boost/asio/io_context.hpp>
 
@@ -116,10 +117,21 @@ TEST_F(watcher_test, a_document_that_does_not_parse_leaves_the_previous_one_in_f
     EXPECT_EQ(rebuilds.size(), 1u);
     EXPECT_EQ(watcher.stats().rejected, 1u);
     EXPECT_FALSE(watcher.stats().last_success);
-    // Another provider's change still merges with the file's last good document.
+    // Another provider's change still merges with the file's last good document, and the
+    // file is still not applied: success says so until the file is.
     watcher.submit("docker", "provider docker", document("b"));
     run_until(2);
     EXPECT_EQ(rebuilds.back().merged.routers.count("a@file"), 1u);
+    EXPECT_FALSE(watcher.stats().last_success);
+    watcher.submit("file", "dyn.toml", document("a"));  // back to what is in force
+    settle();
+    EXPECT_TRUE(watcher.stats().last_success);
+    // A broken file that goes away takes its failure with it.
+    watcher.submit("file", "other.toml", "[broken");
+    settle();
+    EXPECT_FALSE(watcher.stats().last_success);
+    watcher.withdraw("file", "other.toml");
+    settle();
     EXPECT_TRUE(watcher.stats().last_success);
 }
 
@@ -145,13 +157,15 @@ TEST_F(watcher_test, a_directory_gives_one_document_per_file_and_a_file_that_goe
 }
 
 TEST_F(watcher_test, a_name_defined_in_two_files_keeps_the_first_in_path_order) {
-    watcher.submit("file", "/d/b.toml", document("r", "b"));
-    watcher.submit("file", "/d/a.toml", document("r", "a"));
+    // Traefik's order: each folder's entries by name, a sub-folder's files where its name
+    // falls ("a" before "a-b.toml", though '-' sorts before '/' as text).
+    watcher.submit("file", "/d/a-b.toml", document("r", "b"));
+    watcher.submit("file", "/d/a/x.toml", document("r", "a"));
     run_until(1);
     settle();
     const auto& merged = rebuilds.back().merged;
     EXPECT_EQ(merged.routers.at("r@file").rule, "Host(`a`)");
-    EXPECT_EQ(merged.routers.at("r@file").origin.source, "/d/a.toml");
+    EXPECT_EQ(merged.routers.at("r@file").origin.source, "/d/a/x.toml");
 
     config::dynamic_config into;
     config::error_list duplicates;
@@ -205,11 +219,19 @@ TEST_F(file_scan_test, every_configuration_file_of_the_tree_in_path_order) {
     write("sub/e.toml.bak");
     write(".hidden.toml");
     write("..2026_12_07/f.toml");  // Kubernetes' folder behind ..data
+    write("sub-2.toml");           // after sub/, as Traefik reads them
     std::filesystem::create_directory_symlink(root / "sub", root / "linked");
     const auto scan = read_file_documents({root, true, false, true});
-    EXPECT_EQ(names(scan), (std::vector<std::string>{"a.YML", "b.toml", "sub/c.yaml", "sub/deeper/d.toml"}));
+    EXPECT_EQ(names(scan),
+              (std::vector<std::string>{"a.YML", "b.toml", "sub/c.yaml", "sub/deeper/d.toml", "sub-2.toml"}));
     EXPECT_EQ(scan.documents.at(1).text, "b");
     EXPECT_TRUE(scan.unreadable.empty());
+    // A name that is not a regular file is not read (a FIFO would block, a folder reads as "").
+    ::mkfifo((root / "pipe.toml").c_str(), 0600);
+    const auto with_fifo = read_file_documents({root, true, false, true});
+    EXPECT_EQ(with_fifo.documents.size(), 5u);
+    ASSERT_EQ(with_fifo.unreadable.size(), 1u);
+    EXPECT_EQ(with_fifo.unreadable[0].first, root / "pipe.toml");
 }
 
 TEST_F(file_scan_test, what_cannot_be_read_is_listed_with_the_reason) {

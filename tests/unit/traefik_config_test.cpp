@@ -205,6 +205,7 @@ TEST(traefik_forms, what_would_change_security_is_refused_and_the_harmless_is_wa
              {{"--entrypoints.web.address=:80", "--providers.file.watch=true"}, "neither filename nor directory"},
              {{"--entrypoints.web.address=:80", "--providers.file.filename=a.yml", "--providers.file.directory=d"},
               "mutually exclusive"},
+             {{"--entrypoints.web.address=:80", "--providers.file.directory="}, "neither filename nor directory"},
              {{"--entrypoints.web.address=:80", "--providers.docker.swarmmode=true"}, "Swarm"},
              {{"--api.insecure=true", "--api.basepath=/traefik"}, "served at / only"},
          }) {

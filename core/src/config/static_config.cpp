@@ -188,9 +188,21 @@ static_config parse_static_config(const toml::table& root, const std::string& so
             if (iequals(key, "file")) {
                 table_reader f(*t, "providers." + key, source, errors);
                 file_provider_config fp;
+                // Next to the static file, normalised ("dynamic/" is the folder dynamic); an empty
+                // value is an error rather than the static file's own folder.
                 const auto folder = std::filesystem::path(source).parent_path();
-                if (auto file = f.get_string("filename")) fp.filename = folder / *file;
-                if (auto dir = f.get_string("directory")) fp.directory = folder / *dir;
+                const auto path_of = [&](std::string_view key) -> std::filesystem::path {
+                    auto value = f.get_string(key);
+                    if (!value) return {};
+                    if (value->empty()) {
+                        f.error(key, "empty: name a file or a folder, or leave the key out", f.get(key));
+                        return {};
+                    }
+                    auto p = (folder / *value).lexically_normal();
+                    return p.has_filename() ? p : p.parent_path();
+                };
+                fp.filename = path_of("filename");
+                fp.directory = path_of("directory");
                 if (auto watch = f.get_bool("watch")) fp.watch = *watch;
                 if (!fp.filename.empty() && !fp.directory.empty())
                     f.error("directory", "filename and directory are mutually exclusive: use one of the two",

@@ -244,12 +244,16 @@ struct translator {
     }
 
     // Traefik reads a relative filename or directory from the working folder (not the
-    // file's folder). Both given is the native reader's error.
+    // file's folder), and an empty one as not given. Both given is the native reader's error.
     void file(toml::table& file, const std::string& path) {
         bool named = false;
         for (const char* key : {"filename", "directory"}) {
             toml::node* name = find(file, key);
             if (!name) continue;
+            if (auto* s = name->as_string(); s && s->get().empty()) {  // Traefik: empty is unset
+                erase(file, key);
+                continue;
+            }
             named = true;
             if (auto* s = name->as_string(); s && std::filesystem::path(s->get()).is_relative())
                 s->get() = std::filesystem::absolute(working_folder / s->get()).lexically_normal().string();

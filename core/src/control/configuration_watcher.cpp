@@ -49,6 +49,7 @@ void configuration_watcher::submit(std::string provider, std::string source, std
 void configuration_watcher::withdraw(std::string provider, std::string source) {
     net::post(control_, [this, key = std::make_pair(std::move(provider), std::move(source))] {
         rejected_.erase(key);
+        stats_.last_success = rejected_.empty();
         if (documents_.erase(key)) schedule_rebuild();
     });
 }
@@ -59,6 +60,7 @@ void configuration_watcher::accept(const std::string& provider, const std::strin
     auto it = documents_.find(key);
     if (it != documents_.end() && it->second.text == document) {
         rejected_.erase(key);  // back to what is in force
+        stats_.last_success = rejected_.empty();
         return;
     }
     if (auto r = rejected_.find(key); r != rejected_.end() && r->second == document) return;  // said already
@@ -69,11 +71,12 @@ void configuration_watcher::accept(const std::string& provider, const std::strin
         spdlog::error("configuration from provider {} rejected, the previous one stays in force: {}", provider,
                       e.what());
         ++stats_.rejected;
-        stats_.last_success = false;
         rejected_[std::move(key)] = document;
+        stats_.last_success = false;
         return;
     }
     rejected_.erase(key);
+    stats_.last_success = rejected_.empty();
     for (const auto& e : state.parsed.errors) spdlog::error("{}", e.to_string());
     documents_[std::move(key)] = std::move(state);
     schedule_rebuild();
@@ -106,7 +109,7 @@ void configuration_watcher::rebuild() {
     ++generation_;
     for (const auto& l : listeners_) l(generation_, merged);
     ++stats_.reloads;
-    stats_.last_success = true;
+    stats_.last_success = rejected_.empty();
     stats_.last_success_unix =
         std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch()).count();
 }

@@ -7,6 +7,7 @@
 
 #include <chrono>
 #include <cstdint>
+#include <filesystem>
 #include <functional>
 #include <map>
 #include <set>
@@ -23,7 +24,7 @@ namespace sluice::control {
 struct reload_stats {
     std::uint64_t reloads = 0;          // merged configurations handed to the listeners
     std::uint64_t rejected = 0;         // documents that did not parse
-    bool last_success = true;           // the newest document of every provider applied
+    bool last_success = true;           // the newest document of every provider (every file) applied
     std::int64_t last_success_unix = 0;
 };
 
@@ -69,7 +70,17 @@ private:
     boost::asio::steady_timer timer_;
     bool pending_ = false;
     std::uint64_t generation_ = 0;
-    std::map<std::pair<std::string, std::string>, provider_state> documents_;  // by (provider, source)
+    // By provider, then source as a path, element by element: a directory's files merge in
+    // the order Traefik reads them (each folder's entries by name), which decides which of
+    // two definitions of one name stays.
+    struct source_order {
+        bool operator()(const std::pair<std::string, std::string>& a,
+                        const std::pair<std::string, std::string>& b) const {
+            if (a.first != b.first) return a.first < b.first;
+            return std::filesystem::path(a.second) < std::filesystem::path(b.second);
+        }
+    };
+    std::map<std::pair<std::string, std::string>, provider_state, source_order> documents_;
     // The last rejected text of each source, until another arrives: a file read again
     // unchanged (a directory is read whole on any change in it) is not reported again.
     std::map<std::pair<std::string, std::string>, std::string> rejected_;

@@ -6,7 +6,7 @@
 #include <algorithm>
 #include <cstring>
 #include <fstream>
-#include <sstream>
+#include <iterator>
 
 #include <spdlog/spdlog.h>
 
@@ -27,14 +27,19 @@ std::optional<file_source> file_provider_source(const config::static_config& cfg
 namespace {
 
 bool read_text(const fs::path& file, file_scan& scan) {
+    std::error_code ec;
+    if (!fs::is_regular_file(file, ec)) {  // a link is followed; a folder, a FIFO or a dangling link is not read
+        scan.unreadable.emplace_back(file, ec ? ec.message() : "not a regular file");
+        return false;
+    }
     std::ifstream in(file, std::ios::binary);
-    std::stringstream text;
-    if (in) text << in.rdbuf();
-    if (!in || in.bad()) {
+    std::string text;
+    if (in) text.assign(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+    if (!in.is_open() || in.bad()) {
         scan.unreadable.emplace_back(file, std::strerror(errno));
         return false;
     }
-    scan.documents.push_back({file, text.str()});
+    scan.documents.push_back({file, std::move(text)});
     return true;
 }
 
@@ -43,8 +48,9 @@ bool dynamic_file_name(const fs::path& file) {
     return ext == ".toml" || ext == ".yml" || ext == ".yaml";
 }
 
-// The sub-folders of `folder` worth reading or watching, and its configuration files.
-void scan_folder(const fs::path& folder, file_scan& scan, std::vector<fs::path>* folders) {
+// The sub-folders of `folder` worth reading or watching (into `folders`, when given), and its
+// configuration files (read into `scan`, when given).
+void scan_folder(const fs::path& folder, file_scan* scan, std::vector<fs::path>* folders) {
     std::error_code ec;
     std::vector<fs::path> subfolders;
     if (folders) folders->push_back(folder);
@@ -53,10 +59,10 @@ void scan_folder(const fs::path& folder, file_scan& scan, std::vector<fs::path>*
         if (path.filename().string().starts_with('.')) continue;
         std::error_code type_ec;
         if (it->is_directory(type_ec) && !it->is_symlink(type_ec)) subfolders.push_back(path);
-        else if (dynamic_file_name(path)) read_text(path, scan);
+        else if (scan && dynamic_file_name(path)) read_text(path, *scan);
     }
     if (ec) {
-        scan.unreadable.emplace_back(folder, ec.message());
+        if (scan) scan->unreadable.emplace_back(folder, ec.message());
         return;
     }
     for (const auto& sub : subfolders) scan_folder(sub, scan, folders);
@@ -64,9 +70,8 @@ void scan_folder(const fs::path& folder, file_scan& scan, std::vector<fs::path>*
 
 // Every folder of the directory `root` to watch.
 std::vector<fs::path> folders_of(const fs::path& root) {
-    file_scan ignored;
     std::vector<fs::path> folders;
-    scan_folder(root, ignored, &folders);
+    scan_folder(root, nullptr, &folders);
     return folders;
 }
 
@@ -78,9 +83,11 @@ file_scan read_file_documents(const file_source& source) {
         read_text(source.path, scan);
         return scan;
     }
-    scan_folder(source.path, scan, nullptr);
+    scan_folder(source.path, &scan, nullptr);
+    // Path by path, element by element: each folder's entries by name, a sub-folder's files
+    // where the sub-folder's name falls (Traefik's order: "a/x.toml" before "a-b.toml").
     std::sort(scan.documents.begin(), scan.documents.end(),
-              [](const file_document& a, const file_document& b) { return a.path.string() < b.path.string(); });
+              [](const file_document& a, const file_document& b) { return a.path < b.path; });
     return scan;
 }
 

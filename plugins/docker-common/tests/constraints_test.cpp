@@ -75,6 +75,9 @@ TEST(constraints, errors_say_where) {
     EXPECT_EQ(error_of("Label(`a`, `b"), "at 14: unterminated string");
     EXPECT_EQ(error_of("Label(a, `b`)"), "at 7: expected a string in ` or \"");
     EXPECT_EQ(error_of("label(`a`, `b`)"), "at 1: unknown function \"label\" (Label or LabelRegex)");
+    EXPECT_NE(error_of(std::string(100000, '(')).find("nested more than 64 levels deep"), std::string::npos);
+    EXPECT_NE(error_of(std::string(100000, '!') + "Label(`a`, `b`)").find("nested more than 64"), std::string::npos);
+    EXPECT_TRUE(constraints::parse(std::string(60, '!') + "Label(`a`, ``)").matches({}));
 }
 
 }  // namespace
