@@ -3,15 +3,13 @@
 #include <algorithm>
 #include <cctype>
 
+#include "sluice/sdk/text.hpp"
+
 namespace sluice::docker {
 
 namespace {
 
-bool iequals(std::string_view a, std::string_view b) {
-    return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
-               return std::tolower(static_cast<unsigned char>(x)) == std::tolower(static_cast<unsigned char>(y));
-           });
-}
+using sdk::iequals;
 
 struct node {
     std::string name;  // as first written

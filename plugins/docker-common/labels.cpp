@@ -11,16 +11,11 @@
 #include "default_rule.hpp"
 #include "label_tree.hpp"
 #include "merge.hpp"
+#include "sluice/sdk/text.hpp"
 
 namespace sluice::docker {
 
 namespace {
-
-std::string lower(std::string_view s) {
-    std::string out(s);
-    for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-    return out;
-}
 
 std::optional<unsigned> to_number(std::string_view s, unsigned max) {
     unsigned v = 0;
@@ -73,7 +68,7 @@ void add_container(const container& c, const options& opts, const std::string& p
     warnings.insert(warnings.end(), d.warnings.begin(), d.warnings.end());
     bool enabled = opts.exposed_by_default;
     if (d.enable) {
-        const std::string v = lower(d.enable->value);
+        const std::string v = sdk::to_lower(d.enable->value);
         if (v != "true" && v != "false") {
             warnings.push_back("container " + c.name + ": label " + d.enable->label +
                                " is not true or false; container skipped");
@@ -211,7 +206,7 @@ document build_document(std::vector<container> containers, const options& opts) 
     document doc;
     std::sort(containers.begin(), containers.end(),
               [](const container& a, const container& b) { return std::tie(a.name, a.id) < std::tie(b.name, b.id); });
-    const std::string prefix = lower(opts.label_prefix) + ".";
+    const std::string prefix = sdk::to_lower(opts.label_prefix) + ".";
     merger merged;
     for (const auto& c : containers) {
         if (c.state != "running" || !opts.only.matches(c.labels)) continue;
