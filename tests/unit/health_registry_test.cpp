@@ -2,6 +2,7 @@
 #include <gtest/gtest.h>
 
 #include <chrono>
+#include <functional>
 
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
@@ -112,6 +113,48 @@ TEST(health_registry, an_active_down_verdict_survives_a_reload) {
     // Before any probe of the new snapshot has run.
     EXPECT_FALSE(server_up(service_of(second, "api@file"), 0));
     EXPECT_EQ(server_status(service_of(second, "api@file"), 0), "DOWN");
+}
+
+// A service kept by the next snapshot (its definition did not change) keeps its probes:
+// a stream of changes elsewhere neither restarts them nor cuts them short. A new service
+// object is probed at once.
+TEST(health_registry, a_kept_service_keeps_its_probes) {
+    boost::asio::io_context control;
+    boost::asio::ip::tcp::acceptor listener(control, {boost::asio::ip::make_address("127.0.0.1"), 0});
+    int probes = 0;
+    std::function<void()> accept = [&] {
+        listener.async_accept([&](boost::system::error_code ec, boost::asio::ip::tcp::socket) {
+            if (ec) return;
+            ++probes;  // the connection closes unanswered: a failed probe, which is all this counts
+            accept();
+        });
+    };
+    accept();
+    const std::string url = "http://127.0.0.1:" + std::to_string(listener.local_endpoint().port());
+    registry states;
+    active_checker checker(control);
+    auto first = snapshot_of("api@file", {url});
+    config::health_check_config check;
+    check.path = "/health";
+    check.interval = 3600s;
+    first->services.at("api@file")->health_check = check;
+    states.adopt(first);
+    checker.watch(first);
+    ASSERT_TRUE(run_until(control, [&] { return probes == 1; }));
+
+    auto second = std::make_shared<runtime::snapshot>();
+    second->services = first->services;  // the same service object
+    second->services.merge(snapshot_of("web@file", {a})->services);
+    states.adopt(second);
+    checker.watch(second);
+    EXPECT_FALSE(run_until(control, [&] { return probes > 1; })) << "the kept service was probed again at once";
+
+    auto third = snapshot_of("api@file", {url});  // a service built again
+    third->services.at("api@file")->health_check = check;
+    states.adopt(third);
+    checker.watch(third);
+    EXPECT_TRUE(run_until(control, [&] { return probes == 2; }));
+    listener.close();
 }
 
 TEST(health_registry, a_removed_server_is_forgotten) {

@@ -119,6 +119,13 @@ struct disabled_objects {
     }
 };
 
+// Whether two definitions of an object say the same thing, wherever they were written (their
+// origins and the lines of their options are not compared): an object whose definition did
+// not change keeps what was built from it, its plugin objects and their state.
+bool same_definition(const service_config& a, const service_config& b);
+bool same_definition(const router_config& a, const router_config& b);
+bool same_definition(const middleware_config& a, const middleware_config& b);
+
 struct dynamic_config {
     std::map<std::string, router_config> routers;
     std::map<std::string, service_config> services;

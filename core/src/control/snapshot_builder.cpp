@@ -65,10 +65,10 @@ bool add_layer(service& svc, const plugin::loaded_plugin& p, const config::plugi
     return true;
 }
 
-std::unique_ptr<service> build_service(const config::service_config& sc, const plugin::plugin_registry& plugins,
+std::shared_ptr<service> build_service(const config::service_config& sc, const plugin::plugin_registry& plugins,
                                        plugin::plugin_services& services, config::error_list& errors) {
     const std::string path = object_path("services", sc.name) + ".loadBalancer";
-    auto svc = std::make_unique<service>();
+    auto svc = std::make_shared<service>();
     svc->name = sc.name;
     svc->strategy = sc.strategy;
     svc->pass_host_header = sc.pass_host_header;
@@ -111,7 +111,7 @@ std::unique_ptr<service> build_service(const config::service_config& sc, const p
     return svc;
 }
 
-std::unique_ptr<middleware> build_middleware(const config::middleware_config& mc,
+std::shared_ptr<middleware> build_middleware(const config::middleware_config& mc,
                                              const plugin::plugin_registry& plugins,
                                              plugin::plugin_services& services, config::error_list& errors) {
     std::string error;
@@ -121,7 +121,7 @@ std::unique_ptr<middleware> build_middleware(const config::middleware_config& mc
         return nullptr;
     }
     config::plugin_error_sink sink(mc.plugin, errors);
-    auto mw = std::make_unique<middleware>();
+    auto mw = std::make_shared<middleware>();
     mw->name = mc.name;
     mw->plugin = std::string(p->name());
     mw->object = plugin::create_middleware(*p, services, mc.name, mc.plugin.text, sink);
@@ -138,6 +138,19 @@ std::string refer_error(std::string_view what, const std::string& name,
     return std::string(what) + " \"" + name + "\" does not exist";
 }
 
+// What `previous` built from the same definition of `name`, to serve again; null when it
+// built none or the definition changed.
+template <class Objects, class Config>
+typename Objects::mapped_type kept(const Objects* built, const std::map<std::string, Config>* defined,
+                                   const std::string& name, const Config& now) {
+    if (!built || !defined) return nullptr;
+    const auto object = built->find(name);
+    const auto definition = defined->find(name);
+    if (object == built->end() || definition == defined->end() || !config::same_definition(definition->second, now))
+        return nullptr;
+    return object->second;
+}
+
 // A composite's kind, as its table is named.
 const char* composite_name(config::service_config::kind k) {
     using kind = config::service_config::kind;
@@ -147,7 +160,7 @@ const char* composite_name(config::service_config::kind k) {
 // Weighted, failover and mirroring services, once the services they choose among exist: in rounds,
 // each building the composites whose children are all built, until none is left or a round
 // builds nothing (the rest refer to each other, or to a service that is missing or invalid).
-void build_composites(const config::dynamic_config& cfg, snapshot& snap) {
+void build_composites(const config::dynamic_config& cfg, snapshot& snap, const snapshot* previous) {
     std::vector<const config::service_config*> waiting;
     for (const auto& [name, sc] : cfg.services)
         if (sc.type != config::service_config::kind::load_balancer) waiting.push_back(&sc);
@@ -156,7 +169,19 @@ void build_composites(const config::dynamic_config& cfg, snapshot& snap) {
         std::erase_if(waiting, [&](const config::service_config* sc) {
             const auto ready = [&](const config::service_ref& c) { return snap.services.count(c.service) > 0; };
             if (!std::all_of(sc->children.begin(), sc->children.end(), ready)) return false;
-            auto svc = std::make_unique<service>();
+            progress = true;
+            // Kept when it would choose among the very same services (its turn goes on).
+            if (auto old = kept(previous ? &previous->services : nullptr,
+                                previous && previous->config ? &previous->config->services : nullptr, sc->name, *sc)) {
+                bool same_children = old->children.size() == sc->children.size();
+                for (std::size_t i = 0; same_children && i < sc->children.size(); ++i)
+                    same_children = old->children[i].svc == snap.services.at(sc->children[i].service).get();
+                if (same_children) {
+                    snap.services.emplace(sc->name, std::move(old));
+                    return true;
+                }
+            }
+            auto svc = std::make_shared<service>();
             svc->name = sc->name;
             svc->type = sc->type;
             svc->strategy = composite_name(sc->type);
@@ -181,7 +206,6 @@ void build_composites(const config::dynamic_config& cfg, snapshot& snap) {
                 svc->max_body_size = sc->max_body_size;
             }
             snap.services.emplace(sc->name, std::move(svc));
-            progress = true;
             return true;
         });
     }
@@ -206,33 +230,61 @@ void build_composites(const config::dynamic_config& cfg, snapshot& snap) {
 std::unique_ptr<snapshot> build_snapshot(const config::dynamic_config& cfg, const plugin::plugin_registry& plugins,
                                          plugin::plugin_services& services,
                                          const std::vector<std::string>& entry_points,
-                                         std::uint64_t generation) {
+                                         std::uint64_t generation, const snapshot* previous) {
     auto snap = std::make_unique<snapshot>();
     snap->generation = generation;
     snap->disabled = cfg.invalid;
+    const config::dynamic_config* before = previous ? previous->config.get() : nullptr;
 
     for (const auto& [name, sc] : cfg.services) {
         if (sc.type != config::service_config::kind::load_balancer) continue;
+        if (auto old = kept(previous ? &previous->services : nullptr, before ? &before->services : nullptr, name, sc)) {
+            snap->services.emplace(name, std::move(old));
+            continue;
+        }
         config::error_list errors;
         if (auto svc = build_service(sc, plugins, services, errors)) snap->services.emplace(name, std::move(svc));
         else snap->disabled.services[name] = std::move(errors);
     }
-    build_composites(cfg, *snap);
+    build_composites(cfg, *snap, previous);
     for (const auto& [name, mc] : cfg.middlewares) {
+        if (auto old = kept(previous ? &previous->middlewares : nullptr, before ? &before->middlewares : nullptr, name, mc)) {
+            snap->middlewares.emplace(name, std::move(old));
+            continue;
+        }
         config::error_list errors;
         if (auto mw = build_middleware(mc, plugins, services, errors)) snap->middlewares.emplace(name, std::move(mw));
         else snap->disabled.middlewares[name] = std::move(errors);
     }
     for (const auto& ep : entry_points) snap->tables[ep];
 
+    auto serve = [&](const std::string& name, const config::router_config& rc, std::shared_ptr<route> r) {
+        const auto& eps = rc.entry_points.empty() ? entry_points : rc.entry_points;
+        for (const auto& ep : eps) snap->tables[ep].add(r.get());
+        snap->routes.emplace(name, std::move(r));
+    };
     for (const auto& [name, rc] : cfg.routers) {
+        // Kept when it leads to the very same service through the very same middlewares.
+        if (auto old = kept(previous ? &previous->routes : nullptr, before ? &before->routers : nullptr, name, rc)) {
+            const auto target = snap->services.find(rc.service);
+            bool same = target != snap->services.end() && target->second.get() == old->target &&
+                        old->chain.size() == rc.middlewares.size();
+            for (std::size_t i = 0; same && i < rc.middlewares.size(); ++i) {
+                const auto m = snap->middlewares.find(rc.middlewares[i]);
+                same = m != snap->middlewares.end() && m->second.get() == old->chain[i];
+            }
+            if (same) {
+                serve(name, rc, std::move(old));
+                continue;
+            }
+        }
         const std::string path = object_path("routers", name);
         config::error_list errors;
         // (Not capturing the structured binding itself: clang before 16 cannot.)
         auto add_error = [&, &origin = rc.origin](std::string key, std::string message) {
             errors.push_back({origin.source, origin.line, path + "." + key, std::move(message)});
         };
-        auto r = std::make_unique<route>();
+        auto r = std::make_shared<route>();
         r->name = name;
         r->rule_text = rc.rule;
         std::string rule_error;
@@ -252,9 +304,7 @@ std::unique_ptr<snapshot> build_snapshot(const config::dynamic_config& cfg, cons
             snap->disabled.routers[name] = std::move(errors);
             continue;
         }
-        const auto& eps = rc.entry_points.empty() ? entry_points : rc.entry_points;
-        for (const auto& ep : eps) snap->tables[ep].add(r.get());
-        snap->routes.emplace(name, std::move(r));
+        serve(name, rc, std::move(r));
     }
     for (auto& [ep, table] : snap->tables) table.sort();
     return snap;

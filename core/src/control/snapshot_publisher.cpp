@@ -96,7 +96,7 @@ std::unique_ptr<runtime::snapshot> snapshot_publisher::build_keeping_valid(confi
     std::unique_ptr<runtime::snapshot> built;
     // Each round puts back at least one object for good, so this ends.
     for (;;) {
-        built = build_snapshot(merged, plugins_, services_, entry_points_, generation);
+        built = build_snapshot(merged, plugins_, services_, entry_points_, generation, published_.get());
         const auto& d = built->disabled;
         const bool routers = put_back(merged.routers, merged.invalid.routers, d.routers, last_valid_.routers, stale.routers);
         const bool services =
@@ -133,6 +133,7 @@ void snapshot_publisher::apply(std::uint64_t generation, const config::dynamic_c
                  next->disabled.size(), next->stale.size(),
                  describe_changes(last_.get(), *merged));
     last_ = merged;
+    published_ = next;
     for (const auto& l : listeners_) l(next);
     store_.publish(std::move(next));
 }

@@ -53,6 +53,7 @@ private:
     runtime::snapshot_store& store_;
     std::vector<listener> listeners_;
     std::shared_ptr<const config::dynamic_config> last_;  // for logging what changed
+    std::shared_ptr<const runtime::snapshot> published_;  // the objects of unchanged definitions are kept
     valid_objects last_valid_;
 };
 

@@ -25,8 +25,10 @@ namespace {
 constexpr auto nothrow = net::as_tuple(net::use_awaitable);
 }
 
-// One snapshot's probes; stopping it ends their loops.
+// The probes of one service object; stopping it ends their loops. It holds the service, so
+// the object outlives its loops and its address names no other service while it is kept.
 struct active_checker::round {
+    std::shared_ptr<const runtime::service> svc;
     bool stopped = false;
     std::vector<std::shared_ptr<net::steady_timer>> timers;
     void stop() {
@@ -36,32 +38,41 @@ struct active_checker::round {
 };
 
 active_checker::~active_checker() {
-    if (current_) current_->stop();
+    for (auto& [svc, r] : rounds_) r->stop();
 }
 
 void active_checker::watch(const std::shared_ptr<const runtime::snapshot>& next) {
-    if (current_) current_->stop();
-    current_ = std::make_shared<round>();
+    std::map<const runtime::service*, std::shared_ptr<round>> rounds;
     std::set<std::pair<std::string, std::string>> live;
     for (const auto& [name, svc] : next->services) {
-        for (std::size_t i = 0; i < svc->servers.size(); ++i) {
-            // Known servers keep their verdict across the reload (the registry carried it);
-            // one whose service stopped checking is no longer held DOWN by an old verdict.
-            if (!svc->health_check) {
-                svc->health[i]->active_up.store(true, std::memory_order_relaxed);
-                continue;
-            }
-            live.emplace(name, svc->servers[i].url);
-            net::co_spawn(control_, probe_loop(current_, next, *svc, i), net::detached);
+        if (!svc->health_check) {
+            // One whose service stopped checking is no longer held DOWN by an old verdict.
+            for (const auto& h : svc->health) h->active_up.store(true, std::memory_order_relaxed);
+            continue;
         }
+        for (const auto& s : svc->servers) live.emplace(name, s.url);
+        // A service the snapshot kept from the one before (its definition did not change)
+        // keeps its probes and their rhythm: a stream of changes elsewhere neither restarts
+        // them nor cuts a slow probe short.
+        if (auto kept = rounds_.find(svc.get()); kept != rounds_.end()) {
+            rounds.insert(rounds_.extract(kept));
+            continue;
+        }
+        // Known servers keep their verdict across the reload (the registry carried it).
+        auto r = std::make_shared<round>();
+        r->svc = svc;
+        for (std::size_t i = 0; i < svc->servers.size(); ++i)
+            net::co_spawn(control_, probe_loop(r, *svc, i), net::detached);
+        rounds.emplace(svc.get(), std::move(r));
     }
+    for (auto& [svc, r] : rounds_) r->stop();
+    rounds_ = std::move(rounds);
     std::erase_if(counts_, [&](const auto& entry) { return !live.count(entry.first); });
 }
 
-// `snap` keeps the snapshot, and so `svc`, alive for as long as the loop runs.
-net::awaitable<void> active_checker::probe_loop(std::shared_ptr<round> r,
-                                                [[maybe_unused]] std::shared_ptr<const runtime::snapshot> snap,
-                                                const runtime::service& svc, std::size_t index) {
+// `r` holds `svc` for as long as the loop runs.
+net::awaitable<void> active_checker::probe_loop(std::shared_ptr<round> r, const runtime::service& svc,
+                                                std::size_t index) {
     auto timer = std::make_shared<net::steady_timer>(control_);
     r->timers.push_back(timer);
     // The first probe runs at once: a dead server is found before its first interval.

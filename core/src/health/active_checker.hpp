@@ -22,9 +22,9 @@ public:
     ~active_checker();
 
     // Starts probing the servers of `next`, whose health state the registry has already
-    // adopted; the probes of the previous snapshot stop. Servers of services without active
-    // checks are UP as far as active checks go. Call on the control thread, before
-    // publishing `next`.
+    // adopted; the probes of services `next` no longer serves stop, those of services it
+    // kept from the snapshot before go on. Servers of services without active checks are UP
+    // as far as active checks go. Call on the control thread, before publishing `next`.
     void watch(const std::shared_ptr<const runtime::snapshot>& next);
 
 private:
@@ -34,13 +34,12 @@ private:
     };
 
     struct round;
-    boost::asio::awaitable<void> probe_loop(std::shared_ptr<round> r, std::shared_ptr<const runtime::snapshot> snap,
-                                            const runtime::service& svc, std::size_t index);
+    boost::asio::awaitable<void> probe_loop(std::shared_ptr<round> r, const runtime::service& svc, std::size_t index);
     boost::asio::awaitable<bool> probe(const runtime::service& svc, const runtime::server& s, std::string& reason);
     void record(const runtime::service& svc, std::size_t index, bool ok, const std::string& reason);
 
     boost::asio::io_context& control_;
-    std::shared_ptr<round> current_;
+    std::map<const runtime::service*, std::shared_ptr<round>> rounds_;  // by service object
     // By service name and server URL.
     std::map<std::pair<std::string, std::string>, probe_counts> counts_;
 };

@@ -222,9 +222,14 @@ private:
 struct snapshot {
     std::uint64_t generation = 0;
     std::shared_ptr<const config::dynamic_config> config;  // what it was built from, for the API
-    std::map<std::string, std::unique_ptr<service>> services;
-    std::map<std::string, std::unique_ptr<middleware>> middlewares;
-    std::map<std::string, std::unique_ptr<route>> routes;
+    // Shared with the snapshots before and after it that serve the same definitions: an
+    // object whose definition did not change is not built again, so its plugin objects keep
+    // their state (a balancer's position, its counts). Nothing in an object is written once
+    // a snapshot serving it has been published (health::registry::adopt writes only to
+    // servers that do not hold their carried state yet).
+    std::map<std::string, std::shared_ptr<service>> services;
+    std::map<std::string, std::shared_ptr<middleware>> middlewares;
+    std::map<std::string, std::shared_ptr<route>> routes;
     std::map<std::string, route_table> tables;  // by entry point name
     // Routers, services and middlewares that are not serving, with why.
     config::disabled_objects disabled;
