@@ -30,6 +30,12 @@ struct engine_error : std::runtime_error {
     using std::runtime_error::runtime_error;
 };
 
+// The Engine answers but cannot serve the provider (an API too old, a daemon that is not a
+// swarm manager): logged as what it is, not as an outage, and retried all the same.
+struct engine_refusal : engine_error {
+    using engine_error::engine_error;
+};
+
 // How a link reaches the Engine: a unix socket or plain TCP...
 template <class Protocol>
 class plain_transport {

@@ -33,7 +33,7 @@ std::string negotiate(const std::string& version_body) {
     const auto daemon_min = parse_version(json_string(version.as_object().if_contains("MinAPIVersion")));
     const std::pair<int, int> use = std::min(std::make_pair(1, newest_api_minor), daemon_max);
     if (use < daemon_min)
-        throw engine_error("the daemon needs API " + std::to_string(daemon_min.first) + "." +
+        throw engine_refusal("the daemon needs API " + std::to_string(daemon_min.first) + "." +
                            std::to_string(daemon_min.second) + " or newer; this provider speaks up to 1." +
                            std::to_string(newest_api_minor));
     return "/v" + std::to_string(use.first) + "." + std::to_string(use.second);

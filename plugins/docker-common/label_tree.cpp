@@ -267,13 +267,20 @@ decoded_labels decode_labels(const std::map<std::string, std::string>& labels, c
         if (iequals(top.name, "enable")) {
             if (top.value) out.enable = labelled_value{*top.value, top.label};
             for (const auto& c : top.children) r.warn(c, "enable takes a value, not options");
-        } else if (iequals(top.name, "docker")) {
-            if (top.value) warn(top.label, "docker takes options (network)");
+        } else if (iequals(top.name, "docker") || iequals(top.name, "swarm")) {
+            // docker.network, and the swarm provider's swarm.network and swarm.lbswarm
+            // (docker.lbswarm their deprecated spelling there).
+            const bool swarm = iequals(top.name, "swarm");
+            if (top.value) warn(top.label, top.name + " takes options (network, lbswarm)");
             for (const auto& c : top.children) {
-                if (iequals(c.name, "network") && c.children.empty()) {
-                    if (c.value) out.network = *c.value;
+                const bool network = iequals(c.name, "network"), lbswarm = iequals(c.name, "lbswarm");
+                if ((network || lbswarm) && c.children.empty()) {
+                    if (!c.value) continue;
+                    auto& slot = swarm ? (network ? out.swarm_network : out.swarm_lbswarm)
+                                       : (network ? out.network : out.lbswarm);
+                    slot = labelled_value{*c.value, c.label};
                 } else {
-                    r.warn(c, "the only docker option is network");
+                    r.warn(c, "the " + top.name + " options are network and lbswarm");
                 }
             }
         } else if (iequals(top.name, "tcp") || iequals(top.name, "udp")) {
@@ -318,7 +325,7 @@ decoded_labels decode_labels(const std::map<std::string, std::string>& labels, c
                 }
             }
         } else {
-            r.warn(top, "\"" + top.name + "\" is not a Traefik v3 label (known: enable, docker.network, http)");
+            r.warn(top, "\"" + top.name + "\" is not a Traefik v3 label (known: enable, docker, swarm, http)");
         }
     }
     return out;

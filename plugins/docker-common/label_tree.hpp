@@ -28,7 +28,8 @@ struct server_labels {
 
 struct decoded_labels {
     std::optional<labelled_value> enable;
-    std::optional<std::string> network;
+    std::optional<labelled_value> network, lbswarm;              // docker.network, docker.lbswarm
+    std::optional<labelled_value> swarm_network, swarm_lbswarm;  // swarm.network, swarm.lbswarm
     bool has_http = false;        // any accepted label under <p>.http
     bool has_tcp_or_udp = false;  // <p>.tcp or <p>.udp labels (not supported, ignored)
     // Keyed by name as first written. Services carry their options without servers.

@@ -24,13 +24,14 @@ std::optional<unsigned> to_number(std::string_view s, unsigned max) {
     return v;
 }
 
-// Traefik's name for a container: `<service>-<project>` under compose, else its name.
+// Traefik's name for a container: `<service>-<project>` under compose, else its service's
+// (swarm) or its own name.
 std::string default_service_name(const container& c) {
     const auto project = c.labels.find("com.docker.compose.project");
     const auto service = c.labels.find("com.docker.compose.service");
     if (project != c.labels.end() && service != c.labels.end())
         return normalize(service->second + "-" + project->second);
-    return normalize(c.name);
+    return normalize(c.service_name.empty() ? c.name : c.service_name);
 }
 
 std::string names(const std::map<std::string, toml::table>& objects) {
@@ -144,7 +145,10 @@ void add_container(const container& c, const options& opts, const std::string& p
                 return skip("no port for service " + service + " (expose one or set " + opts.label_prefix +
                             ".http.services." + service + ".loadbalancer.server.port)");
             }
-            if (!ip) ip = address_of(c, d.network.value_or(opts.network), opts, warnings);
+            if (!ip) {
+                const std::string network = !c.network.empty() ? c.network : d.network ? d.network->value : opts.network;
+                ip = address_of(c, network, opts, warnings);
+            }
             if (ip->empty()) return;  // not attached yet: a later event brings it in
             const std::string scheme = s.scheme && !s.scheme->value.empty() ? s.scheme->value : "http";
             const std::string host = ip->find(':') != std::string::npos ? "[" + *ip + "]" : *ip;
@@ -184,6 +188,12 @@ std::string start_order(std::string_view rfc3339) {
     }
     fraction.resize(9, '0');
     return out + "." + fraction + std::string(rest);
+}
+
+std::optional<std::string> label_value(const std::map<std::string, std::string>& labels, std::string_view key) {
+    for (const auto& [k, v] : labels)
+        if (sdk::iequals(k, key)) return v;
+    return std::nullopt;
 }
 
 std::string normalize(std::string_view name) {

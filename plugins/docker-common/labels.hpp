@@ -3,6 +3,7 @@
 
 #include <cstdint>
 #include <map>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -22,6 +23,9 @@ struct container {
     std::map<std::string, std::string> networks;   // network name -> IP address ("" when none yet)
     bool stopping = false;                         // a kill or stop is under way
     std::string started;  // State.StartedAt as start_order() makes it: later starts compare greater
+    // Set by a provider that chose them from labels of its own (the swarm provider's):
+    std::string service_name;  // the default service's name, normalized ("" : from compose labels or the name)
+    std::string network;       // the network to reach it on ("" : the docker.network label or the option)
 };
 
 // An Engine time ("2026-12-07T07:13:01.12Z", RFC 3339 in UTC, fraction trimmed) as a string
@@ -49,6 +53,9 @@ struct document {
 // Builds the whole document for the current containers. Deterministic: the same containers
 // give the same text whatever their order.
 document build_document(std::vector<container> containers, const options& opts);
+
+// The value of the label named `key`, matched case-insensitively as Traefik does.
+std::optional<std::string> label_value(const std::map<std::string, std::string>& labels, std::string_view key);
 
 // "web_1.x" -> "web-1-x": every run of characters other than letters and digits becomes '-'.
 std::string normalize(std::string_view name);

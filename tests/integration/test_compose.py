@@ -32,20 +32,7 @@ def compose(*args, env, timeout=300):
 
 
 def request(port, path, cookies=None):
-    c = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
-    headers = {"Host": "demo.localhost"}
-    if cookies:
-        headers["Cookie"] = "; ".join(f"{k}={v}" for k, v in cookies.items())
-    c.request("GET", path, headers=headers)
-    r = c.getresponse()
-    body = r.read()
-    c.close()
-    for header in r.headers.get_all("Set-Cookie") or []:
-        jar = http.cookies.SimpleCookie(header)
-        if cookies is not None:
-            for k, m in jar.items():
-                cookies[k] = m.value
-    return r.status, (json.loads(body) if body.startswith(b"{") else body)
+    return dh.demo_request(port, path, cookies=cookies)
 
 
 class Compose(unittest.TestCase):
@@ -54,28 +41,9 @@ class Compose(unittest.TestCase):
         dh.require_docker(cls)
         if not shutil.which("docker-compose"):
             raise AssertionError("docker-compose is not installed")
-        subprocess.run([os.path.join(ROOT, "tests", "compose", "ensure_base_images.sh")], check=True, timeout=900)
         # The build stage leaves untagged images behind; those that appear now are ours.
         cls.dangling_before = set(dh.docker("images", "-q", "--filter", "dangling=true").split())
-        # The repository's Dockerfile, fed by this build (SLUICE_PREBUILT) instead of compiling.
-        context = tempfile.mkdtemp(prefix="sluice-context-")
-        try:
-            subprocess.run(["cmake", "--install", BUILD, "--prefix", os.path.join(context, "stage")], check=True,
-                           capture_output=True, timeout=120)
-            for binary in ("sluice", "demo-backend"):
-                subprocess.run(["strip", os.path.join(context, "stage", "bin", binary)], check=True)
-            os.makedirs(os.path.join(context, "examples", "compose"))
-            shutil.copy(os.path.join(ROOT, "examples", "compose", "sluice.toml"),
-                        os.path.join(context, "examples", "compose"))
-            os.makedirs(os.path.join(context, "scripts"))
-            shutil.copy(os.path.join(ROOT, "scripts", "container-entrypoint.sh"), os.path.join(context, "scripts"))
-            started = time.monotonic()
-            for target, tag in (("sluice", SLUICE_IMAGE), ("demo-backend", DEMO_IMAGE)):
-                dh.docker("build", "-q", "-f", os.path.join(ROOT, "Dockerfile"), "--build-arg", "SLUICE_PREBUILT=stage",
-                          "--target", target, "-t", tag, "--label", dh.LABEL, context, timeout=600)
-            print(f"\nimages built in {time.monotonic() - started:.1f} s", flush=True)
-        finally:
-            shutil.rmtree(context)
+        dh.build_project_images({"sluice": SLUICE_IMAGE, "demo-backend": DEMO_IMAGE})
         cls.http_port, cls.api_port = free_port(), free_port()
         cls.env = dict(os.environ, SLUICE_IMAGE=SLUICE_IMAGE, DEMO_IMAGE=DEMO_IMAGE,
                        SLUICE_HTTP_PORT=str(cls.http_port), SLUICE_API_PORT=str(cls.api_port))

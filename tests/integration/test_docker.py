@@ -3,13 +3,10 @@ import collections
 import http.client
 import json
 import os
-import select
 import shutil
-import socket
 import ssl
 import subprocess
 import tempfile
-import threading
 import time
 import unittest
 
@@ -243,7 +240,7 @@ class Docker(unittest.TestCase):
 
     def test_engine_outage_keeps_serving_and_recovers(self):
         relay_path = os.path.join(tempfile.mkdtemp(prefix="sluice-relay-"), "docker.sock")
-        relay = UnixRelay(relay_path, "/var/run/docker.sock")
+        relay = dh.UnixRelay(relay_path, "/var/run/docker.sock")
         self.addCleanup(relay.stop)
         s = self.sluice(f'endpoint = "unix://{relay_path}"')
         dh.replica("demo", "web", 1)
@@ -259,7 +256,7 @@ class Docker(unittest.TestCase):
         self.assertTrue(wait_until(lambda: set(instances(s.port, 6)) == {"web-1", "web-2"}))
 
     def test_tcp_endpoint(self):
-        relay = UnixRelay(free_port(), "/var/run/docker.sock")  # a daemon reached over TCP
+        relay = dh.UnixRelay(free_port(), "/var/run/docker.sock")  # a daemon reached over TCP
         self.addCleanup(relay.stop)
         s = Sluice(entry_point() + provider(f'endpoint = "tcp://127.0.0.1:{relay.path}"'), None, workers=1)
         self.addCleanup(s.stop)
@@ -277,7 +274,7 @@ class Docker(unittest.TestCase):
         context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH, cafile=ca["cert"])
         context.load_cert_chain(server["cert"], server["key"])
         context.verify_mode = ssl.CERT_REQUIRED  # the daemon asks for the client's certificate
-        relay = UnixRelay(free_port(), "/var/run/docker.sock", tls=context)
+        relay = dh.UnixRelay(free_port(), "/var/run/docker.sock", tls=context)
         self.addCleanup(relay.stop)
         dh.replica("demo", "web", 1)
         def over_tls(tls):
@@ -365,88 +362,6 @@ class Docker(unittest.TestCase):
         self.assertTrue(any(v.startswith("static_cookie=") for v in cookies), cookies)
         s.wait_for(rf"container {host}: label traefik\.frontend\.rule=Host:static\.localhost ignored")
         self.assertFalse(any("cookie already has a value" in line for line in s.lines))
-
-
-class UnixRelay:
-    """A relay in front of docker.sock that a test can take away and bring back. `path` is a
-    unix socket path, or a port number for a TCP listener on 127.0.0.1."""
-
-    def __init__(self, path, target, tls=None):
-        self.path, self.target, self.tls = path, target, tls  # tls: a server-side ssl.SSLContext
-        self.server = None
-        self.conns = []
-        self.start()
-
-    def start(self):
-        if isinstance(self.path, int):
-            self.server = socket.socket(socket.AF_INET)
-            self.server.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-            self.server.bind(("127.0.0.1", self.path))
-        else:
-            self.server = socket.socket(socket.AF_UNIX)
-            self.server.bind(self.path)
-        self.server.listen(16)
-        threading.Thread(target=self._accept, args=(self.server,), daemon=True).start()
-
-    def _accept(self, server):
-        while True:
-            try:
-                client, _ = server.accept()
-            except OSError:
-                return
-            threading.Thread(target=self._serve, args=(client,), daemon=True).start()
-
-    def _serve(self, client):
-        if self.tls:
-            try:
-                client.settimeout(5)
-                client = self.tls.wrap_socket(client, server_side=True)
-                client.settimeout(None)
-            except (OSError, ssl.SSLError):
-                client.close()
-                return
-        upstream = socket.socket(socket.AF_UNIX)
-        upstream.connect(self.target)
-        self.conns += [client, upstream]
-        self._pump(client, upstream)
-
-    @staticmethod
-    def _pump(a, b):
-        # Both directions in one thread: an SSL socket is not to be read and written at once.
-        other = {a: b, b: a}
-        try:
-            while True:
-                ready, _, _ = select.select([a, b], [], [], 120)
-                if not ready:
-                    break
-                for s in ready:
-                    data = s.recv(65536)
-                    while isinstance(s, ssl.SSLSocket) and s.pending():
-                        data += s.recv(s.pending())
-                    if not data:
-                        raise EOFError
-                    other[s].sendall(data)
-        except (OSError, EOFError):
-            pass
-        for s in (a, b):
-            try:
-                s.shutdown(socket.SHUT_RDWR)
-            except OSError:
-                pass
-
-    def stop(self):
-        if self.server:
-            self.server.close()
-            self.server = None
-            if not isinstance(self.path, int):
-                os.unlink(self.path)
-        for c in self.conns:
-            try:
-                c.shutdown(socket.SHUT_RDWR)
-            except OSError:
-                pass
-            c.close()
-        self.conns = []
 
 
 if __name__ == "__main__":

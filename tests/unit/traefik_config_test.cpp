@@ -101,6 +101,35 @@ TEST(traefik_forms, with_no_entry_point_traefik_listens_on_http_80) {
     EXPECT_NE(docker->options.text.find("exposedbydefault = 'false'"), std::string::npos) << docker->options.text;
 }
 
+// Traefik v3's swarm provider, and v2's swarm mode of the docker provider read as it.
+TEST(traefik_forms, the_swarm_provider_in_traefik_forms) {
+    temp_folder dir;
+    const auto v3 = from_flags({"--providers.swarm.endpoint=unix:///var/run/docker.sock",
+                                "--providers.swarm.refreshseconds=30", "--providers.swarm.network=demo_net"},
+                               dir.path);
+    const auto* swarm = provider(v3.cfg, "swarm");
+    ASSERT_NE(swarm, nullptr);
+    EXPECT_EQ(swarm->plugin, "swarm");
+    EXPECT_NE(swarm->options.text.find("labelPrefix = 'traefik'"), std::string::npos) << swarm->options.text;
+    EXPECT_NE(swarm->options.text.find("network = 'demo_net'"), std::string::npos) << swarm->options.text;
+    EXPECT_EQ(swarm->options.text.find("refresh"), std::string::npos) << swarm->options.text;
+    EXPECT_TRUE(has_warning(v3, "providers.swarm.refreshSeconds: ignored"));
+
+    const auto v2 = from_flags({"--providers.docker.swarmmode=true", "--providers.docker.exposedbydefault=false",
+                                "--providers.docker.swarmmoderefreshseconds=5"},
+                               dir.path);
+    EXPECT_EQ(provider(v2.cfg, "docker"), nullptr);
+    swarm = provider(v2.cfg, "swarm");
+    ASSERT_NE(swarm, nullptr);
+    EXPECT_NE(swarm->options.text.find("exposedbydefault = 'false'"), std::string::npos) << swarm->options.text;
+    EXPECT_EQ(swarm->options.text.find("swarm"), std::string::npos) << swarm->options.text;
+    EXPECT_TRUE(has_warning(v2, "read as providers.swarm"));
+
+    const auto off = from_flags({"--providers.docker.swarmmode=false"}, dir.path);
+    EXPECT_NE(provider(off.cfg, "docker"), nullptr);
+    EXPECT_EQ(provider(off.cfg, "swarm"), nullptr);
+}
+
 TEST(traefik_forms, a_section_switched_off_takes_its_keys_away) {
     temp_folder dir;
     const auto l = from_flags({"--entrypoints.web.address=:81", "--providers.docker=false",
@@ -206,7 +235,8 @@ TEST(traefik_forms, what_would_change_security_is_refused_and_the_harmless_is_wa
              {{"--entrypoints.web.address=:80", "--providers.file.filename=a.yml", "--providers.file.directory=d"},
               "mutually exclusive"},
              {{"--entrypoints.web.address=:80", "--providers.file.directory="}, "neither filename nor directory"},
-             {{"--entrypoints.web.address=:80", "--providers.docker.swarmmode=true"}, "Swarm"},
+             {{"--entrypoints.web.address=:80", "--providers.docker.swarmmode=true", "--providers.swarm=true"},
+              "use providers.swarm alone"},
              {{"--api.insecure=true", "--api.basepath=/traefik"}, "served at / only"},
          }) {
         const std::string errors = all_errors([&] { from_flags(r.flags, dir.path); });

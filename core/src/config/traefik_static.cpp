@@ -261,7 +261,30 @@ struct translator {
         if (!named) refuse(path, &file, "neither filename nor directory is defined");
     }
 
+    // The Docker providers read Traefik's labels (traefik.*), not Sluice's (sluice.*).
+    void engine_provider(toml::table& t, const std::string& path) {
+        if (!find(t, "labelPrefix")) t.insert("labelPrefix", "traefik");
+        ignore(t, path, "watch", "Sluice always follows the engine's events");
+        ignore(t, path, "httpClientTimeout", "Sluice's requests to the engine time out after 10 s");
+    }
+
     void providers(toml::table& providers) {
+        // Traefik v2's swarm mode of the docker provider is v3's swarm provider.
+        if (toml::table* docker = find_table(providers, "docker")) {
+            ignore(*docker, "providers.docker", "swarmModeRefreshSeconds",
+                   "Sluice follows the manager's events, and lists again only while a change is under way");
+            const bool swarm = truthy(find(*docker, "swarmMode"));
+            erase(*docker, "swarmMode");
+            if (swarm && find(providers, "swarm")) {
+                refuse("providers.docker.swarmMode", docker, "providers.swarm is set too: use providers.swarm alone");
+            } else if (swarm) {
+                warnings.push_back("providers.docker.swarmMode: Traefik v2's swarm mode is read as providers.swarm "
+                                   "(its objects are named name@swarm, not name@docker)");
+                toml::table moved = std::move(*docker);
+                erase(providers, "docker");
+                providers.insert("swarm", std::move(moved));
+            }
+        }
         for (auto it = providers.begin(); it != providers.end();) {
             const std::string key(it->first.str());
             const std::string path = "providers." + key;
@@ -271,11 +294,13 @@ struct translator {
                 if (toml::table* file = it->second.as_table()) this->file(*file, path);
                 ++it;
             } else if (iequals(key, "docker")) {
-                // Traefik's containers are labelled traefik.*; Sluice's own are sluice.*.
-                if (toml::table* docker = it->second.as_table()) {
-                    if (!find(*docker, "labelPrefix")) docker->insert("labelPrefix", "traefik");
-                    ignore(*docker, path, "watch", "Sluice always follows the engine's events");
-                    refuse_key(*docker, path, "swarmMode", "Docker Swarm is not supported yet");
+                if (toml::table* docker = it->second.as_table()) engine_provider(*docker, path);
+                ++it;
+            } else if (iequals(key, "swarm")) {
+                if (toml::table* swarm = it->second.as_table()) {
+                    engine_provider(*swarm, path);
+                    ignore(*swarm, path, "refreshSeconds",
+                           "Sluice follows the manager's events, and lists again only while a change is under way");
                 }
                 ++it;
             } else if (iequals(key, "precedence")) {
