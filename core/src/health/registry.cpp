@@ -12,15 +12,15 @@ void registry::adopt(const std::shared_ptr<runtime::snapshot>& next) {
         const bool serving = first_of_service != states_.end() && first_of_service->first.first == name;
         for (std::size_t i = 0; i < svc->servers.size(); ++i) {
             auto key = std::make_pair(name, svc->servers[i].url);
+            auto& state = svc->health[i];
+            const std::shared_ptr<runtime::server_health>* carried = nullptr;
+            if (auto known = states_.find(key); known != states_.end()) carried = &known->second;
+            // Two servers of one service with the same URL share one state, as they share a backend.
+            else if (auto twin = live.find(key); twin != live.end()) carried = &twin->second;
+            else if (serving) state->up_since_ms.store(now, std::memory_order_relaxed);
             // A service kept from the published snapshot (its definition did not change) holds
             // its carried states already, and workers read them: it is not written to.
-            auto give = [&](const std::shared_ptr<runtime::server_health>& state) {
-                if (svc->health[i] != state) svc->health[i] = state;
-            };
-            if (auto known = states_.find(key); known != states_.end()) give(known->second);
-            // Two servers of one service with the same URL share one state, as they share a backend.
-            else if (auto twin = live.find(key); twin != live.end()) give(twin->second);
-            else if (serving) svc->health[i]->up_since_ms.store(now, std::memory_order_relaxed);
+            if (carried && state != *carried) state = *carried;
             live.emplace(std::move(key), svc->health[i]);
         }
     }
