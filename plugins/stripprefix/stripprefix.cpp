@@ -4,48 +4,15 @@
 #include <string_view>
 #include <vector>
 
+#include "path_edit.hpp"
 #include "sluice/sdk/config_reader.hpp"
 #include "sluice/sdk/declare.hpp"
 
 namespace sluice::stripprefix {
 namespace {
 
-int hex(char c) {
-    if (c >= '0' && c <= '9') return c - '0';
-    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-    return -1;
-}
-
-// The reserved characters of RFC 3986 2.2 and '%': the routing path keeps their escapes.
-bool stays_escaped(char c) { return std::string_view(":/?#[]@!$&'()*+,;=%").find(c) != std::string_view::npos; }
-
-// Length of the encoded path that spells the first `count` characters of its routing form,
-// where every escape is decoded (one character) except those of reserved characters and
-// '%' (kept: three characters).
-std::size_t encoded_length(std::string_view encoded, std::size_t count) {
-    std::size_t at = 0;
-    for (std::size_t seen = 0; seen < count && at < encoded.size(); ++seen) {
-        if (encoded[at] == '%' && at + 2 < encoded.size() && hex(encoded[at + 1]) >= 0 && hex(encoded[at + 2]) >= 0) {
-            if (stays_escaped(static_cast<char>(hex(encoded[at + 1]) * 16 + hex(encoded[at + 2])))) seen += 2;
-            at += 3;
-        } else {
-            ++at;
-        }
-    }
-    return at;
-}
-
-bool has_dot_segment(std::string_view path) {
-    while (!path.empty()) {
-        const auto slash = path.find('/');
-        const std::string_view segment = path.substr(0, slash);
-        if (segment == "." || segment == "..") return true;
-        if (slash == std::string_view::npos) break;
-        path.remove_prefix(slash + 1);
-    }
-    return false;
-}
+using path_edit::encoded_length;
+using path_edit::has_dot_segment;
 
 class strip_prefix {
 public:

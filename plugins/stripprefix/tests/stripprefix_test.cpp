@@ -1,31 +1,14 @@
 #include <gtest/gtest.h>
 
-#include "sluice/sdk/testing/fakes.hpp"
+#include "rewrite_test_support.hpp"
 
 namespace sdk = sluice::sdk;
 using namespace sluice::sdk::testing;
 
 namespace {
 
-struct outcome {
-    sdk::verdict verdict;
-    std::string target;
-    std::string forwarded_prefix;
-    std::uint16_t status;
-};
-
-outcome strip(std::string_view config, std::string target, std::string routing_path = "") {
-    fake_host host;
-    collecting_errors errors;
-    auto mw = SLUICE_TESTING_LINKED_PLUGIN().create_middleware(host, "t@file", config, errors);
-    EXPECT_TRUE(mw) << (errors.errors.empty() ? "" : errors.errors[0].second);
-    if (!mw) return {sdk::verdict::proceed, "(not created)", "", 0};
-    fake_request req;
-    req.target_ = std::move(target);
-    req.routing_path_ = std::move(routing_path);
-    fake_local_reply reply;
-    const auto v = mw.on_request(req, reply);
-    return {v, req.target_, std::string(req.header("X-Forwarded-Prefix")), reply.status_};
+sluice::path_edit::test::outcome strip(std::string_view config, std::string target, std::string routing_path = "") {
+    return sluice::path_edit::test::rewrite(config, std::move(target), "X-Forwarded-Prefix", std::move(routing_path));
 }
 
 TEST(stripprefix, traefik_cases) {
@@ -64,7 +47,7 @@ TEST(stripprefix, traefik_cases) {
         const auto o = strip(c.config, c.target, c.routing);
         EXPECT_EQ(o.verdict, sdk::verdict::proceed) << c.target;
         EXPECT_EQ(o.target, c.want_target) << c.config << " " << c.target;
-        EXPECT_EQ(o.forwarded_prefix, c.want_prefix) << c.config << " " << c.target;
+        EXPECT_EQ(o.header, c.want_prefix) << c.config << " " << c.target;
     }
 }
 

@@ -26,6 +26,15 @@ inline bool iequals(std::string_view a, std::string_view b) noexcept {
            std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) { return ascii_lower(x) == ascii_lower(y); });
 }
 
+// `s` without the spaces, tabs, newlines, carriage returns, vertical tabs and form feeds
+// at its ends (Go's strings.TrimSpace for ASCII text).
+inline std::string_view trim(std::string_view s) noexcept {
+    constexpr std::string_view space = " \t\n\r\v\f";
+    const auto first = s.find_first_not_of(space);
+    if (first == std::string_view::npos) return {};
+    return s.substr(first, s.find_last_not_of(space) - first + 1);
+}
+
 inline std::string to_lower(std::string_view s) {
     std::string out(s);
     for (char& c : out) c = ascii_lower(c);
