@@ -50,9 +50,9 @@ std::vector<std::string> inspected_network_names(const std::string& body) {
     std::vector<std::string> names;
     const json::value doc = json::parse(body);
     if (!doc.is_object()) return names;
-    if (const auto* settings = doc.as_object().if_contains("NetworkSettings"); settings && settings->is_object())
-        if (const auto* nets = settings->as_object().if_contains("Networks"); nets && nets->is_object())
-            for (const auto& [name, net] : nets->as_object()) names.emplace_back(name);
+    if (const auto* settings = object_at(doc.as_object(), "NetworkSettings"))
+        if (const auto* nets = object_at(*settings, "Networks"))
+            for (const auto& [name, net] : *nets) names.emplace_back(name);
     return names;
 }
 

@@ -7,8 +7,9 @@
 //
 // A provider derives from engine_provider<Self> and defines
 //   template <class Link> net::awaitable<void> session(Link& link);
-// which talks to the Engine until the connection fails (it throws engine_error), calling
-// connected() once it has listed everything and publish() whenever its containers changed,
+// which talks to the Engine (under api_, the version agreed before it is called) until the
+// connection fails (it throws engine_error), calling connected() once it has listed
+// everything and publish() whenever its containers changed,
 // and whose destructor calls stop() first (the session's coroutine uses the provider's
 // members until the thread has stopped).
 #pragma once
@@ -92,10 +93,10 @@ protected:
     void log(sdk::log_level level, const std::string& message) { host_.log(level, message); }
 
     // The session has read everything: say so once per outage.
-    void connected(const std::string& api) {
+    void connected() {
         backoff_ = first_backoff;  // the next outage starts over
-        if (outage_) log(sdk::log_level::info, settings_.endpoint + " reachable again (API " + api.substr(2) + ")");
-        else log(sdk::log_level::info, "watching " + settings_.endpoint + " (API " + api.substr(2) + ")");
+        if (outage_) log(sdk::log_level::info, settings_.endpoint + " reachable again (API " + api_.substr(2) + ")");
+        else log(sdk::log_level::info, "watching " + settings_.endpoint + " (API " + api_.substr(2) + ")");
         outage_ = false;
     }
 
@@ -114,15 +115,16 @@ protected:
 
     // The networks of the container this process runs in come first when picking an address.
     template <class Link>
-    net::awaitable<void> find_own_networks(Link& link, const std::string& api) {
+    net::awaitable<void> find_own_networks(Link& link) {
         settings_.labels.own_networks.clear();
         const std::string id = own_container_id();
         if (id.empty()) co_return;
-        const auto reply = co_await link.get(api + "/containers/" + id + "/json");
+        const auto reply = co_await link.get(api_ + "/containers/" + id + "/json");
         if (reply.first == 200) settings_.labels.own_networks = inspected_network_names(reply.second);
     }
 
     net::io_context ioc_{1};
+    std::string api_;  // "/v1.41": the API version of the session under way
     sdk::host host_;  // views: copies stay valid for the provider's life (the sink until stop returns)
     engine_settings settings_;
 
@@ -154,13 +156,25 @@ private:
         }
     }
 
+    // Agrees on the API version (the lower of the newest this provider speaks and the
+    // daemon's), then runs the provider's session. (Replies are kept whole, not
+    // destructured: GCC 12 mishandles structured bindings of non-trivial types across
+    // suspension points.)
+    template <class Link>
+    net::awaitable<void> run_session(Link& link) {
+        const auto version_reply = co_await link.get("/version");
+        if (version_reply.first != 200)
+            throw engine_error("GET /version answered " + std::to_string(version_reply.first));
+        api_ = negotiate(version_reply.second);
+        co_await static_cast<Self&>(*this).session(link);
+    }
+
     net::awaitable<void> connect_and_run() {
-        Self& self = static_cast<Self&>(*this);
         const std::string& endpoint = settings_.endpoint;
         if (endpoint.starts_with("unix://")) {
             engine_link link(ioc_, plain_transport<net::local::stream_protocol>(
                                        net::local::stream_protocol::endpoint(endpoint.substr(7))));
-            co_await self.session(link);
+            co_await run_session(link);
             co_return;
         }
         const std::string address = endpoint.substr(6);
@@ -173,10 +187,10 @@ private:
         if (rec || results.empty()) throw engine_error("cannot resolve " + address + ": " + rec.message());
         if (settings_.tls) {
             engine_link link(ioc_, tls_transport(*results.begin(), host, settings_.tls, settings_.verify_host));
-            co_await self.session(link);
+            co_await run_session(link);
         } else {
             engine_link link(ioc_, plain_transport<net::ip::tcp>(*results.begin()));
-            co_await self.session(link);
+            co_await run_session(link);
         }
     }
 

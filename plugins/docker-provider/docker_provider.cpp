@@ -26,22 +26,14 @@ public:
 
     template <class Link>
     net::awaitable<void> session(Link& link) {
-        // Negotiate: the lower of our newest and the daemon's, refused below its minimum.
-        // (Replies are kept whole, not destructured: GCC 12 mishandles structured bindings of
-        // non-trivial types across suspension points.)
-        const auto version_reply = co_await link.get("/version");
-        if (version_reply.first != 200)
-            throw engine_error("GET /version answered " + std::to_string(version_reply.first));
-        api_ = negotiate(version_reply.second);
-
         // Subscribe first, then list: nothing that happens in between is missed.
         co_await link.open_events(api_ + "/events?filters=" + url_encode(R"({"type":["container","network"]})"));
-        co_await find_own_networks(link, api_);
+        co_await find_own_networks(link);
         const auto list = co_await link.get(api_ + "/containers/json?all=1");
         if (list.first != 200) throw engine_error("listing containers answered " + std::to_string(list.first));
         containers_.clear();
         for (const std::string& id : container_ids(list.second)) co_await inspect(link, id);
-        connected(api_);
+        connected();
         publish();
         for (;;) {
             const std::string line = co_await link.next_event();
@@ -105,7 +97,6 @@ private:
         engine_provider::publish(std::move(list));
     }
 
-    std::string api_;
     std::map<std::string, container> containers_;  // by ID: names and addresses are reused
 };
 

@@ -21,17 +21,16 @@ container from_inspect(const json::value& doc) {
     c.id = json_string(o.if_contains("Id"));
     c.name = json_string(o.if_contains("Name"));
     if (c.name.starts_with('/')) c.name.erase(0, 1);
-    if (const auto* state = o.if_contains("State"); state && state->is_object()) {
-        c.state = json_string(state->as_object().if_contains("Status"));
-        c.started = start_order(json_string(state->as_object().if_contains("StartedAt")));
-        if (const auto* h = state->as_object().if_contains("Health"); h && h->is_object())
-            c.health = json_string(h->as_object().if_contains("Status"));
+    if (const auto* state = object_at(o, "State")) {
+        c.state = json_string(state->if_contains("Status"));
+        c.started = start_order(json_string(state->if_contains("StartedAt")));
+        if (const auto* h = object_at(*state, "Health")) c.health = json_string(h->if_contains("Status"));
     }
-    if (const auto* config = o.if_contains("Config"); config && config->is_object()) {
-        if (const auto* labels = config->as_object().if_contains("Labels"); labels && labels->is_object())
-            for (const auto& [k, v] : labels->as_object()) c.labels[std::string(k)] = json_string(&v);
-        if (const auto* ports = config->as_object().if_contains("ExposedPorts"); ports && ports->is_object())
-            for (const auto& [k, v] : ports->as_object()) {
+    if (const auto* config = object_at(o, "Config")) {
+        if (const auto* labels = object_at(*config, "Labels"))
+            for (const auto& [k, v] : *labels) c.labels[std::string(k)] = json_string(&v);
+        if (const auto* ports = object_at(*config, "ExposedPorts"))
+            for (const auto& [k, v] : *ports) {
                 const std::string key(k);  // "80/tcp"
                 if (!key.ends_with("/tcp")) continue;
                 try {
@@ -41,11 +40,10 @@ container from_inspect(const json::value& doc) {
             }
         std::sort(c.exposed_ports.begin(), c.exposed_ports.end());
     }
-    if (const auto* host = o.if_contains("HostConfig"); host && host->is_object())
-        c.network_mode = json_string(host->as_object().if_contains("NetworkMode"));
-    if (const auto* settings = o.if_contains("NetworkSettings"); settings && settings->is_object())
-        if (const auto* nets = settings->as_object().if_contains("Networks"); nets && nets->is_object())
-            for (const auto& [name, net] : nets->as_object())
+    if (const auto* host = object_at(o, "HostConfig")) c.network_mode = json_string(host->if_contains("NetworkMode"));
+    if (const auto* settings = object_at(o, "NetworkSettings"))
+        if (const auto* nets = object_at(*settings, "Networks"))
+            for (const auto& [name, net] : *nets)
                 if (net.is_object()) c.networks[std::string(name)] = json_string(net.as_object().if_contains("IPAddress"));
     return c;
 }
@@ -75,11 +73,11 @@ engine_event parse_event(const std::string& line) {
     const auto& o = event.as_object();
     e.action = json_string(o.if_contains("Action"));
     const bool network = json_string(o.if_contains("Type")) == "network";
-    if (const auto* actor = o.if_contains("Actor"); actor && actor->is_object()) {
-        e.id = json_string(actor->as_object().if_contains("ID"));
-        if (const auto* attrs = actor->as_object().if_contains("Attributes"); attrs && attrs->is_object()) {
-            e.signal = json_string(attrs->as_object().if_contains("signal"));
-            if (network) e.id = json_string(attrs->as_object().if_contains("container"));
+    if (const auto* actor = object_at(o, "Actor")) {
+        e.id = json_string(actor->if_contains("ID"));
+        if (const auto* attrs = object_at(*actor, "Attributes")) {
+            e.signal = json_string(attrs->if_contains("signal"));
+            if (network) e.id = json_string(attrs->if_contains("container"));
         }
     }
     if (network && e.action != "connect" && e.action != "disconnect") e.id.clear();

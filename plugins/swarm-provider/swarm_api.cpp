@@ -12,16 +12,6 @@ namespace sluice::docker::swarm {
 
 namespace {
 
-const json::object* object_at(const json::object& o, std::string_view key) {
-    const auto* v = o.if_contains(key);
-    return v && v->is_object() ? &v->as_object() : nullptr;
-}
-
-const json::array* array_at(const json::object& o, std::string_view key) {
-    const auto* v = o.if_contains(key);
-    return v && v->is_array() ? &v->as_array() : nullptr;
-}
-
 long number_at(const json::object& o, std::string_view key) {
     const auto* v = o.if_contains(key);
     if (v && v->is_int64()) return static_cast<long>(v->as_int64());

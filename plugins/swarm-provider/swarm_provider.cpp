@@ -37,10 +37,6 @@ public:
     template <class Link>
     net::awaitable<void> session(Link& link) {
         using namespace net::experimental::awaitable_operators;
-        const auto version_reply = co_await link.get("/version");
-        if (version_reply.first != 200)
-            throw engine_error("GET /version answered " + std::to_string(version_reply.first));
-        api_ = negotiate(version_reply.second);
         const auto info = co_await link.get(api_ + "/info");
         if (info.first != 200) throw engine_error("GET /info answered " + std::to_string(info.first));
         const node_role role = parse_info(info.second);
@@ -54,10 +50,10 @@ public:
         // Subscribe first, then list: nothing that happens in between is missed.
         co_await link.open_events(api_ + "/events?filters=" +
                                   url_encode(R"({"type":["service","node","network","container"]})"));
-        co_await find_own_networks(link, api_);
+        co_await find_own_networks(link);
         state_.withdrawn.clear();  // what local events said before the gap may be out of date
         co_await relist(link);
-        connected(api_);
+        connected();
         publish();
         // A gap may have hidden a change under way: follow it until settled.
         change_seen();
@@ -157,7 +153,6 @@ private:
         engine_provider::publish(std::move(containers), std::move(warnings));
     }
 
-    std::string api_;
     state state_;
     net::steady_timer settle_timer_{ioc_};
     clock::time_point last_change_{}, next_relist_ = clock::time_point::max();
