@@ -33,13 +33,8 @@ inline outcome rewrite(std::string_view config, std::string target, std::string_
     return {v, req.target_, std::string(req.header(header)), reply.status_};
 }
 
-// The first error creating the middleware reports ("" when it is created).
 inline std::string refusal(std::string_view config) {
-    sdk::testing::fake_host host;
-    sdk::testing::collecting_errors errors;
-    auto mw = SLUICE_TESTING_LINKED_PLUGIN().create_middleware(host, "t@file", config, errors);
-    if (mw) return "";
-    return errors.errors.empty() ? "(no error)" : errors.errors[0].first + ": " + errors.errors[0].second;
+    return sdk::testing::middleware_refusal(SLUICE_TESTING_LINKED_PLUGIN(), config);
 }
 
 }  // namespace sluice::path_edit::test

@@ -239,6 +239,17 @@ private:
     const sluice_plugin* d_;
 };
 
+// What a middleware's creation from `config` reports first, as "key: message"; empty when
+// the middleware is created. For tables of configurations a plugin must refuse:
+//
+//     EXPECT_NE(middleware_refusal(SLUICE_TESTING_LINKED_PLUGIN(), "regex = '(['").find("regex"), npos);
+inline std::string middleware_refusal(const loaded_plugin& plugin, std::string_view config) {
+    fake_host host;
+    collecting_errors errors;
+    if (plugin.create_middleware(host, "test@file", config, errors)) return "";
+    return errors.errors.empty() ? "(refused with no error)" : errors.errors[0].first + ": " + errors.errors[0].second;
+}
+
 // A strategy's balancer as the host holds it, for table tests of its pickers:
 //
 //     strategy_fixture f(SLUICE_TESTING_LINKED_PLUGIN());   // its balancer, no options
