@@ -88,6 +88,10 @@ public:
         report(at ? at->shown : detail::join_key_path(prefix_, std::string(path)), std::string(message));
     }
 
+    // Whether `path` is present, whatever its value; it counts as read (finish() does not
+    // report it). For keys a plugin refuses with a message of its own.
+    bool has(std::string_view path) { return locate_and_mark(path).has_value(); }
+
     std::optional<std::string> string(std::string_view path) {
         return read<std::string>(path, "a string", [](const toml::node& n) -> std::optional<std::string> {
             if (const auto* s = n.as_string()) return s->get();
@@ -206,6 +210,27 @@ public:
     }
     std::optional<std::vector<std::string>> required_string_list(std::string_view path, std::string_view hint) {
         return present(path, hint) ? string_list(path) : std::nullopt;
+    }
+
+    // A table of strings under names the user chooses (header fields: `X-Custom = "1"`; the
+    // label form `...customrequestheaders.X-Custom=1`), the names as written, sorted by name.
+    // A value that is not a string is reported at its own key.
+    std::optional<std::vector<std::pair<std::string, std::string>>> string_map(std::string_view path) {
+        const auto at = locate_and_mark(path);
+        if (!at) return std::nullopt;
+        const auto* t = at->node->as_table();
+        if (!t) {
+            report(at->shown, "expected a table of strings, found " + type_name(*at->node));
+            return std::nullopt;
+        }
+        std::vector<std::pair<std::string, std::string>> entries;
+        bool valid = true;
+        for (auto&& [k, v] : *t) {
+            if (const auto* s = v.as_string()) entries.emplace_back(std::string(k.str()), s->get());
+            else report(detail::join_key_path(at->shown, std::string(k.str())), "expected a string, found " + type_name(v)), valid = false;
+        }
+        if (!valid) return std::nullopt;
+        return entries;
     }
 
     // A nested table as a reader of its own; its unread keys are reported by its finish() or
