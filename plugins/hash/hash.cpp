@@ -204,13 +204,7 @@ settings settings::read(sdk::config_reader& options) {
     // Looked up percent-encoded, as parameters are sent: the name must be valid so.
     if (s.source == key_source::query && !s.name.empty() && !boost::urls::make_pct_string_view(s.name))
         options.error("name", "\"" + s.name + "\" is not a valid query parameter name (a % not followed by two hex digits)");
-    if (auto ip = options.table("ipStrategy")) {
-        s.ip.depth = static_cast<unsigned>(ip->integer_or("depth", 0, {0, 64}));
-        for (const auto& text : ip->string_list_or("excludedIPs", {})) {
-            if (auto range = sdk::ip_network::parse(text)) s.ip.excluded.push_back(*range);
-            else ip->error("excludedIPs", "\"" + text + "\" is not an IP address or CIDR range");
-        }
-    }
+    s.ip = sdk::read_ip_strategy(options);
     const std::string algorithm = sdk::to_lower(options.string_or("algorithm", "rendezvous"));
     if (algorithm == "maglev") s.maglev = true;
     else if (algorithm != "rendezvous" && algorithm != "hrw") options.error("algorithm", "expected rendezvous or maglev");

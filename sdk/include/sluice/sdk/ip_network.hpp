@@ -9,8 +9,11 @@
 #include <cstdint>
 #include <cstring>
 #include <optional>
+#include <string>
 #include <string_view>
 #include <vector>
+
+#include "sluice/sdk/config_reader.hpp"
 
 namespace sluice::sdk {
 
@@ -128,6 +131,21 @@ inline std::string_view peer_forwarded_for(std::string_view value) noexcept {
     value = value.substr(0, comma);
     while (!value.empty() && (value.back() == ' ' || value.back() == '\t')) value.remove_suffix(1);
     return value;
+}
+
+// Reads Traefik's `ipStrategy` table (depth from 0 to 64, excludedIPs as addresses or CIDR
+// ranges) at `key`; `true` (a label's `ipstrategy=true`) or no key at all: the peer's address.
+inline ip_strategy read_ip_strategy(config_reader& options, std::string_view key = "ipStrategy") {
+    ip_strategy out;
+    auto table = options.switched_table(key);
+    if (!table) return out;
+    out.depth = static_cast<unsigned>(table->integer_or("depth", 0, {0, 64}));
+    const auto excluded = table->string_list_or("excludedIPs", {});
+    for (std::size_t i = 0; i < excluded.size(); ++i) {
+        if (auto range = ip_network::parse(excluded[i])) out.excluded.push_back(*range);
+        else table->error("excludedIPs[" + std::to_string(i) + "]", "\"" + excluded[i] + "\" is not an IP address or CIDR range");
+    }
+    return out;
 }
 
 }  // namespace sluice::sdk
