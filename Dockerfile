@@ -18,7 +18,7 @@ ARG SLUICE_PREBUILT=""
 RUN if [ -z "$SLUICE_PREBUILT" ]; then \
       apt-get update \
       && apt-get install -y --no-install-recommends g++ cmake ninja-build pkg-config libboost1.81-all-dev \
-           libtomlplusplus-dev libspdlog-dev libre2-dev libssl-dev libxxhash-dev libyaml-cpp-dev \
+           libtomlplusplus-dev libspdlog-dev libre2-dev libssl-dev libcrypt-dev libxxhash-dev libyaml-cpp-dev \
       && rm -rf /var/lib/apt/lists/*; \
     fi
 COPY . /src

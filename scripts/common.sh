@@ -2,7 +2,7 @@
 # shellcheck shell=bash
 
 BUILD_PACKAGES=(g++ cmake ninja-build ccache pkg-config libboost1.81-all-dev libtomlplusplus-dev libspdlog-dev
-                libgtest-dev libgmock-dev libre2-dev libssl-dev libxxhash-dev libyaml-cpp-dev libbenchmark-dev curl)
+                libgtest-dev libgmock-dev libre2-dev libssl-dev libcrypt-dev libxxhash-dev libyaml-cpp-dev libbenchmark-dev curl)
 TEST_PACKAGES=(python3 procps binutils docker.io docker-compose busybox-static debootstrap chromium chromium-driver
                python3-selenium wrk nginx-light haproxy)
 
