@@ -92,6 +92,9 @@ class Api(unittest.TestCase):
     def test_middlewares_entrypoints_overview_rawdata(self):
         _, _, mws = api(self.api_port, "/api/http/middlewares")
         self.assertEqual([(m["name"], m["type"], m["status"]) for m in mws], [("strip@file", "stripprefix", "enabled")])
+        # Its configuration under its type, as Traefik's API shows it, and who uses it.
+        self.assertEqual(mws[0]["stripPrefix"], {"prefixes": ["/nothing"]})
+        self.assertEqual(mws[0]["usedBy"], ["demo@file"])
         self.assertEqual(api(self.api_port, "/api/entrypoints")[2][0]["name"], "web")
         overview = api(self.api_port, "/api/overview")[2]
         self.assertEqual(overview["http"]["routers"], {"total": 2, "errors": 1, "warnings": 0})
@@ -157,7 +160,7 @@ class Api(unittest.TestCase):
         url = f"http://127.0.0.1:{self.api_port}/dashboard/"
         dom = subprocess.run([chromium, *flags, "--dump-dom", url], capture_output=True, text=True, timeout=120).stdout
         for expected in ("demo@file", "broken@file", "strip@file", self.backend.url, self.dead, ">UP<", ">DOWN<",
-                         "expected &quot;)&quot;", "2 routers · 1 services · 1 middlewares"):
+                         "expected &quot;)&quot;", "2 routers · 1 services · 1 middlewares", 'prefixes = ["/nothing"]'):
             self.assertIn(expected, dom.replace('"', "&quot;") if expected.startswith("expected") else dom)
         shot = os.path.join(BUILD, "dashboard.png")
         subprocess.run([chromium, *flags, "--window-size=1200,800", f"--screenshot={shot}", url],

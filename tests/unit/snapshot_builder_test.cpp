@@ -93,5 +93,78 @@ TEST(snapshot_builder, the_same_definition_written_elsewhere_is_kept) {
     EXPECT_EQ(two->routes.at("api@docker"), one->routes.at("api@docker"));
 }
 
+// Chains (Traefik's chain middleware) are expanded into the plugin middlewares they run, a
+// chain within a chain in its place; a cycle is refused with the cycle named, and only the
+// routers through it are disabled.
+TEST(snapshot_builder, chains_expand_in_order_and_cycles_are_named) {
+    builder b;
+    const std::string common = R"toml(
+[http.services.s.loadBalancer]
+servers = [{ url = "http://127.0.0.1:9101" }]
+[http.middlewares.a.addPrefix]
+prefix = "/a"
+[http.middlewares.b.addPrefix]
+prefix = "/b"
+[http.middlewares.c.addPrefix]
+prefix = "/c"
+[http.middlewares.inner.chain]
+middlewares = ["b", "c"]
+[http.middlewares.outer.chain]
+middlewares = "a, inner, a"
+[http.routers.through]
+rule = "Path(`/x`)"
+service = "s"
+middlewares = ["c", "outer"]
+[http.routers.plain]
+rule = "Path(`/y`)"
+service = "s"
+)toml";
+    const auto snap = b.build(common, nullptr);
+    ASSERT_EQ(snap->disabled.size(), 0u);
+    const auto& m = snap->middlewares;
+    const std::vector<const runtime::middleware*> want{m.at("c@docker").get(), m.at("a@docker").get(),
+                                                       m.at("b@docker").get(), m.at("c@docker").get(),
+                                                       m.at("a@docker").get()};
+    EXPECT_EQ(snap->routes.at("through@docker")->chain, want);
+    // Built again with nothing changed: the route is kept (its expanded chain is the same).
+    const auto again = b.build(common, snap.get());
+    EXPECT_EQ(again->routes.at("through@docker"), snap->routes.at("through@docker"));
+
+    const auto cyclic = b.build(common + R"toml(
+[http.middlewares.loop1.chain]
+middlewares = ["a", "loop2"]
+[http.middlewares.loop2.chain]
+middlewares = ["loop1"]
+[http.middlewares.self.chain]
+middlewares = ["self"]
+[http.middlewares.missing.chain]
+middlewares = ["a", "nowhere"]
+[http.routers.looping]
+rule = "Path(`/z`)"
+service = "s"
+middlewares = ["loop2"]
+)toml",
+                                snap.get());
+    const auto& off = cyclic->disabled.middlewares;
+    ASSERT_EQ(off.count("loop1@docker"), 1u);
+    EXPECT_EQ(off.at("loop1@docker").size(), 1u);
+    EXPECT_EQ(off.at("loop1@docker")[0].message, "a cycle of chains: loop1@docker -> loop2@docker -> loop1@docker");
+    EXPECT_EQ(off.at("loop1@docker")[0].key, "http.middlewares.loop1.chain.middlewares");
+    EXPECT_EQ(off.at("loop2@docker")[0].message, "a cycle of chains: loop1@docker -> loop2@docker -> loop1@docker");
+    EXPECT_EQ(off.at("self@docker")[0].message, "a cycle of chains: self@docker -> self@docker");
+    EXPECT_EQ(off.at("missing@docker")[0].message, "middleware \"nowhere@docker\" does not exist");
+    EXPECT_EQ(cyclic->disabled.routers.count("looping@docker"), 1u);
+    EXPECT_EQ(cyclic->routes.count("through@docker"), 1u);  // the rest keeps serving
+    EXPECT_EQ(cyclic->routes.count("plain@docker"), 1u);
+
+    // A chain with no middleware, or with an option it does not take, is invalid.
+    const auto empty = b.build(common + "[http.middlewares.none.chain]\nmiddlewares = []\n"
+                                        "[http.middlewares.odd.chain]\nmiddlewares = [\"a\"]\nordered = true\n",
+                               nullptr);
+    ASSERT_EQ(empty->config->invalid.middlewares.count("none@docker"), 1u);
+    EXPECT_NE(empty->config->invalid.middlewares.at("none@docker")[0].message.find("at least one"), std::string::npos);
+    EXPECT_EQ(empty->config->invalid.middlewares.count("odd@docker"), 1u);
+}
+
 }  // namespace
 }  // namespace sluice::control

@@ -23,7 +23,7 @@ th{font-weight:600;color:#456}.up{color:#0a7d32;font-weight:600}.down{color:#c02
 <main>
 <section><h2>Routers</h2><table id="routers"><thead><tr><th>Name</th><th>Rule</th><th>Service</th><th>Middlewares</th><th>Status</th></tr></thead><tbody></tbody></table></section>
 <section><h2>Services</h2><table id="services"><thead><tr><th>Name</th><th>Strategy</th><th>Servers</th><th>Status</th></tr></thead><tbody></tbody></table></section>
-<section><h2>Middlewares</h2><table id="middlewares"><thead><tr><th>Name</th><th>Type</th><th>Status</th></tr></thead><tbody></tbody></table></section>
+<section><h2>Middlewares</h2><table id="middlewares"><thead><tr><th>Name</th><th>Type</th><th>Configuration</th><th>Used by</th><th>Status</th></tr></thead><tbody></tbody></table></section>
 </main>
 <script>
 const esc = s => String(s ?? '').replace(/[&<>"]/g, c => ({'&':'&amp;','<':'&lt;','>':'&gt;','"':'&quot;'}[c]));
@@ -52,7 +52,11 @@ async function refresh() {
       }).join('');
       return `<tr><td>${esc(s.name)}</td><td>${esc(kind(s))}</td><td>${servers}</td><td>${status(s)}</td></tr>`;
     }));
-    fill('middlewares', middlewares.map(m => `<tr><td>${esc(m.name)}</td><td>${esc(m.type)}</td><td>${status(m)}</td></tr>`));
+    // A middleware's options are under the key named after its type ("stripPrefix": {...}).
+    const fixed = ['name', 'provider', 'type', 'status', 'usedBy', 'error', 'stale'];
+    const options = m => Object.entries(m).filter(([k]) => !fixed.includes(k))
+      .map(([k, v]) => Object.entries(v).map(([o, x]) => `<div><code>${esc(o)} = ${esc(JSON.stringify(x))}</code></div>`).join('')).join('');
+    fill('middlewares', middlewares.map(m => `<tr><td>${esc(m.name)}</td><td>${esc(m.type)}</td><td>${options(m)}</td><td>${esc((m.usedBy || []).join(', '))}</td><td>${status(m)}</td></tr>`));
     last = counts; lastTime = now;
     document.getElementById('status').textContent =
       `${routers.length} routers · ${services.length} services · ${middlewares.length} middlewares · updated ${new Date().toLocaleTimeString()}`;

@@ -177,9 +177,62 @@ json::object views::service(const std::string& name) const {
     return o;
 }
 
+namespace {
+
+// The key Traefik's API shows a middleware's options under: its type as Traefik spells it
+// ("stripPrefix"), whatever case the configuration used; other plugins' names as written.
+std::string options_key(const std::string& type) {
+    static const char* const traefik[] = {"addPrefix",     "stripPrefix",   "stripPrefixRegex", "replacePath",
+                                          "replacePathRegex", "redirectScheme", "redirectRegex", "headers",
+                                          "basicAuth",     "digestAuth",    "ipAllowList",      "ipWhiteList",
+                                          "contentType",   "chain"};
+    for (const char* name : traefik)
+        if (config::iequals(name, type)) return name;
+    return type;
+}
+
+// Users' secrets stay out of the API: "name:hash" and "name:realm:hash" show as far as the
+// last ':'. Any plugin's `users` list, as an array or a label's comma-separated string.
+void hide_user_secrets(json::value& options) {
+    auto* table = options.if_object();
+    if (!table) return;
+    for (auto& [key, value] : *table) {
+        if (!config::iequals(key, "users")) continue;
+        std::vector<std::string> items;
+        if (const auto* list = value.if_array()) {
+            for (const auto& item : *list)
+                if (const auto* text = item.if_string()) items.emplace_back(*text);
+        } else if (const auto* text = value.if_string()) {
+            std::string_view rest = *text;
+            for (auto comma = rest.find(','); !rest.empty(); comma = rest.find(',')) {
+                items.emplace_back(sdk::trim(rest.substr(0, comma)));
+                rest = comma == std::string_view::npos ? std::string_view() : rest.substr(comma + 1);
+            }
+        }
+        json::array shown;
+        for (const auto& item : items) shown.emplace_back(item.substr(0, item.rfind(':')) + ":(hidden)");
+        value = std::move(shown);
+    }
+}
+
+}  // namespace
+
 json::object views::middleware(const std::string& name) const {
     json::object o{{"name", name}, {"provider", provider_of(name)}};
-    if (auto it = cfg.middlewares.find(name); it != cfg.middlewares.end()) o["type"] = config::to_lower(it->second.plugin.name);
+    if (auto it = cfg.middlewares.find(name); it != cfg.middlewares.end()) {
+        const auto& plugin = it->second.plugin;
+        o["type"] = config::to_lower(plugin.name);
+        json::value options = options_json(plugin);
+        hide_user_secrets(options);
+        o[options_key(plugin.name)] = std::move(options);
+    }
+    json::array used_by;
+    for (const auto& [rname, rc] : cfg.routers)
+        if (std::find(rc.middlewares.begin(), rc.middlewares.end(), name) != rc.middlewares.end())
+            used_by.emplace_back(rname);
+    for (const auto& [mname, mc] : cfg.middlewares)
+        if (std::find(mc.chain.begin(), mc.chain.end(), name) != mc.chain.end()) used_by.emplace_back(mname);
+    o["usedBy"] = std::move(used_by);
     set_status(o, snap.disabled.middlewares, snap.stale.middlewares, name);
     return o;
 }

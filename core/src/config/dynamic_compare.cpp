@@ -60,7 +60,7 @@ bool same_definition(const router_config& a, const router_config& b) {
 }
 
 bool same_definition(const middleware_config& a, const middleware_config& b) {
-    return a.name == b.name && same(a.plugin, b.plugin);
+    return a.name == b.name && same(a.plugin, b.plugin) && a.chain == b.chain;
 }
 
 }  // namespace sluice::config

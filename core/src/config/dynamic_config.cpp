@@ -301,9 +301,23 @@ struct object_parser {
                                   ".stripPrefix]"});
         } else {
             const std::string plugin(t.cbegin()->first.str());
-            mc.plugin = read_plugin_table(plugin, *t.cbegin()->second.as_table(), path + "." + plugin, source, errors);
+            const toml::table& options = *t.cbegin()->second.as_table();
+            mc.plugin = read_plugin_table(plugin, options, path + "." + plugin, source, errors);
+            if (iequals(plugin, "chain")) read_chain(options, path + "." + plugin, mc, errors);
         }
         commit(out.middlewares, out.invalid.middlewares, mc.name, std::move(mc), std::move(errors));
+    }
+
+    // A chain's one key: the middlewares it runs, by name (this provider's unless qualified).
+    void read_chain(const toml::table& t, const std::string& path, middleware_config& mc, error_list& errors) {
+        table_reader r(t, path, source, errors);
+        if (auto names = r.get_string_list("middlewares")) {
+            for (const auto& m : *names) mc.chain.push_back(qualify(m, provider));
+            if (mc.chain.empty()) r.error("middlewares", "a chain needs at least one middleware");
+        } else if (!r.get("middlewares")) {
+            r.error("middlewares", "missing: the middlewares the chain runs, such as [\"auth\", \"headers\"]");
+        }
+        r.finish();
     }
 
     template <class Map, class Value>

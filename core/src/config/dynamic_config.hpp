@@ -101,7 +101,10 @@ struct router_config {
 struct middleware_config {
     std::string name;
     object_origin origin;
-    plugin_table plugin;  // the one table, named after the middleware plugin
+    plugin_table plugin;  // the one table, named after the middleware plugin (or "chain")
+    // A chain (Traefik's `chain` table): the middlewares it stands for, qualified, in order;
+    // the host expands it, no plugin is involved. Empty for any other middleware.
+    std::vector<std::string> chain;
 };
 
 // Objects left out because of their errors, by kind and qualified name (a router and a

@@ -225,6 +225,62 @@ void build_composites(const config::dynamic_config& cfg, snapshot& snap, const s
     }
 }
 
+// Chains, expanded into the plugin middlewares they run (a chain within a chain in its place),
+// once those are built. A chain that leads back to itself is disabled with the cycle named,
+// as is every chain on that cycle; one naming a missing or invalid middleware is disabled.
+class chain_expander {
+public:
+    chain_expander(const config::dynamic_config& cfg, snapshot& snap) : cfg_(cfg), snap_(snap) {}
+
+    void expand_all() {
+        for (const auto& [name, mc] : cfg_.middlewares)
+            if (!mc.chain.empty()) expand(mc);
+    }
+
+private:
+    bool expand(const config::middleware_config& mc) {
+        if (const auto done = finished_.find(mc.name); done != finished_.end()) return done->second;
+        path_.push_back(mc.name);
+        std::vector<const middleware*> runs;
+        std::vector<std::string> errors;
+        for (const auto& m : mc.chain) {
+            if (const auto built = snap_.middlewares.find(m); built != snap_.middlewares.end()) {
+                runs.push_back(built->second.get());
+                continue;
+            }
+            const auto defined = cfg_.middlewares.find(m);
+            if (defined == cfg_.middlewares.end() || defined->second.chain.empty()) {
+                errors.push_back(refer_error("middleware", m, snap_.disabled.middlewares));
+            } else if (const auto back = std::find(path_.begin(), path_.end(), m); back != path_.end()) {
+                std::string cycle;
+                for (auto it = back; it != path_.end(); ++it) cycle += *it + " -> ";
+                cycle = "a cycle of chains: " + cycle + m;
+                for (auto it = back; it != path_.end(); ++it) cycles_.emplace(*it, cycle);
+            } else if (expand(defined->second)) {
+                const auto& inner = snap_.chains.at(m);
+                runs.insert(runs.end(), inner.begin(), inner.end());
+            } else if (!cycles_.count(mc.name) || !cycles_.count(m)) {
+                errors.push_back("middleware \"" + m + "\" is invalid");
+            }
+        }
+        path_.pop_back();
+        if (const auto cycle = cycles_.find(mc.name); cycle != cycles_.end()) errors.insert(errors.begin(), cycle->second);
+        if (!errors.empty()) {
+            auto& list = snap_.disabled.middlewares[mc.name];
+            for (auto& e : errors) list.push_back({mc.origin.source, mc.plugin.line, mc.plugin.path + ".middlewares", std::move(e)});
+            return finished_[mc.name] = false;
+        }
+        snap_.chains[mc.name] = std::move(runs);
+        return finished_[mc.name] = true;
+    }
+
+    const config::dynamic_config& cfg_;
+    snapshot& snap_;
+    std::vector<std::string> path_;  // the chains being expanded, outermost first
+    std::map<std::string, bool> finished_;
+    std::map<std::string, std::string> cycles_;  // chain -> the cycle it is on
+};
+
 }  // namespace
 
 std::unique_ptr<snapshot> build_snapshot(const config::dynamic_config& cfg, const plugin::plugin_registry& plugins,
@@ -248,6 +304,7 @@ std::unique_ptr<snapshot> build_snapshot(const config::dynamic_config& cfg, cons
     }
     build_composites(cfg, *snap, previous);
     for (const auto& [name, mc] : cfg.middlewares) {
+        if (!mc.chain.empty()) continue;  // expanded below, once what it runs is built
         if (auto old = kept(previous ? &previous->middlewares : nullptr, before ? &before->middlewares : nullptr, name, mc)) {
             snap->middlewares.emplace(name, std::move(old));
             continue;
@@ -256,6 +313,7 @@ std::unique_ptr<snapshot> build_snapshot(const config::dynamic_config& cfg, cons
         if (auto mw = build_middleware(mc, plugins, services, errors)) snap->middlewares.emplace(name, std::move(mw));
         else snap->disabled.middlewares[name] = std::move(errors);
     }
+    chain_expander(cfg, *snap).expand_all();
     for (const auto& ep : entry_points) snap->tables[ep];
 
     auto serve = [&](const std::string& name, const config::router_config& rc, std::shared_ptr<route> r) {
@@ -264,16 +322,19 @@ std::unique_ptr<snapshot> build_snapshot(const config::dynamic_config& cfg, cons
         snap->routes.emplace(name, std::move(r));
     };
     for (const auto& [name, rc] : cfg.routers) {
+        // The middlewares it runs, chains expanded; the names that lead to none.
+        std::vector<const middleware*> chain;
+        std::vector<std::string> unresolved;
+        for (const auto& m : rc.middlewares) {
+            if (auto it = snap->middlewares.find(m); it != snap->middlewares.end()) chain.push_back(it->second.get());
+            else if (auto c = snap->chains.find(m); c != snap->chains.end()) chain.insert(chain.end(), c->second.begin(), c->second.end());
+            else unresolved.push_back(m);
+        }
         // Kept when it leads to the very same service through the very same middlewares.
         if (auto old = kept(previous ? &previous->routes : nullptr, before ? &before->routers : nullptr, name, rc)) {
             const auto target = snap->services.find(rc.service);
-            bool same = target != snap->services.end() && target->second.get() == old->target &&
-                        old->chain.size() == rc.middlewares.size();
-            for (std::size_t i = 0; same && i < rc.middlewares.size(); ++i) {
-                const auto m = snap->middlewares.find(rc.middlewares[i]);
-                same = m != snap->middlewares.end() && m->second.get() == old->chain[i];
-            }
-            if (same) {
+            if (unresolved.empty() && target != snap->services.end() && target->second.get() == old->target &&
+                old->chain == chain) {
                 serve(name, rc, std::move(old));
                 continue;
             }
@@ -293,10 +354,8 @@ std::unique_ptr<snapshot> build_snapshot(const config::dynamic_config& cfg, cons
         r->priority = rc.priority != 0 ? rc.priority : static_cast<std::int64_t>(rc.rule.size());
         if (auto it = snap->services.find(rc.service); it != snap->services.end()) r->target = it->second.get();
         else add_error("service", refer_error("service", rc.service, snap->disabled.services));
-        for (const auto& m : rc.middlewares) {
-            if (auto it = snap->middlewares.find(m); it != snap->middlewares.end()) r->chain.push_back(it->second.get());
-            else add_error("middlewares", refer_error("middleware", m, snap->disabled.middlewares));
-        }
+        r->chain = std::move(chain);
+        for (const auto& m : unresolved) add_error("middlewares", refer_error("middleware", m, snap->disabled.middlewares));
         for (const auto& ep : rc.entry_points)
             if (std::find(entry_points.begin(), entry_points.end(), ep) == entry_points.end())
                 add_error("entryPoints", "entry point \"" + ep + "\" does not exist");

@@ -229,6 +229,8 @@ struct snapshot {
     // servers that do not hold their carried state yet).
     std::map<std::string, std::shared_ptr<service>> services;
     std::map<std::string, std::shared_ptr<middleware>> middlewares;
+    // Chains, by name: the plugin middlewares each runs, in order, chains within it expanded.
+    std::map<std::string, std::vector<const middleware*>> chains;
     std::map<std::string, std::shared_ptr<route>> routes;
     std::map<std::string, route_table> tables;  // by entry point name
     // Routers, services and middlewares that are not serving, with why.
