@@ -13,6 +13,7 @@
 #include <string_view>
 #include <unordered_set>
 
+#include "auth_options.hpp"
 #include "credential_store.hpp"
 #include "htpasswd.hpp"
 #include "sluice/sdk/config_reader.hpp"
@@ -95,11 +96,7 @@ public:
                                               sdk::error_sink& errors) {
         sdk::config_reader options(config, errors);
         auto mw = std::make_unique<basic_auth>();
-        mw->realm_ = options.string_or("realm", "sluice");
-        if (mw->realm_.find_first_of("\"\\\r\n") != std::string::npos)
-            options.error("realm", "a realm may not hold a quote, a backslash or a line break");
-        mw->header_field_ = options.string_or("headerField", "");
-        mw->remove_header_ = options.boolean_or("removeHeader", false);
+        mw->options_ = auth::auth_options::read(options, "\"\\\r\n", "a quote, a backslash or a line break");
         mw->users_ = auth::credential_store::create(options, parse_user, host, "name:hash");
         if (!options.finish() || !mw->users_) return nullptr;
         return mw;
@@ -107,15 +104,9 @@ public:
 
     sdk::verdict on_request(sdk::request& req, sdk::local_reply& reply) {
         const auto credentials = basic_credentials(req.header("Authorization"));
-        if (!credentials || !authenticated(credentials->first, credentials->second)) {
-            reply.set_status(401);
-            reply.set_header("WWW-Authenticate", "Basic realm=\"" + realm_ + "\"");
-            reply.set_header("Content-Type", "text/plain; charset=utf-8");
-            reply.set_body("401 Unauthorized\n");
-            return sdk::verdict::respond;
-        }
-        if (!header_field_.empty()) req.set_header(header_field_, credentials->first);
-        if (remove_header_) req.remove_header("Authorization");
+        if (!credentials || !authenticated(credentials->first, credentials->second))
+            return auth::unauthorized(reply, "Basic realm=\"" + options_.realm + "\"");
+        options_.pass(req, credentials->first);
         return sdk::verdict::proceed;
     }
 
@@ -132,8 +123,7 @@ private:
         return ok;
     }
 
-    std::string realm_, header_field_;
-    bool remove_header_ = false;
+    auth::auth_options options_;
     std::unique_ptr<auth::credential_store> users_;
     verified_cache verified_;
 };

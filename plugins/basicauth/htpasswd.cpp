@@ -1,5 +1,7 @@
 #include "htpasswd.hpp"
 
+#include "auth_options.hpp"
+
 #include <crypt.h>
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
@@ -12,10 +14,6 @@
 namespace sluice::htpasswd {
 
 namespace {
-
-bool same(std::string_view a, std::string_view b) {
-    return a.size() == b.size() && CRYPTO_memcmp(a.data(), b.data(), a.size()) == 0;
-}
 
 std::string sha1_base64(std::string_view password) {
     unsigned char digest[SHA_DIGEST_LENGTH];
@@ -106,14 +104,14 @@ bool known_hash(std::string_view hash, std::string& why) {
 }
 
 bool verify(std::string_view password, std::string_view hash) {
-    if (hash.starts_with("{SHA}")) return same(hash.substr(5), sha1_base64(password));
-    if (hash.starts_with("$apr1$")) return same(hash, md5_crypt(password, hash.substr(6), "$apr1$"));
+    if (hash.starts_with("{SHA}")) return auth::same_secret(hash.substr(5), sha1_base64(password));
+    if (hash.starts_with("$apr1$")) return auth::same_secret(hash, md5_crypt(password, hash.substr(6), "$apr1$"));
     // crypt(3): its state is large (32 KiB), one per thread.
     thread_local std::unique_ptr<crypt_data> data = std::make_unique<crypt_data>();
     const std::string phrase(password), setting(hash);
     std::memset(data.get(), 0, sizeof(crypt_data));
     const char* result = crypt_r(phrase.c_str(), setting.c_str(), data.get());
-    return result && result[0] != '*' && same(hash, result);
+    return result && result[0] != '*' && auth::same_secret(hash, result);
 }
 
 }  // namespace sluice::htpasswd
