@@ -45,17 +45,28 @@ inline std::vector<std::pair<std::size_t, std::string>> user_lines(const std::st
     return out;
 }
 
+// The users of one middleware, by key, and the secret an unknown user is checked against
+// (the costliest, so that an unknown name takes as long as a known one).
+struct credential_set {
+    credential_map by_key;
+    std::string stand_in;
+};
+// How long checking a secret takes, in any unit: the stand-in is the secret ranked highest.
+using secret_cost = int (*)(std::string_view secret);
+
 // The users of one middleware. `current()` may be called from every worker at once: at most
 // once a second one of them looks at the file (a stat), and reads it again when its size,
-// time or inode changed. A file that became unreadable or holds a malformed line is logged
-// and the users read before stay.
+// time or inode changed. What the file says then is what counts, so removing a user or the
+// file takes effect: a line that is not valid is left out (and logged with its number), a
+// file that is gone or unreadable holds no users (logged). The configuration's `users` stay.
 class credential_store {
 public:
     // Reads `users` and `usersFile` from `options`, reporting what is wrong at those keys.
     // Null when there are errors, or no user at all.
     static std::unique_ptr<credential_store> create(sdk::config_reader& options, credential_parser parse,
-                                                    const sdk::host& host, std::string_view line_form) {
-        auto store = std::unique_ptr<credential_store>(new credential_store(parse, host));
+                                                    secret_cost cost, const sdk::host& host,
+                                                    std::string_view line_form) {
+        auto store = std::unique_ptr<credential_store>(new credential_store(parse, cost, host));
         const auto listed = options.string_list_or("users", {});
         for (std::size_t i = 0; i < listed.size(); ++i) {
             std::string why;
@@ -65,29 +76,31 @@ public:
         store->path_ = options.string_or("usersFile", "");
         credential_map users;
         if (!store->path_.empty()) {
-            std::string why;
-            if (!store->read_file(users, why)) options.error("usersFile", why);
+            std::vector<std::string> problems;
+            store->seen_ = store->read_file(users, problems);
+            if (!problems.empty()) options.error("usersFile", problems.front());
         }
-        for (const auto& c : store->listed_) users[c.key] = c.secret;
-        if (options.ok() && users.empty())
+        if (options.ok() && users.empty() && store->listed_.empty())
             options.error("", "no users: list them in users (\"" + std::string(line_form) +
                                   "\") or in a usersFile");
         if (!options.ok()) return nullptr;
-        store->users_ = std::make_shared<const credential_map>(std::move(users));
+        store->users_ = store->with_listed(std::move(users));
         return store;
     }
 
-    std::shared_ptr<const credential_map> current() {
+    std::shared_ptr<const credential_set> current() {
         if (!path_.empty()) {
             const auto now = std::chrono::steady_clock::now();
-            std::unique_lock lock(mutex_);
-            if (now >= next_check_) {
-                next_check_ = now + std::chrono::seconds(1);
-                lock.unlock();
-                reload_if_changed();
-                lock.lock();
+            bool due = false;
+            {
+                std::lock_guard lock(mutex_);
+                if (now >= next_check_) next_check_ = now + std::chrono::seconds(1), due = true;
             }
-            return users_;
+            // One reader at a time; a slow file system holds up no other worker.
+            if (due) {
+                std::unique_lock reading(reload_mutex_, std::try_to_lock);
+                if (reading) reload_if_changed();
+            }
         }
         std::lock_guard lock(mutex_);
         return users_;
@@ -104,65 +117,68 @@ private:
         }
     };
 
-    credential_store(credential_parser parse, const sdk::host& host) : parse_(parse), host_(host) {}
+    credential_store(credential_parser parse, secret_cost cost, const sdk::host& host)
+        : parse_(parse), cost_(cost), host_(host) {}
 
-    // The file's users into `out`; false with `why` when it cannot be read or a line is wrong.
-    bool read_file(credential_map& out, std::string& why) {
+    // The file's valid users into `out`, what is wrong with it into `problems` (an unreadable
+    // file, each invalid line); returns the state of the file read.
+    file_state read_file(credential_map& out, std::vector<std::string>& problems) const {
         struct stat st {};
         if (::stat(path_.c_str(), &st) != 0) {
-            why = "cannot read \"" + path_ + "\": " + std::strerror(errno);
-            return false;
+            problems.push_back("cannot read \"" + path_ + "\": " + std::strerror(errno));
+            return {};
         }
-        seen_ = {st.st_mtim, st.st_size, st.st_ino};
         std::ifstream in(path_, std::ios::binary);
         std::stringstream text;
-        if (!(text << in.rdbuf()) && st.st_size > 0) {
-            why = "cannot read \"" + path_ + "\"";
-            return false;
+        if (!in || (!(text << in.rdbuf()) && st.st_size > 0)) {
+            problems.push_back("cannot read \"" + path_ + "\": " + std::strerror(errno));
+            return {};
         }
         for (const auto& [number, line] : user_lines(text.str())) {
-            std::string line_why;
-            if (auto c = parse_(line, line_why)) {
-                out[c->key] = std::move(c->secret);
-            } else {
-                why = "\"" + path_ + "\" line " + std::to_string(number) + ": " + line_why;
-                return false;
-            }
+            std::string why;
+            if (auto c = parse_(line, why)) out[c->key] = std::move(c->secret);
+            else problems.push_back("\"" + path_ + "\" line " + std::to_string(number) + ": " + why);
         }
-        return true;
+        return {st.st_mtim, st.st_size, st.st_ino};
     }
 
+    // The file's users with the configuration's over them, and the stand-in.
+    std::shared_ptr<const credential_set> with_listed(credential_map users) const {
+        for (const auto& c : listed_) users[c.key] = c.secret;
+        auto set = std::make_shared<credential_set>();
+        for (const auto& [key, secret] : users)
+            if (set->stand_in.empty() || cost_(secret) > cost_(set->stand_in)) set->stand_in = secret;
+        set->by_key = std::move(users);
+        return set;
+    }
+
+    // Under reload_mutex_.
     void reload_if_changed() {
         struct stat st {};
-        const bool readable = ::stat(path_.c_str(), &st) == 0;
-        const file_state now = readable ? file_state{st.st_mtim, st.st_size, st.st_ino} : file_state{};
+        const file_state now =
+            ::stat(path_.c_str(), &st) == 0 ? file_state{st.st_mtim, st.st_size, st.st_ino} : file_state{};
         if (now == seen_) return;
         credential_map users;
-        std::string why;
-        if (!read_file(users, why)) {
-            seen_ = now;  // logged once per change of the file
-            host_.log(sdk::log_level::error, "usersFile: " + why + "; the users read before stay");
-            return;
-        }
-        for (const auto& c : listed_) users[c.key] = c.secret;
-        if (users.empty()) {
-            host_.log(sdk::log_level::error, "usersFile: \"" + path_ + "\" holds no user; the users read before stay");
-            return;
-        }
-        host_.log(sdk::log_level::info, "usersFile: \"" + path_ + "\" read again: " + std::to_string(users.size()) + " users");
-        auto fresh = std::make_shared<const credential_map>(std::move(users));
+        std::vector<std::string> problems;
+        seen_ = read_file(users, problems);
+        for (const auto& p : problems) host_.log(sdk::log_level::error, "usersFile: " + p + " (left out)");
+        host_.log(sdk::log_level::info, "usersFile: \"" + path_ + "\" read again: " + std::to_string(users.size()) +
+                                            " users from the file");
+        auto fresh = with_listed(std::move(users));
         std::lock_guard lock(mutex_);
         users_ = std::move(fresh);
     }
 
     credential_parser parse_;
+    secret_cost cost_;
     sdk::host host_;
     std::vector<credential> listed_;  // from `users`, over the file's
     std::string path_;
-    file_state seen_;  // touched by the one thread checking (next_check_ lets one in a second)
-    std::mutex mutex_;
+    std::mutex reload_mutex_;
+    file_state seen_;  // under reload_mutex_
+    std::mutex mutex_;  // users_ and next_check_
     std::chrono::steady_clock::time_point next_check_ = std::chrono::steady_clock::now() + std::chrono::seconds(1);
-    std::shared_ptr<const credential_map> users_;
+    std::shared_ptr<const credential_set> users_;
 };
 
 }  // namespace sluice::auth

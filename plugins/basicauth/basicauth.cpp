@@ -97,7 +97,7 @@ public:
         sdk::config_reader options(config, errors);
         auto mw = std::make_unique<basic_auth>();
         mw->options_ = auth::auth_options::read(options, "\"\\\r\n", "a quote, a backslash or a line break");
-        mw->users_ = auth::credential_store::create(options, parse_user, host, "name:hash");
+        mw->users_ = auth::credential_store::create(options, parse_user, htpasswd::cost, host, "name:hash");
         if (!options.finish() || !mw->users_) return nullptr;
         return mw;
     }
@@ -113,12 +113,15 @@ public:
 private:
     bool authenticated(const std::string& user, const std::string& password) {
         const auto users = users_->current();
-        const auto it = users->find(user);
-        // An unknown user costs a verification too, so that time does not tell names apart.
-        const std::string& hash = it != users->end() ? it->second : users->begin()->second;
+        if (users->by_key.empty()) return false;  // its file emptied or gone, and no list
+        const auto it = users->by_key.find(user);
+        const bool known = it != users->by_key.end();
+        // An unknown user costs a verification against the costliest hash, so that time does
+        // not tell names apart.
+        const std::string& hash = known ? it->second : users->stand_in;
         const std::string tag = verified_.tag(user, password, hash);
-        if (it != users->end() && verified_.contains(tag)) return true;
-        const bool ok = htpasswd::verify(password, hash) && it != users->end();
+        if (known && verified_.contains(tag)) return true;
+        const bool ok = htpasswd::verify(password, hash) && known;
         if (ok) verified_.add(tag);
         return ok;
     }

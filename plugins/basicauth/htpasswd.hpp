@@ -12,6 +12,10 @@ namespace sluice::htpasswd {
 // Whether `hash` is one verify() can check; `why` says why not.
 bool known_hash(std::string_view hash, std::string& why);
 
+// How long verify() takes for `hash`, as a rank: bcrypt by its cost above crypt(3)'s SHA and
+// yescrypt schemes, above the MD5 ones, above SHA-1.
+int cost(std::string_view hash);
+
 // Whether `password` hashes to `hash`. Compares in constant time; bcrypt and the crypt(3)
 // schemes take the time their cost says (bcrypt at cost 10: tens of milliseconds).
 bool verify(std::string_view password, std::string_view hash);

@@ -115,7 +115,7 @@ public:
         std::lock_guard lock(mutex_);
         const auto it = nonces_.find(nonce);
         if (it == nonces_.end()) return use::unknown;
-        if (it->second.nc != 0 && nc <= it->second.nc) return use::replayed;
+        if (nc <= it->second.nc) return use::replayed;  // counts start at 1 (RFC 7616): 0 is never fresh
         it->second = {nc, ++clock_};
         return use::fresh;
     }
@@ -147,7 +147,8 @@ public:
         auto mw = std::make_unique<digest_auth>();
         mw->options_ =
             auth::auth_options::read(options, "\":\\\r\n", "a quote, a colon, a backslash or a line break");
-        mw->users_ = auth::credential_store::create(options, parse_user, host, "name:realm:hash");
+        mw->users_ = auth::credential_store::create(
+            options, parse_user, [](std::string_view) { return 0; }, host, "name:realm:hash");
         if (!options.finish() || !mw->users_) return nullptr;
         mw->opaque_ = random_key();
         return mw;
@@ -164,7 +165,7 @@ public:
         const std::string ha2 = md5_hex(":" + p["uri"]);
         state.emplace("qop=\"auth\", rspauth=\"" +
                       md5_hex(*user + ":" + p["nonce"] + ":" + p["nc"] + ":" + p["cnonce"] + ":auth:" + ha2) +
-                      "\", cnonce=\"" + p["cnonce"] + "\", nc=\"" + p["nc"] + "\"");
+                      "\", cnonce=\"" + p["cnonce"] + "\", nc=" + p["nc"]);
         options_.pass(req, p["username"]);
         return sdk::verdict::proceed;
     }
@@ -181,6 +182,8 @@ private:
         if (!p.count("algorithm")) p["algorithm"] = "MD5";
         if (p["opaque"] != opaque_ || p["algorithm"] != "MD5" || p["qop"] != "auth")
             return std::nullopt;
+        // The cnonce goes back quoted in Authentication-Info: nothing that would end the quotes.
+        if (p["cnonce"].find_first_of("\"\\") != std::string::npos) return std::nullopt;
         // The uri the client hashed must be this request's (or, as go-http-auth allows, a
         // prefix of its path).
         const std::string_view target = req.target();
@@ -190,8 +193,8 @@ private:
             if (uri.empty() || uri.find('?') != std::string::npos || !path.starts_with(uri)) return std::nullopt;
         }
         const auto users = users_->current();
-        const auto found = users->find(p["username"] + ":" + options_.realm);
-        if (found == users->end()) return std::nullopt;
+        const auto found = users->by_key.find(p["username"] + ":" + options_.realm);
+        if (found == users->by_key.end()) return std::nullopt;
         const std::string& ha1 = found->second;
         const std::string ha2 = md5_hex(std::string(req.method()) + ":" + p["uri"]);
         const std::string expected =

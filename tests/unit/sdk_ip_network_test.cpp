@@ -29,6 +29,12 @@ TEST(ip_network, v4_v6_and_mapped) {
     EXPECT_TRUE(n->contains("10.0.0.7"));
     EXPECT_FALSE(n->contains("10.0.0.8"));
     EXPECT_TRUE(sdk::ip_network::parse("0.0.0.0/0")->contains("203.0.113.9"));
+    // As Go's IPNet.Contains: the families do not mix, whatever the prefix.
+    EXPECT_FALSE(sdk::ip_network::parse("::/0")->contains("203.0.113.9"));
+    EXPECT_FALSE(sdk::ip_network::parse("::/0")->contains("::ffff:203.0.113.9"));
+    EXPECT_FALSE(sdk::ip_network::parse("0.0.0.0/0")->contains("::1"));
+    EXPECT_TRUE(sdk::ip_network::parse("::/0")->contains("2001:db8::1"));
+    EXPECT_TRUE(sdk::ip_network::parse("::ffff:10.0.0.0/104")->contains("10.1.2.3"));  // a mapped range is IPv4
     EXPECT_TRUE(sdk::ip_network::parse("10.0.0.1/24")->contains("10.0.0.200"));  // host bits ignored, as Go's
     for (const char* bad : {"10.0.0.0/33", "::/129", "nope", "", "10.0.0.0/", "10.0.0.0/8x", "10.0.0/8", "[::1]"})
         EXPECT_FALSE(sdk::ip_network::parse(bad)) << bad;

@@ -210,7 +210,10 @@ void hide_user_secrets(json::value& options) {
             }
         }
         json::array shown;
-        for (const auto& item : items) shown.emplace_back(item.substr(0, item.rfind(':')) + ":(hidden)");
+        for (const auto& item : items) {
+            const auto colon = item.rfind(':');
+            shown.emplace_back(colon == std::string::npos ? std::string("(hidden)") : item.substr(0, colon) + ":(hidden)");
+        }
         value = std::move(shown);
     }
 }

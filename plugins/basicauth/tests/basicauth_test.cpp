@@ -144,12 +144,32 @@ TEST(basicauth, users_file_merged_with_the_list_and_read_again_when_it_changes) 
     EXPECT_FALSE(m.lets_on("test", "test"));  // gone from the file
     EXPECT_TRUE(m.lets_on("test3", "test3"));
 
-    file.write("broken line\n");  // kept: the users read before
+    // A user's hash changed: the password remembered for the old one no longer lets on.
+    file.write(std::string(test2_user) + "\nnew:{SHA}" + "AAAAAAAAAAAAAAAAAAAAAAAAAAA=" + "\n");
+    std::this_thread::sleep_for(std::chrono::milliseconds(1100));
+    EXPECT_FALSE(m.lets_on("new", "test"));
+
+    // What the file says counts: an invalid line is left out (and logged), the rest serves.
+    file.write("broken line\n" + std::string("new:{SHA}qUqP5cyxm6YcTAhz05Hph5gvu9M=\n"));
     std::this_thread::sleep_for(std::chrono::milliseconds(1100));
     EXPECT_TRUE(m.lets_on("new", "test"));
     bool logged = false;
     for (const auto& [level, line] : m.host.lines) logged = logged || line.find("line 1") != std::string::npos;
     EXPECT_TRUE(logged);
+
+    // The file removed: its users go; the configuration's stay.
+    std::remove(file.path.c_str());
+    std::this_thread::sleep_for(std::chrono::milliseconds(1100));
+    EXPECT_FALSE(m.lets_on("new", "test"));
+    EXPECT_TRUE(m.lets_on("test3", "test3"));
+}
+
+TEST(basicauth, an_unknown_user_is_checked_against_the_costliest_hash) {
+    using sluice::htpasswd::cost;
+    EXPECT_GT(cost("$2y$10$abc"), cost("$2y$05$abc"));
+    EXPECT_GT(cost("$2y$05$abc"), cost("$6$abc$def"));
+    EXPECT_GT(cost("$6$abc$def"), cost("$apr1$abc$def"));
+    EXPECT_GT(cost("$apr1$abc$def"), cost("{SHA}qUqP5cyxm6YcTAhz05Hph5gvu9M="));
 }
 
 TEST(basicauth, configuration_errors_name_the_key) {

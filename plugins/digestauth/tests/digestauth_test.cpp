@@ -120,6 +120,14 @@ TEST(digestauth, challenge_then_the_proof_then_counts_that_grow) {
     EXPECT_EQ(c.send(c.answer("test", "test", "/admin?x=1", "POST")).status, 401);  // nor its method
     EXPECT_EQ(c.send("Basic dGVzdDp0ZXN0").status, 401);
 
+    // A count of 0 is never fresh (counts start at 1), so it cannot be replayed forever.
+    c.send("");
+    c.nc = static_cast<unsigned>(-1);  // the next answer() counts 0
+    const std::string zero = c.answer("test", "test");
+    EXPECT_NE(zero.find("nc=00000000"), std::string::npos);
+    EXPECT_EQ(c.send(zero).status, 401);
+    EXPECT_EQ(c.send(zero).status, 401);
+
     // A nonce this middleware never gave.
     c.nonce = "AAAAAAAAAAAAAAAA";
     const auto unknown = c.send(c.answer("test", "test"));

@@ -21,7 +21,7 @@ namespace sluice::sdk {
 // matches an IPv4 peer seen on an IPv6 socket.
 struct ip_address {
     std::array<std::uint8_t, 16> bytes{};
-    bool v4 = false;
+    bool v4 = false;  // an IPv4 address, written either way ("10.0.0.1", "::ffff:10.0.0.1")
 
     // "10.0.0.1", "::1", "::ffff:10.0.0.1", "fe80::1%eth0" (the zone is ignored); nullopt for
     // anything else (no port, no brackets).
@@ -40,8 +40,10 @@ struct ip_address {
             std::memcpy(out.bytes.data() + 12, v4_bytes, 4);
             return out;
         }
-        if (inet_pton(AF_INET6, buffer, out.bytes.data()) == 1) return out;
-        return std::nullopt;
+        if (inet_pton(AF_INET6, buffer, out.bytes.data()) != 1) return std::nullopt;
+        static constexpr std::uint8_t mapped[12] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xFF, 0xFF};
+        out.v4 = std::memcmp(out.bytes.data(), mapped, sizeof mapped) == 0;
+        return out;
     }
 };
 
@@ -54,17 +56,24 @@ public:
         if (!address) return std::nullopt;
         ip_network out;
         out.base_ = address->bytes;
+        out.v4_ = address->v4;
         if (slash == std::string_view::npos) return out;
         const std::string_view bits = text.substr(slash + 1);
         unsigned value = 0;
         const auto [end, ec] = std::from_chars(bits.data(), bits.data() + bits.size(), value);
-        if (bits.empty() || ec != std::errc{} || end != bits.data() + bits.size() || value > (address->v4 ? 32u : 128u))
+        // The prefix counts the bits of the address as written: 32 for "10.0.0.0", 128 for
+        // "::ffff:10.0.0.0".
+        const bool dotted = text.substr(0, slash).find(':') == std::string_view::npos;
+        if (bits.empty() || ec != std::errc{} || end != bits.data() + bits.size() || value > (dotted ? 32u : 128u))
             return std::nullopt;
-        out.prefix_ = address->v4 ? value + 96 : value;
+        out.prefix_ = dotted ? value + 96 : value;
         return out;
     }
 
+    // As Go's IPNet.Contains: an IPv4 range holds IPv4 addresses only, an IPv6 range IPv6
+    // ones only (so "::/0" is not every IPv4 client too).
     bool contains(const ip_address& address) const noexcept {
+        if (address.v4 != v4_) return false;
         unsigned bits = prefix_;
         for (std::size_t i = 0; i < 16 && bits > 0; ++i) {
             const unsigned take = bits >= 8 ? 8 : bits;
@@ -83,6 +92,7 @@ public:
 private:
     std::array<std::uint8_t, 16> base_{};
     unsigned prefix_ = 128;
+    bool v4_ = false;
 };
 
 // Which address of a request is the client's (Traefik's ipStrategy):
