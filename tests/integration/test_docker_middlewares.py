@@ -21,7 +21,8 @@ class FromLabels(Checks, unittest.TestCase):
         p = "traefik.http"
         labels = {"traefik.enable": "true", f"{p}.services.b.loadbalancer.server.port": "80"}
         routes = {"scheme": "to-https", "old": "old-to-new", "headers": "hdrs", "basic": "basic",
-                  "digest": "digest", "denied": "office", "allowed": "local", "chained": "bundle"}
+                  "digest": "digest", "denied": "office", "allowed": "local", "chained": "bundle",
+                  "untyped": "to-health", "sniffed": "to-health,sniff"}
         for path, middleware in routes.items():
             labels[f"{p}.routers.{path}.rule"] = f"PathPrefix(`/{path}`)"
             labels[f"{p}.routers.{path}.service"] = "b"
@@ -52,6 +53,8 @@ class FromLabels(Checks, unittest.TestCase):
             f"{m}.office.ipallowlist.sourcerange": "10.0.0.0/8",
             f"{m}.local.ipallowlist.sourcerange": "127.0.0.1/32, ::1",
             f"{m}.add-v1.addprefix.prefix": "/v1",
+            f"{m}.to-health.replacepath.path": "/health",
+            f"{m}.sniff.contenttype": "true",
             f"{m}.bundle.chain.middlewares": "hdrs,add-v1",
         })
         dh.run_container("mw", labels=labels)

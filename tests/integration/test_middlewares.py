@@ -94,6 +94,14 @@ class Checks:
         self.assertEqual((status, body), (403, b"Forbidden"))
         self.assertEqual(request(self.port, "GET", "/allowed/x")[0], 200)
 
+    def test_content_type(self):
+        # The backend's /health answers "ok" with no Content-Type: passed on as it is, unless
+        # contentType names it from the bytes.
+        status, headers, body = request(self.port, "GET", "/untyped/x")
+        self.assertEqual((status, body, headers.get("Content-Type")), (200, b"ok\n", None))
+        status, headers, body = request(self.port, "GET", "/sniffed/x")
+        self.assertEqual((status, body, headers.get("Content-Type")), (200, b"ok\n", "text/plain; charset=utf-8"))
+
     def test_chain(self):
         status, headers, body = request(self.port, "GET", "/chained/x")
         self.assertEqual(status, 200)
@@ -135,6 +143,14 @@ middlewares = ["local"]
 rule = "PathPrefix(`/chained`)"
 service = "b"
 middlewares = ["bundle"]
+[http.routers.untyped]
+rule = "PathPrefix(`/untyped`)"
+service = "b"
+middlewares = ["to-health"]
+[http.routers.sniffed]
+rule = "PathPrefix(`/sniffed`)"
+service = "b"
+middlewares = ["to-health", "sniff"]
 [http.routers.looping]
 rule = "PathPrefix(`/looping`)"
 service = "b"
@@ -169,6 +185,9 @@ headerField = "X-User"
 sourceRange = ["10.0.0.0/8"]
 [http.middlewares.local.ipWhiteList]
 sourceRange = ["127.0.0.1/32", "::1"]
+[http.middlewares.to-health.replacePath]
+path = "/health"
+[http.middlewares.sniff.contentType]
 [http.middlewares.add-v1.addPrefix]
 prefix = "/v1"
 [http.middlewares.bundle.chain]

@@ -4,6 +4,7 @@
 #include <array>
 #include <utility>
 
+#include "http/content_sniff.hpp"
 #include "http/forwarding.hpp"
 #include "http/server_selection.hpp"
 #include "http/server.hpp"
@@ -190,6 +191,8 @@ net::awaitable<bool> exchange<Stream>::answer_for_middleware(local_reply_builder
     if (res.result_int() == 0) res.result(bhttp::status::ok);
     response_view rv(res, res.result_int());
     if (!run_response_hooks(rv)) co_return co_await reply(500, "internal server error\n");
+    if (rv.names_type_from_body() && !res.body().empty())
+        res.set(bhttp::field::content_type, sniff_content_type(res.body()));
     status = res.result_int();
     bytes = facts.is_head ? 0 : res.body().size();
     const bool keep = keep_alive(true).allows();

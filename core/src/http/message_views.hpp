@@ -61,10 +61,16 @@ public:
     void set_header(std::string_view name, std::string_view value) noexcept override;
     void add_header(std::string_view name, std::string_view value) noexcept override;
     void remove_header(std::string_view name) noexcept override;
+    void detect_content_type() noexcept override { detect_ = true; }
+
+    // A hook asked for the body's type to be named from its first bytes, and the response
+    // has none.
+    bool names_type_from_body() const noexcept { return detect_ && fields_.find(bhttp::field::content_type) == fields_.end(); }
 
 private:
     fields& fields_;
     unsigned status_;
+    bool detect_ = false;
 };
 
 // A response produced by the proxy or a middleware rather than an upstream.

@@ -45,7 +45,7 @@ net::awaitable<relay_status> relay_body(From& from, read_buffer& from_buffer,
                                         body_parser<isRequest>& p, To& to,
                                         body_framing& framing, std::chrono::milliseconds read_timeout,
                                         std::chrono::milliseconds write_timeout, std::uint64_t& bytes,
-                                        body_copy* copy) {
+                                        body_copy* copy, const first_bytes_hook* first) {
     auto& pieces = p.get().body();
     p.eager(true);
     while (!p.is_done()) {
@@ -84,6 +84,7 @@ net::awaitable<relay_status> relay_body(From& from, read_buffer& from_buffer,
         if (got == 0 && !p.is_done()) continue;
         // Copied first: the copy holds what the client sent, whether or not the receiver takes it.
         if (copy) copy->add(pieces);
+        if (first && got > 0) std::exchange(first, nullptr)->operator()(pieces);
         const auto buffers = framing.frame(pieces, p.is_done());
         if (!buffers.empty()) {
             const auto within = beast::get_lowest_layer(to).writing_within(write_timeout);
@@ -100,12 +101,12 @@ template net::awaitable<relay_status> relay_body(tcp_connection&, read_buffer&,
                                                  request_parser&, tcp_connection&,
                                                  body_framing&,
                                                  std::chrono::milliseconds, std::chrono::milliseconds,
-                                                 std::uint64_t&, body_copy*);
+                                                 std::uint64_t&, body_copy*, const first_bytes_hook*);
 template net::awaitable<relay_status> relay_body(tcp_connection&, read_buffer&,
                                                  response_parser&, tcp_connection&,
                                                  body_framing&,
                                                  std::chrono::milliseconds, std::chrono::milliseconds,
-                                                 std::uint64_t&, body_copy*);
+                                                 std::uint64_t&, body_copy*, const first_bytes_hook*);
 
 template <class Client>
 net::awaitable<void> run_tunnel(Client& client, read_buffer& client_buffer, tcp_connection& upstream,

@@ -4,6 +4,7 @@
 
 #include <chrono>
 #include <cstdint>
+#include <functional>
 #include <limits>
 #include <span>
 #include <string>
@@ -40,6 +41,10 @@ struct body_copy {
     void add(std::span<const net::const_buffer> pieces);
 };
 
+// Called once with a body's first bytes, before they are framed: the head the framing still
+// holds back may change then (body_framing::replace_head).
+using first_bytes_hook = std::function<void(std::span<const net::const_buffer> pieces)>;
+
 // True when `bytes` hold a line feed not preceded by a carriage return.
 bool has_bare_lf(std::string_view bytes) noexcept;
 
@@ -53,7 +58,7 @@ net::awaitable<relay_status> relay_body(From& from, read_buffer& from_buffer,
                                         body_framing& framing,
                                         std::chrono::milliseconds read_timeout,
                                         std::chrono::milliseconds write_timeout, std::uint64_t& bytes,
-                                        body_copy* copy = nullptr);
+                                        body_copy* copy = nullptr, const first_bytes_hook* first = nullptr);
 
 // A granted Upgrade: bytes flow both ways until either side closes or both are quiet for
 // `idle_timeout`. Bytes that arrived with the heads (in the buffers) go first.

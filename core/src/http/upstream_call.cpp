@@ -10,6 +10,7 @@
 #include <boost/beast/http/read.hpp>
 
 #include "health/passive_health.hpp"
+#include "http/content_sniff.hpp"
 #include "http/forwarding.hpp"
 #include "http/server.hpp"
 
@@ -19,6 +20,16 @@ namespace {
 using namespace boost::asio::experimental::awaitable_operators;
 constexpr auto nothrow = net::as_tuple(net::use_awaitable);
 constexpr std::size_t upstream_header_limit = 64 * 1024;
+
+// The bytes sniffing reads (at most 512), gathered from a body's first pieces.
+std::string first_bytes(std::span<const net::const_buffer> pieces) {
+    std::string out;
+    for (const auto& piece : pieces) {
+        out.append(static_cast<const char*>(piece.data()), std::min<std::size_t>(piece.size(), 512 - out.size()));
+        if (out.size() == 512) break;
+    }
+    return out;
+}
 }  // namespace
 
 template <class Stream>
@@ -185,9 +196,18 @@ net::awaitable<std::optional<outcome>> upstream_call<Stream>::respond(bool may_r
     write_head(head_, res);
     body_framing framing(res.chunked(), head_);
     const bool streaming_body = has_body && !rp.is_done();
+    // A middleware asked for the body's type (contentType) and the server named none: the head
+    // waits for the first bytes, which name it.
+    first_bytes_hook name_type;
+    if (streaming_body && rv.names_type_from_body())
+        name_type = [&](std::span<const net::const_buffer> pieces) {
+            res.set(bhttp::field::content_type, sniff_content_type(first_bytes(pieces)));
+            write_head(head_, res);
+            framing.replace_head(head_);
+        };
     // When body bytes came in with the head, head and first bytes leave in one write;
     // otherwise the head goes at once (a client of a slow stream sees it without delay).
-    if (!streaming_body || up_->buffer.size() == 0) {
+    if (!streaming_body || (up_->buffer.size() == 0 && !name_type)) {
         const auto within = client_.writing();
         auto [hec, hn] = co_await client_.stream.send(framing.flush_head());
         if (hec) co_return outcome::close;
@@ -199,7 +219,7 @@ net::awaitable<std::optional<outcome>> upstream_call<Stream>::respond(bool may_r
     if (streaming_body) {
         const auto relayed = co_await relay_body(up_->stream, up_->buffer, rp, client_.stream, framing,
                                                  client_.w.ctx.cfg.forwarding.read_timeout, client_.ep.write_timeout,
-                                                 x_.bytes);
+                                                 x_.bytes, nullptr, name_type ? &name_type : nullptr);
         // The server broke off mid-response: the client cannot be told but by closing.
         if (relayed != relay_status::done) co_return outcome::close;
     }

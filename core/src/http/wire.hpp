@@ -43,6 +43,9 @@ public:
     std::span<const net::const_buffer> frame(std::span<const net::const_buffer> pieces, bool last) noexcept;
     // The head alone, sent before any body byte has come (empty once sent).
     std::span<const net::const_buffer> flush_head() noexcept { return frame({}, false); }
+    // Another head to lead the first piece, while none has been sent (a field named from the
+    // body's first bytes).
+    void replace_head(std::span<const char> head) noexcept { head_ = head; }
 
 private:
     bool chunked_;

@@ -111,6 +111,8 @@ constexpr sluice_host_api table{
     [](sluice_document_sink* sink, sluice_str document) { sink->publish(to_view(document)); },
     // 4.1: picks of a pinned server.
     [](const sluice_server_filter* f, int32_t server) -> int32_t { return f->accept_pinned(server) ? 1 : 0; },
+    // 4.2: a response's type named from its body.
+    [](sluice_response* r) { r->detect_content_type(); },
 };
 
 }  // namespace

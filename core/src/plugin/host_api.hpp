@@ -35,6 +35,7 @@ struct sluice_response {
     virtual void set_header(std::string_view name, std::string_view value) noexcept = 0;
     virtual void add_header(std::string_view name, std::string_view value) noexcept = 0;
     virtual void remove_header(std::string_view name) noexcept = 0;
+    virtual void detect_content_type() noexcept = 0;
 
 protected:
     ~sluice_response() = default;

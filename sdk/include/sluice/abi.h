@@ -37,7 +37,7 @@ extern "C" {
 #endif
 
 #define SLUICE_ABI_MAJOR 4
-#define SLUICE_ABI_MINOR 1
+#define SLUICE_ABI_MINOR 2
 
 #define SLUICE_OWNED_BY_HOST   /* memory the host allocates and frees */
 #define SLUICE_OWNED_BY_PLUGIN /* memory the plugin allocates and frees */
@@ -209,6 +209,11 @@ typedef struct sluice_host_api {
      * already pinned to (a sticky cookie names it). Slow start does not apply: a client
      * pinned to a server keeps it while it is up. */
     int32_t (*filter_accept_pinned)(const sluice_server_filter* filter, int32_t server);
+
+    /* Since 4.2. A response, the hook's thread: asks the host to name the body's type from its
+     * first bytes (the WHATWG MIME sniffing rules, as Go's http.DetectContentType) when the
+     * response has no Content-Type by the time it is sent, and a non-empty body. */
+    void (*response_detect_content_type)(sluice_response* response);
 } sluice_host_api;
 
 /* --------------------------------------------------------------------------------------

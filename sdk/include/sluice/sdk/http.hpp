@@ -144,6 +144,9 @@ public:
         api_->response_add_header(handle_, detail::to_c(name), detail::to_c(value));
     }
     void remove_header(std::string_view name) noexcept { api_->response_remove_header(handle_, detail::to_c(name)); }
+    // Since ABI 4.2: the host names the body's type from its first bytes when the response
+    // has no Content-Type once every hook ran (Traefik's contentType middleware).
+    void detect_content_type() noexcept { api_->response_detect_content_type(handle_); }
 
     const sluice_host_api* api() const noexcept { return api_; }
     sluice_response* handle() const noexcept { return handle_; }

@@ -149,6 +149,7 @@ struct fake_response : sdk::response {
 
     std::uint16_t status_ = 200;
     fake_fields headers;
+    bool detect_content_type_ = false;  // response::detect_content_type() was called
 };
 
 struct fake_local_reply : sdk::local_reply {
@@ -303,6 +304,9 @@ struct fake_api_functions {
     static std::int32_t filter_accept_pinned(const sluice_server_filter* f, std::int32_t server) noexcept {
         return as<fake_server_set::filter>(f).admits(server, true) ? 1 : 0;
     }
+    static void response_detect_content_type(sluice_response* r) noexcept {
+        as<fake_response>(r).detect_content_type_ = true;
+    }
     static std::int32_t inner_pick(sluice_inner_picker* p, const sluice_request* r,
                                    const sluice_server_filter* f) noexcept {
         return as<wrappable_picker>(p).inner_pick(r, f);
@@ -358,6 +362,7 @@ inline constexpr sluice_host_api fake_api_table{
     &fake_api_functions::inner_on_attempt,
     &fake_api_functions::publish,
     &fake_api_functions::filter_accept_pinned,
+    &fake_api_functions::response_detect_content_type,
 };
 
 }  // namespace detail
