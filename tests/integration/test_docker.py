@@ -183,6 +183,10 @@ class Docker(unittest.TestCase):
             if strategy == "first":
                 self.assertEqual(len(counts), 1, (strategy, counts))
                 self.assertLessEqual(set(counts), expected, (strategy, counts))
+            elif strategy == "p2c":
+                # By response time: a replica whose first answers were slower (it had just
+                # started) may rightly get nothing for the second this phase lasts.
+                self.assertLessEqual(set(counts), expected, (strategy, counts))
             else:
                 self.assertEqual(set(counts), expected, (strategy, counts))
 
