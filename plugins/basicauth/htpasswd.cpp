@@ -8,7 +8,6 @@
 #include <openssl/sha.h>
 
 #include <array>
-#include <cstring>
 #include <memory>
 
 namespace sluice::htpasswd {
@@ -114,12 +113,11 @@ int cost(std::string_view hash) {
 bool verify(std::string_view password, std::string_view hash) {
     if (hash.starts_with("{SHA}")) return auth::same_secret(hash.substr(5), sha1_base64(password));
     if (hash.starts_with("$apr1$")) return auth::same_secret(hash, md5_crypt(password, hash.substr(6), "$apr1$"));
-    // crypt(3): its state is large (32 KiB), one per thread. crypt_rn rather than crypt_r: the
-    // sanitizers intercept crypt_r, and their interceptor calls nothing when libcrypt came in
-    // with this plugin rather than with the program.
-    thread_local std::unique_ptr<crypt_data> data = std::make_unique<crypt_data>();
+    // crypt(3)'s state (32 KiB, zeroed) for this call: cheap beside the hash itself. crypt_rn
+    // rather than crypt_r: the sanitizers intercept crypt_r, and their interceptor calls
+    // nothing when libcrypt came in with this plugin rather than with the program.
+    const auto data = std::make_unique<crypt_data>();
     const std::string phrase(password), setting(hash);
-    std::memset(data.get(), 0, sizeof(crypt_data));
     const char* result = crypt_rn(phrase.c_str(), setting.c_str(), data.get(), static_cast<int>(sizeof(crypt_data)));
     return result && auth::same_secret(hash, result);
 }
